@@ -1,0 +1,65 @@
+"""API of the core: who am I, and the partner directory of my regions."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mda import access
+from mda.models import Membership, Organisation
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["uuid", "name", "slug", "region", "domain", "kind"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    organisation = OrganisationSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role"]
+
+
+class MeSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    memberships = MembershipSerializer(many=True)
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer, summary="The authenticated user and their roles")
+    def get(self, request: Request) -> Response:
+        user = request.user
+        data = {
+            "uuid": user.uuid,  # type: ignore[union-attr]
+            "username": user.get_username(),
+            "full_name": user.get_full_name(),  # type: ignore[union-attr]
+            "memberships": access.memberships_of(user),
+        }
+        return Response(MeSerializer(data).data)
+
+
+class OrganisationListView(generics.ListAPIView):
+    """Partner organisations in the regions the user works in."""
+
+    serializer_class = OrganisationSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return access.organisations_visible_to(self.request.user).order_by("name")
+
+
+class OrganisationDetailView(generics.RetrieveAPIView):
+    serializer_class = OrganisationSerializer
+    lookup_field = "uuid"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return access.organisations_visible_to(self.request.user)

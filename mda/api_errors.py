@@ -1,0 +1,89 @@
+"""One error shape for the whole API: ``{"code": ..., "message": ..., "fields": {...}}``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(exceptions.APIException):
+    """A domain error with a stable code, e.g. ``ApiError(409, "transition_not_allowed", msg)``."""
+
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        self.status_code = status_code
+        super().__init__(detail=message, code=code)
+
+
+_CODES = {
+    400: "invalid",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    415: "unsupported_media_type",
+    429: "throttled",
+}
+
+
+def _field_errors(detail: Any) -> dict[str, Any]:
+    if isinstance(detail, dict):
+        return {key: _field_errors(value) if isinstance(value, dict) else [str(v) for v in value]
+                if isinstance(value, list) else [str(value)] for key, value in detail.items()}
+    return {}
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(_("Not found."))
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(_("You may not do this."))
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        logger.exception("Unhandled API error", exc_info=exc)
+        return Response(
+            {"code": "server_error", "message": _("Something went wrong on our side.")},
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    assert isinstance(exc, exceptions.APIException)
+    detail = exc.detail
+    if isinstance(detail, dict | list):
+        body: dict[str, Any] = {
+            "code": "invalid",
+            "message": _("The request is not valid; see the fields for what is wrong."),
+        }
+        fields = _field_errors(detail)
+        if fields:
+            body["fields"] = fields
+        else:
+            body["errors"] = [str(item) for item in detail] if isinstance(detail, list) else []
+    else:
+        code = getattr(detail, "code", None)
+        generic = _CODES.get(response.status_code, "error")
+        body = {
+            "code": code if isinstance(exc, ApiError) and code else generic,
+            "message": str(detail),
+        }
+    response.data = body
+    return response
+
+
+def json_error(request: HttpRequest, status_code: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message}, status=status_code)
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200

@@ -1,0 +1,28 @@
+from mda.models.accounts import (
+    ApiToken,
+    Domain,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    Region,
+    Role,
+    User,
+)
+from mda.models.audit import AuditAction, AuditEvent
+from mda.models.keys import DataKey
+from mda.models.system import ServiceHeartbeat
+
+__all__ = [
+    "ApiToken",
+    "AuditAction",
+    "AuditEvent",
+    "DataKey",
+    "Domain",
+    "Membership",
+    "Organisation",
+    "OrganisationKind",
+    "Region",
+    "Role",
+    "ServiceHeartbeat",
+    "User",
+]

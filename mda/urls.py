@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from mda import views
+
+app_name = "mda"
+
+urlpatterns = [
+    path("", views.home_view, name="home"),
+    path("login/", views.login_view, name="login"),
+    path("2fa/", views.two_factor_view, name="two_factor"),
+    path("logout/", views.logout_view, name="logout"),
+]
