@@ -20,3 +20,16 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so that worker processes started by the tests share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-mda.sqlite3")}
 MDA_ENVIRONMENT = "test"
+
+from .base import CELERY_BROKER_URL  # noqa: E402
+
+if CELERY_BROKER_URL.startswith("filesystem"):
+    # Tests get their own queue folder, so a running demo never takes their messages (or v.v.).
+    CELERY_BROKER_FOLDER = VAR_DIR / "test-broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+        "store_processed": False,
+    }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "test-celerybeat-schedule")

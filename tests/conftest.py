@@ -1,0 +1,147 @@
+"""The shared cast: personas every test uses, and clients logged in as them.
+
+| persona | who |
+| --- | --- |
+| coordinator | procesregisseur at the Zorg- en Veiligheidshuis, region north |
+| chair | voorzitter at the Zorg- en Veiligheidshuis |
+| police | police officer (justice domain) |
+| care | GGZ worker (care domain) |
+| social | lokaal team worker (social domain) |
+| veilig_thuis | Veilig Thuis worker (social domain) |
+| escalation | team lead at the lokaal team (escalation official) |
+| privacy | privacy officer (functionaris gegevensbescherming) |
+| admin | functional admin |
+| outsider | coordinator of another region |
+| outsider_police | police officer of another region |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.test import APIClient
+
+from mda.models import Domain, Organisation, OrganisationKind, Region, Role, User
+from mda.services import api_token_issue
+from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
+
+REQUIRE_SERVICES = os.environ.get("MDA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
+
+
+@dataclass
+class Persona:
+    user: User
+    organisation: Organisation
+    role: str
+    device: TOTPDevice
+
+    @property
+    def region(self) -> Region:
+        return self.organisation.region
+
+
+@dataclass
+class Cast:
+    north: Region
+    south: Region
+    orgs: dict[str, Organisation]
+    personas: dict[str, Persona]
+
+    def __getattr__(self, name: str) -> Persona:
+        try:
+            return self.personas[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+ORGS = {
+    # key: (region, name, domain, kind)
+    "zvh": ("north", "ZVH Noord", Domain.COORDINATION, OrganisationKind.SAFETY_HOUSE),
+    "police": ("north", "Politie Noord", Domain.JUSTICE, OrganisationKind.POLICE),
+    "ggz": ("north", "GGZ Noord", Domain.CARE, OrganisationKind.MENTAL_HEALTH),
+    "local_team": ("north", "Lokaal team Noord", Domain.SOCIAL, OrganisationKind.LOCAL_TEAM),
+    "veilig_thuis": ("north", "Veilig Thuis Noord", Domain.SOCIAL, OrganisationKind.VEILIG_THUIS),
+    "south_zvh": ("south", "ZVH Zuid", Domain.COORDINATION, OrganisationKind.SAFETY_HOUSE),
+    "south_police": ("south", "Politie Zuid", Domain.JUSTICE, OrganisationKind.POLICE),
+}
+
+PERSONAS = {
+    # key: (organisation key, role)
+    "coordinator": ("zvh", Role.COORDINATOR),
+    "chair": ("zvh", Role.CHAIR),
+    "privacy": ("zvh", Role.PRIVACY_OFFICER),
+    "admin": ("zvh", Role.FUNCTIONAL_ADMIN),
+    "police": ("police", Role.PROFESSIONAL),
+    "care": ("ggz", Role.PROFESSIONAL),
+    "social": ("local_team", Role.PROFESSIONAL),
+    "veilig_thuis": ("veilig_thuis", Role.PROFESSIONAL),
+    "escalation": ("local_team", Role.ESCALATION_OFFICIAL),
+    "outsider": ("south_zvh", Role.COORDINATOR),
+    "outsider_police": ("south_police", Role.PROFESSIONAL),
+}
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    regions = {
+        "north": RegionFactory(name="Noord", slug="noord"),
+        "south": RegionFactory(name="Zuid", slug="zuid"),
+    }
+    orgs = {
+        key: OrganisationFactory(region=regions[r], name=name, slug=key.replace("_", "-"),
+                                 domain=domain, kind=kind)
+        for key, (r, name, domain, kind) in ORGS.items()
+    }
+    personas = {}
+    for key, (org_key, role) in PERSONAS.items():
+        user = UserFactory(username=key)
+        MembershipFactory(user=user, organisation=orgs[org_key], role=role)
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        personas[key] = Persona(user=user, organisation=orgs[org_key], role=role, device=device)
+    return Cast(north=regions["north"], south=regions["south"], orgs=orgs, personas=personas)
+
+
+def login_client(persona: Persona, client: Client | None = None) -> Client:
+    """A Django test client logged in with both factors, as the web UI would be."""
+    client = client or Client()
+    client.force_login(persona.user)
+    session = client.session
+    session["otp_device_id"] = persona.device.persistent_id
+    session.save()
+    return client
+
+
+def api_client(persona: Persona) -> APIClient:
+    """An API client that authenticates with a real bearer token of the persona."""
+    _token, raw = api_token_issue(user=persona.user, name="test")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+@pytest.fixture
+def web(cast: Cast):  # type: ignore[no-untyped-def]
+    """``web("police")`` gives a logged-in web client for that persona."""
+    return lambda name: login_client(cast.personas[name])
+
+
+@pytest.fixture
+def api(cast: Cast):  # type: ignore[no-untyped-def]
+    """``api("police")`` gives an API client with a bearer token for that persona."""
+    return lambda name: api_client(cast.personas[name])
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI every real service is required: a missing one fails the run, it never skips."""
+    if not REQUIRE_SERVICES:
+        return
+    missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+    if missing:
+        raise pytest.UsageError(
+            f"MDA_REQUIRE_SERVICES is set but {', '.join(missing)} is not: CI must run against "
+            "PostgreSQL and Redis."
+        )
