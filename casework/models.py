@@ -1,0 +1,241 @@
+"""The pseudonymised case register: cases, household members, the identity vault,
+participation (with its weegmoment) and notes.
+
+Sensitive text is stored only as ciphertext (``*_ct`` fields), sealed with the case's data key by
+``mda.crypto``; plaintext is produced only by selectors/services that record the read.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from mda.models import DataKey, Organisation, Region
+
+
+class CaseStatus(models.TextChoices):
+    REFERRED = "referred", _("Referred")
+    TRIAGE = "triage", _("In triage")
+    INTAKE = "intake", _("Intake")
+    PLAN = "plan", _("Plan")
+    EXECUTION = "execution", _("Execution")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    CLOSED = "closed", _("Closed")
+    ADVICE_ONLY = "advice_only", _("Advice only")
+    DECLINED = "declined", _("Declined")
+    ACUTE_ROUTE = "acute_route", _("Acute route")
+
+
+class AccessLevel(models.IntegerChoices):
+    EXISTENCE = 0, _("0 – that the case exists")
+    PROCESS = 1, _("1 – process context without personal data")
+    FULL = 2, _("2 – full content")
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    def visible_to(self, user: object) -> CaseQuerySet:
+        """Cases *user* may see, annotated with ``access_level`` (see mda.access)."""
+        from mda.access import cases_visible_to
+
+        return cases_visible_to(user, self)
+
+
+class Case(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(_("reference"), max_length=32)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REFERRED
+    )
+    referring_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="referred_cases",
+        verbose_name=_("referring organisation"),
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("referred by"),
+    )
+    data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="case")
+    reason_ct = models.BinaryField(_("reason (encrypted)"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "reference"], name="case_unique_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class CaseSequence(models.Model):
+    """The last case number handed out per region and year (MDA-2026-0042)."""
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="case_sequence_unique"),
+        ]
+
+
+class MemberRole(models.TextChoices):
+    VICTIM = "victim", _("Victim")
+    PERPETRATOR = "perpetrator", _("Perpetrator")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    OTHER = "other", _("Other")
+
+
+class HouseholdMember(models.Model):
+    """A person in the household, known only by a pseudonymous label ("moeder", "kind 1")."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
+    role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
+    label = models.CharField(
+        _("label"), max_length=40,
+        help_text=_("A pseudonymous label such as 'moeder' or 'kind 1'; never a name."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "label"], name="member_unique_label"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Identity(models.Model):
+    """The identity vault: identifying data of one household member, every field encrypted.
+
+    The blind indexes (keyed HMACs) allow "is this person known?" without decrypting anything.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    member = models.OneToOneField(HouseholdMember, on_delete=models.CASCADE, related_name="identity")
+    name_ct = models.BinaryField(null=True)
+    bsn_ct = models.BinaryField(null=True)
+    date_of_birth_ct = models.BinaryField(null=True)
+    address_ct = models.BinaryField(null=True)
+    bsn_index = models.CharField(max_length=64, blank=True, db_index=True)
+    name_dob_index = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("identity")
+        verbose_name_plural = _("identities")
+
+
+class LegalBasis(models.TextChoices):
+    WVGGZ_WZD = "wet_verplichte_ggz", _("Wet verplichte ggz / Wzd")
+    JEUGDWET = "jeugdwet", _("Jeugdwet (art. 7.4.0)")
+    WMO = "wmo", _("Wmo 2015 (art. 4.1.1, Veilig Thuis)")
+    WPOLITIE = "wpg", _("Wet politiegegevens (art. 16/19/20)")
+    WJSG = "wjsg", _("Wet justitiële en strafvorderlijke gegevens")
+    AVG_VITAL = "avg_vital_interest", _("AVG art. 6(1)(d): vital interest")
+    AVG_PUBLIC_TASK = "avg_public_task", _("AVG art. 6(1)(e): public task")
+    CONSENT = "consent", _("Consent of the person involved")
+    CONVENANT = "convenant", _("Regional ZVH privacy covenant")
+    REFERRAL = "referral", _("Referral by the organisation itself")
+    OTHER = "other", _("Other (explain)")
+
+
+class ParticipationQuerySet(models.QuerySet["Participation"]):
+    def active(self, at: object = None) -> ParticipationQuerySet:
+        from django.utils import timezone
+
+        moment = at or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=moment)
+        )
+
+
+class Participation(models.Model):
+    """A partner organisation taking part in a case, after a coordinator's weegmoment."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="participations",
+        verbose_name=_("organisation"),
+    )
+    level = models.PositiveSmallIntegerField(_("information level"), choices=AccessLevel.choices)
+    legal_basis = models.CharField(_("legal basis"), max_length=30, choices=LegalBasis.choices)
+    legal_basis_other = models.CharField(_("other legal basis"), max_length=300, blank=True)
+    purpose = models.TextField(
+        _("purpose"), max_length=1000, help_text=_("No personal data: this is the disclosure log.")
+    )
+    necessity = models.TextField(
+        _("why sharing is necessary and proportionate"), max_length=2000,
+        help_text=_("No personal data: this is the disclosure log."),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"))
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = ParticipationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["decided_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "organisation"], condition=Q(revoked_at__isnull=True),
+                name="participation_one_open_per_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.case} (level {self.level})"
+
+
+class NoteVisibility(models.TextChoices):
+    PARTICIPANTS = "participants", _("All participants at level 2")
+    DOMAIN = "domain", _("My domain only")
+    ORGANISATION = "organisation", _("My organisation and the coordinators")
+    COORDINATORS = "coordinators", _("Coordinators only")
+
+
+class NoteQuerySet(models.QuerySet["Note"]):
+    def visible_to(self, user: object) -> NoteQuerySet:
+        from mda.access import notes_visible_to
+
+        return notes_visible_to(user, self)
+
+
+class Note(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Copied from the organisation when written: a later change of domain must not widen access.
+    author_domain = models.CharField(max_length=20)
+    visibility = models.CharField(_("visibility"), max_length=20, choices=NoteVisibility.choices)
+    body_ct = models.BinaryField()
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = NoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]

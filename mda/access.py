@@ -6,9 +6,23 @@ rules (cases, notes, identities) are added here, never copied into views or temp
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    BooleanField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as DbCase
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
 
 from mda.models import Membership, Organisation, Region, Role
 
@@ -48,3 +62,141 @@ def can_administer(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return bool(user.is_superuser) or has_role(user, Role.FUNCTIONAL_ADMIN)
+
+
+# --- Cases, notes and identities ------------------------------------------------------------
+#
+# | who                         | cases                          | level | notes                  |
+# | coordinator of the region   | every case of the region       | 2     | all but other domains' |
+# |                             |                                |       | domain-only notes      |
+# | chair of the region         | every case of the region       | 1     | none                   |
+# | partner (professional,      | cases their organisation takes | the   | per note visibility    |
+# |  escalation official)       | part in (active participation) | max   |                        |
+# | privacy officer, admin      | none (the access log only)     | -     | none                   |
+#
+# Identities are revealed only to coordinators of the case's region, with a reason.
+
+PARTNER_ROLES = (Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL)
+FULL = 2
+
+
+def _region_ids_with_role(user: Any, *roles: str) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, role__in=roles).values("organisation__region_id")
+
+
+def _active_participations_of(user: Any) -> QuerySet[Any]:
+    from casework.models import Participation
+
+    return Participation.objects.active().filter(
+        organisation__memberships__user=user,
+        organisation__memberships__role__in=PARTNER_ROLES,
+    )
+
+
+def cases_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
+    """Every case *user* may see, annotated with ``access_level`` (0, 1 or 2) and
+    ``as_coordinator``. One SQL query; no per-row checks."""
+    from casework.models import Case
+
+    qs = Case.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    participation_level = (
+        _active_participations_of(user).filter(case=OuterRef("pk")).order_by("-level")
+        .values("level")[:1]
+    )
+    coordinated = Q(region_id__in=_region_ids_with_role(user, Role.COORDINATOR))
+    chaired = Q(region_id__in=_region_ids_with_role(user, Role.CHAIR))
+    return (
+        qs.annotate(
+            as_coordinator=DbCase(When(coordinated, then=Value(True)), default=Value(False),
+                                  output_field=BooleanField()),
+            access_level=Greatest(
+                DbCase(When(coordinated, then=Value(FULL)), When(chaired, then=Value(1)),
+                       default=Value(-1), output_field=IntegerField()),
+                Coalesce(Subquery(participation_level, output_field=IntegerField()), Value(-1)),
+            ),
+        )
+        .filter(access_level__gte=0)
+    )
+
+
+def notes_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
+    """Notes *user* may read. A note is never visible below level 2 on its case."""
+    from casework.models import Note, NoteVisibility
+
+    qs = Note.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    full = _active_participations_of(user).filter(case=OuterRef("case_id"), level=FULL)
+    coordinator = Q(case__region_id__in=_region_ids_with_role(user, Role.COORDINATOR))
+    coordinator_domains = Membership.objects.filter(user=user, role=Role.COORDINATOR).values(
+        "organisation__domain"
+    )
+    return qs.filter(
+        (coordinator & ~Q(visibility=NoteVisibility.DOMAIN))
+        | (coordinator & Q(visibility=NoteVisibility.DOMAIN,
+                           author_domain__in=coordinator_domains))
+        | (Q(visibility=NoteVisibility.PARTICIPANTS) & Exists(full))
+        | (Q(visibility=NoteVisibility.DOMAIN)
+           & Exists(full.filter(organisation__domain=OuterRef("author_domain"))))
+        | (Q(visibility=NoteVisibility.ORGANISATION)
+           & Exists(full.filter(organisation=OuterRef("author_organisation"))))
+        | (Q(author=user) & Exists(full))
+    )
+
+
+def access_case(user: Any, case_id: Any, *, write: bool = False) -> Any:
+    """The case with id *case_id* as *user* may see it.
+
+    Raises Http404 when it does not exist or is not visible (an outsider cannot tell which), and
+    PermissionDenied when visible but *write* is asked below level 2.
+    """
+    case = cases_visible_to(user).select_related("region", "referring_organisation").filter(
+        pk=case_id
+    ).first()
+    if case is None:
+        raise Http404
+    if write and case.access_level < FULL:
+        raise PermissionDenied
+    return case
+
+
+def can_coordinate(user: Any, case: Any) -> bool:
+    """Coordinators of the case's region: weegmoment, participants, identity reveal."""
+    return bool(getattr(case, "as_coordinator", False))
+
+
+def require_coordinator(user: Any, case: Any) -> None:
+    if not can_coordinate(user, case):
+        raise PermissionDenied
+
+
+def organisations_user_may_act_for(user: Any, roles: tuple[str, ...]) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(
+        memberships__user=user, memberships__role__in=roles
+    ).select_related("region")
+
+
+def supervised_regions(user: Any) -> QuerySet[Region]:
+    """Regions whose access log *user* supervises (privacy officers)."""
+    if not user.is_authenticated:
+        return Region.objects.none()
+    return Region.objects.filter(
+        organisations__memberships__user=user,
+        organisations__memberships__role=Role.PRIVACY_OFFICER,
+    ).distinct()
+
+
+def cases_supervised_by(user: Any) -> Any:
+    """Cases whose access log a privacy officer may read: reference and status, no content."""
+    from casework.models import Case
+
+    return Case.objects.filter(region__in=supervised_regions(user))
+
+
+def access_supervised_case(user: Any, case_id: Any) -> Any:
+    case = cases_supervised_by(user).select_related("region").filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return case

@@ -4,13 +4,19 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from mda.access import can_administer
+from mda.access import can_administer, roles_of
+from mda.models import Role
+
+CASE_ROLES = {Role.COORDINATOR, Role.CHAIR, Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     verified = user.is_authenticated and user.is_verified()  # type: ignore[union-attr]
+    roles = roles_of(user) if verified else set()
     return {
         "nav_verified": verified,
         "nav_can_administer": verified and can_administer(user),
+        "nav_cases": bool(roles & CASE_ROLES),
+        "nav_privacy": Role.PRIVACY_OFFICER in roles,
     }

@@ -1,0 +1,298 @@
+"""REST API of the case register. Every view starts from the access policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework import selectors, services
+from casework.models import (
+    AccessLevel,
+    Case,
+    LegalBasis,
+    MemberRole,
+    NoteVisibility,
+)
+from mda import access
+from mda.models import AuditEvent, Organisation, Role
+
+
+class IdentityInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    bsn = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class MemberInSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+    label = serializers.CharField(max_length=40)
+    identity = IdentityInSerializer(required=False)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    organisation = serializers.UUIDField(
+        required=False, help_text="The referring organisation; needed only when you act for more "
+        "than one.",
+    )
+    reason = serializers.CharField(max_length=10000)
+    members = MemberInSerializer(many=True, min_length=1, max_length=services.MAX_MEMBERS)
+
+
+class CaseListSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    region = serializers.CharField(source="region.slug")
+    access_level = serializers.IntegerField()
+    status = serializers.CharField(required=False, help_text="From access level 1.")
+    created_at = serializers.DateTimeField(required=False, help_text="From access level 1.")
+
+    def to_representation(self, instance: Case) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if instance.access_level < AccessLevel.PROCESS:
+            data.pop("status", None)
+            data.pop("created_at", None)
+        return data
+
+
+class ParticipantSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    organisation = serializers.UUIDField(source="organisation.uuid")
+    organisation_name = serializers.CharField(source="organisation.name")
+    level = serializers.IntegerField()
+    legal_basis = serializers.CharField()
+    legal_basis_other = serializers.CharField()
+    purpose = serializers.CharField()
+    necessity = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class ParticipantCreateSerializer(serializers.Serializer):
+    organisation = serializers.UUIDField()
+    level = serializers.ChoiceField(choices=AccessLevel.choices)
+    legal_basis = serializers.ChoiceField(choices=LegalBasis.choices)
+    legal_basis_other = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                              default="")
+    purpose = serializers.CharField(max_length=1000)
+    necessity = serializers.CharField(max_length=2000)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    role = serializers.CharField()
+    label = serializers.CharField()
+
+
+class NoteSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="note.id")
+    author_organisation = serializers.CharField(source="note.author_organisation.name")
+    author = serializers.CharField(source="note.author.get_full_name")
+    visibility = serializers.CharField(source="note.visibility")
+    created_at = serializers.DateTimeField(source="note.created_at")
+    body = serializers.CharField()
+
+
+class NoteCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+    visibility = serializers.ChoiceField(choices=NoteVisibility.choices, required=False,
+                                         help_text="Default: 'domain' for the justice domain, "
+                                         "else 'participants'.")
+
+
+class KnownElsewhereSerializer(serializers.Serializer):
+    reference = serializers.CharField(help_text="Empty when the match is in another region.")
+    region = serializers.CharField()
+    same_region = serializers.BooleanField()
+
+
+class CaseDetailSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="case.id")
+    reference = serializers.CharField(source="case.reference")
+    region = serializers.CharField(source="case.region.slug")
+    access_level = serializers.IntegerField(source="level")
+    status = serializers.CharField(source="case.status", required=False)
+    created_at = serializers.DateTimeField(source="case.created_at", required=False)
+    referring_organisation = serializers.CharField(source="case.referring_organisation.name",
+                                                   required=False)
+    participants = ParticipantSerializer(source="participations", many=True, required=False)
+    reason = serializers.CharField(required=False, help_text="At access level 2.")
+    members = MemberSerializer(many=True, required=False)
+    notes = NoteSerializer(many=True, required=False)
+    known_elsewhere = KnownElsewhereSerializer(many=True, required=False,
+                                               help_text="Coordinators only.")
+
+    def to_representation(self, view: Any) -> dict[str, Any]:
+        data = super().to_representation(view)
+        if view.level < AccessLevel.PROCESS:
+            for key in ("status", "created_at", "referring_organisation", "participants"):
+                data.pop(key, None)
+        if view.level < AccessLevel.FULL:
+            for key in ("reason", "members", "notes"):
+                data.pop(key, None)
+        if not view.as_coordinator:
+            data.pop("known_elsewhere", None)
+        return data
+
+
+class RevealSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=10, max_length=500)
+
+
+class IdentityOutSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    bsn = serializers.CharField()
+    date_of_birth = serializers.CharField()
+    address = serializers.CharField()
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuditEvent
+        fields = ["id", "occurred_at", "username", "organisation_name", "role", "on_behalf_of",
+                  "action", "object_type", "object_id", "client_address", "user_agent"]
+
+
+def _referring_organisation(request: Request, uuid: Any) -> Organisation:
+    orgs = access.organisations_user_may_act_for(request.user, services.REFERRER_ROLES)
+    if uuid is not None:
+        org = orgs.filter(uuid=uuid).first()
+        if org is None:
+            raise serializers.ValidationError({"organisation": [_("You cannot refer for this "
+                                                                  "organisation.")]})
+        return org
+    candidates = list(orgs[:2])
+    if not candidates:
+        raise PermissionDenied
+    if len(candidates) > 1:
+        raise serializers.ValidationError({"organisation": [_("You work for more than one "
+                                                              "organisation: say which refers.")]})
+    return candidates[0]
+
+
+class CaseListView(ListAPIView):
+    serializer_class = CaseListSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return selectors.case_list(actor=self.request.user)  # type: ignore[arg-type]
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer},
+                   summary="Refer a household (a minimal referral)")
+    def post(self, request: Request) -> Response:
+        serializer = CaseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        organisation = _referring_organisation(request, data.get("organisation"))
+        members = [
+            services.MemberInput(role=m["role"], label=m["label"], **m.get("identity", {}))
+            for m in data["members"]
+        ]
+        case = services.case_refer(actor=request.user, organisation=organisation,  # type: ignore[arg-type]
+                                   reason=data["reason"], members=members)
+        case = access.access_case(request.user, case.pk)
+        view = selectors.case_view(actor=request.user, case=case)  # type: ignore[arg-type]
+        return Response(CaseDetailSerializer(view).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(APIView):
+    @extend_schema(responses=CaseDetailSerializer, summary="A case, as far as you may see it")
+    def get(self, request: Request, case_id: Any) -> Response:
+        case = access.access_case(request.user, case_id)
+        view = selectors.case_view(actor=request.user, case=case)  # type: ignore[arg-type]
+        return Response(CaseDetailSerializer(view).data)
+
+
+class ParticipantListView(APIView):
+    @extend_schema(responses=ParticipantSerializer(many=True), summary="Participants of a case")
+    def get(self, request: Request, case_id: Any) -> Response:
+        case = access.access_case(request.user, case_id)
+        if case.access_level < AccessLevel.PROCESS:
+            raise PermissionDenied
+        rows = case.participations.select_related("organisation").order_by("decided_at")
+        return Response(ParticipantSerializer(rows, many=True).data)
+
+    @extend_schema(request=ParticipantCreateSerializer, responses={201: ParticipantSerializer},
+                   summary="Add a participant after a weegmoment (coordinators)")
+    def post(self, request: Request, case_id: Any) -> Response:
+        case = access.access_case(request.user, case_id)
+        access.require_coordinator(request.user, case)
+        serializer = ParticipantCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organisation = Organisation.objects.filter(uuid=data.pop("organisation"),
+                                                   region=case.region).first()
+        if organisation is None:
+            raise serializers.ValidationError({"organisation": [_("No such organisation in "
+                                                                  "this region.")]})
+        participation = services.participation_add(actor=request.user, case=case,  # type: ignore[arg-type]
+                                                   organisation=organisation, **data)
+        return Response(ParticipantSerializer(participation).data, status=status.HTTP_201_CREATED)
+
+
+class ParticipantRevokeView(APIView):
+    @extend_schema(request=None, responses=ParticipantSerializer,
+                   summary="Revoke a participation (coordinators)")
+    def post(self, request: Request, case_id: Any, participation_id: Any) -> Response:
+        case = access.access_case(request.user, case_id)
+        access.require_coordinator(request.user, case)
+        participation = selectors.participation_of_case(case=case,
+                                                        participation_id=participation_id)
+        participation = services.participation_revoke(actor=request.user,  # type: ignore[arg-type]
+                                                      participation=participation)
+        return Response(ParticipantSerializer(participation).data)
+
+
+class NoteListView(APIView):
+    @extend_schema(responses=NoteSerializer(many=True), summary="Notes you may read")
+    def get(self, request: Request, case_id: Any) -> Response:
+        case = access.access_case(request.user, case_id, write=True)
+        notes = selectors.notes_for_case(actor=request.user, case=case)  # type: ignore[arg-type]
+        return Response(NoteSerializer(notes, many=True).data)
+
+    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer},
+                   summary="Add a note (access level 2)")
+    def post(self, request: Request, case_id: Any) -> Response:
+        case = access.access_case(request.user, case_id, write=True)
+        serializer = NoteCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.note_add(actor=request.user, case=case,  # type: ignore[arg-type]
+                                 body=serializer.validated_data["body"],
+                                 visibility=serializer.validated_data.get("visibility"))
+        out = selectors.NoteView(note=note, body=serializer.validated_data["body"].strip())
+        return Response(NoteSerializer(out).data, status=status.HTTP_201_CREATED)
+
+
+class RevealView(APIView):
+    @extend_schema(request=RevealSerializer, responses=IdentityOutSerializer,
+                   summary="Reveal a household member's identity (coordinators, recorded)")
+    def post(self, request: Request, case_id: Any, member_id: Any) -> Response:
+        case = access.access_case(request.user, case_id)
+        access.require_coordinator(request.user, case)
+        member = selectors.member_of_case(case=case, member_id=member_id)
+        serializer = RevealSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        identity = services.identity_reveal(actor=request.user, case=case, member=member,  # type: ignore[arg-type]
+                                            justification=serializer.validated_data["reason"])
+        return Response(IdentityOutSerializer(identity).data)
+
+
+class AccessLogView(ListAPIView):
+    """Who looked at what in a case, and when (privacy officers of the region)."""
+
+    serializer_class = AuditEventSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        if not access.has_role(self.request.user, Role.PRIVACY_OFFICER):
+            raise PermissionDenied
+        case = access.access_supervised_case(self.request.user, self.kwargs["case_id"])
+        return selectors.access_log(actor=self.request.user, case=case)  # type: ignore[arg-type]

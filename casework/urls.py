@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from casework import views
+
+app_name = "casework"
+
+urlpatterns = [
+    path("cases/", views.case_list_view, name="case-list"),
+    path("cases/<uuid:case_id>/", views.case_detail_view, name="case-detail"),
+    path("cases/<uuid:case_id>/notes/", views.note_add_view, name="note-add"),
+    path("cases/<uuid:case_id>/participants/new/", views.participant_add_view,
+         name="participant-add"),
+    path("cases/<uuid:case_id>/participants/<uuid:participation_id>/revoke/",
+         views.participant_revoke_view, name="participant-revoke"),
+    path("cases/<uuid:case_id>/members/<uuid:member_id>/reveal/", views.reveal_view,
+         name="member-reveal"),
+    path("privacy/cases/", views.supervision_list_view, name="supervision-list"),
+    path("privacy/cases/<uuid:case_id>/access-log/", views.access_log_view, name="access-log"),
+]

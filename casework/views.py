@@ -1,0 +1,151 @@
+"""Web pages of the case register. Each page starts from the access policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casework import selectors, services
+from casework.forms import NoteForm, ParticipantForm, RevealForm
+from casework.models import AccessLevel
+from mda import access
+from mda.models import Role
+
+
+def _apply_errors(form: Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_GET
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.case_list(actor=request.user), 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    return render(request, "casework/case_list.html", {"page": page})
+
+
+def _case_page(request: HttpRequest, case: Any, note_form: NoteForm | None = None,
+               status: int = 200) -> HttpResponse:
+    view = selectors.case_view(actor=request.user, case=case)  # type: ignore[arg-type]
+    if note_form is None and view.level >= AccessLevel.FULL:
+        note_form = NoteForm(initial={"visibility": _default_visibility(request, case)})
+    return render(request, "casework/case_detail.html",
+                  {"view": view, "case": case, "note_form": note_form}, status=status)
+
+
+def _default_visibility(request: HttpRequest, case: Any) -> str:
+    try:
+        org = services.note_author_organisation(request.user, case)  # type: ignore[arg-type]
+    except PermissionDenied:
+        return ""
+    return services.default_note_visibility(org)
+
+
+@login_required
+@require_GET
+def case_detail_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+    return _case_page(request, access.access_case(request.user, case_id))
+
+
+@login_required
+@require_POST
+def note_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+    case = access.access_case(request.user, case_id, write=True)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.note_add(actor=request.user, case=case, body=form.cleaned_data["body"],  # type: ignore[arg-type]
+                              visibility=form.cleaned_data["visibility"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The note was added."))
+            return redirect("casework:case-detail", case_id=case.pk)
+    return _case_page(request, case, note_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+    case = access.access_case(request.user, case_id)
+    access.require_coordinator(request.user, case)
+    form = ParticipantForm(request.POST or None, region=case.region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participation_add(actor=request.user, case=case, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The organisation now takes part in the case."))
+            return redirect("casework:case-detail", case_id=case.pk)
+    return render(request, "casework/participant_form.html", {"case": case, "form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def participant_revoke_view(request: HttpRequest, case_id: Any, participation_id: Any) -> HttpResponse:
+    case = access.access_case(request.user, case_id)
+    access.require_coordinator(request.user, case)
+    participation = selectors.participation_of_case(case=case, participation_id=participation_id)
+    try:
+        services.participation_revoke(actor=request.user, participation=participation)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The participation was revoked."))
+    return redirect("casework:case-detail", case_id=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reveal_view(request: HttpRequest, case_id: Any, member_id: Any) -> HttpResponse:
+    case = access.access_case(request.user, case_id)
+    access.require_coordinator(request.user, case)
+    member = selectors.member_of_case(case=case, member_id=member_id)
+    form = RevealForm(request.POST or None)
+    identity = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            identity = services.identity_reveal(actor=request.user, case=case, member=member,  # type: ignore[arg-type]
+                                                justification=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+    response = render(request, "casework/reveal.html",
+                      {"case": case, "member": member, "form": form, "identity": identity},
+                      status=400 if form.errors else 200)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def supervision_list_view(request: HttpRequest) -> HttpResponse:
+    if not access.has_role(request.user, Role.PRIVACY_OFFICER):
+        raise PermissionDenied
+    cases = access.cases_supervised_by(request.user).select_related("region").order_by("-created_at")
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(request, "casework/supervision_list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def access_log_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+    if not access.has_role(request.user, Role.PRIVACY_OFFICER):
+        raise PermissionDenied
+    case = access.access_supervised_case(request.user, case_id)
+    events = selectors.access_log(actor=request.user, case=case)  # type: ignore[arg-type]
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    return render(request, "casework/access_log.html", {"case": case, "page": page})
