@@ -9,6 +9,17 @@ from .base import DATABASE_URL, REDIS_URL
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY")
+
+# --- Field encryption (mda/crypto.py) and blind index (mda/blind_index.py): begin ---
+# Required; checked here so that a missing or malformed key stops the start-up with the format.
+from mda.blind_index import check_blind_index_key  # noqa: E402
+from mda.crypto import check_master_keys  # noqa: E402
+
+MDA_MASTER_KEYS = check_master_keys(env_str("MDA_MASTER_KEYS", ""))
+MDA_BLIND_INDEX_KEY = check_blind_index_key(
+    env_str("MDA_BLIND_INDEX_KEY", ""), master_keys=MDA_MASTER_KEYS
+)
+# --- Field encryption and blind index: end ---
 if not DATABASE_URL:
     from django.core.exceptions import ImproperlyConfigured
 

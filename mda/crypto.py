@@ -1,0 +1,345 @@
+"""Field-level envelope encryption: per-case data keys wrapped by versioned master keys.
+
+A sensitive field is encrypted with its case's data key (AES-256-GCM). The data key is stored
+only wrapped (AES-256-GCM) by a master key that lives outside the database, in
+``settings.MDA_MASTER_KEYS`` (``"1:<urlsafe-base64 32 bytes>,2:<...>"``; the highest version wraps
+new keys). Shredding a data key destroys every ciphertext made with it, wherever copies are.
+
+Ciphertext, format 1::
+
+    0x01 | data key id (16 bytes) | nonce (12) | AES-256-GCM ciphertext + tag (16)
+
+The associated data binds the format, table, column, row id and data key id, so a ciphertext copied
+to another row, column, table or case does not decrypt. Wrapped data key, format 1::
+
+    0x01 | nonce (12) | AES-256-GCM(master key v N) of the 32-byte data key + tag
+
+with associated data binding the data key id and N. Every failure raises; nothing here ever
+returns ciphertext or an empty string in place of plaintext, and no message contains plaintext or
+key material.
+
+The settings import this module to check ``MDA_MASTER_KEYS`` at start-up, so it must not import
+models at module level (the app registry is not ready then).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import functools
+import os
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from django.db import models
+
+    from mda.models.keys import DataKey
+
+KEY_BYTES = 32
+_NONCE_BYTES = 12
+_TAG_BYTES = 16
+_ID_BYTES = 16
+_FIELD_FORMAT = 1
+_WRAP_FORMAT = 1
+_FIELD_HEADER = 1 + _ID_BYTES + _NONCE_BYTES
+_WRAPPED_LENGTH = 1 + _NONCE_BYTES + KEY_BYTES + _TAG_BYTES
+_URLSAFE_B64 = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+_VERSION = re.compile(r"[0-9]{1,9}")
+
+MASTER_KEYS_FORMAT = (
+    "Expected MDA_MASTER_KEYS (or MDA_MASTER_KEYS_FILE) in the form "
+    "'1:<urlsafe-base64 of 32 random bytes>,2:<...>'; the highest version wraps new keys. "
+    'Generate a key with: python -c "import base64, os; '
+    'print(base64.urlsafe_b64encode(os.urandom(32)).decode())"'
+)
+
+
+class CryptoError(Exception):
+    """Base class for every encryption failure."""
+
+
+class MasterKeyError(CryptoError):
+    """A master key is missing, malformed, unknown or wrong: a configuration problem."""
+
+
+class DecryptionError(CryptoError):
+    """A ciphertext does not decrypt: wrong key, altered, moved, truncated or malformed."""
+
+
+class KeyShreddedError(DecryptionError):
+    """The data key was destroyed (crypto-shredding); its data is gone for good."""
+
+
+# --- Master keys ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Master keys by version; the highest version wraps new and re-wrapped data keys."""
+
+    keys: Mapping[int, bytes] = dataclasses.field(repr=False)
+
+    @property
+    def versions(self) -> tuple[int, ...]:
+        return tuple(sorted(self.keys))
+
+    @property
+    def newest_version(self) -> int:
+        return max(self.keys)
+
+    def key(self, version: int) -> bytes:
+        try:
+            return self.keys[version]
+        except KeyError:
+            raise MasterKeyError(
+                f"Master key version {version} is not in MDA_MASTER_KEYS (it holds versions "
+                f"{', '.join(map(str, self.versions))}). Data keys still use version {version}: "
+                "put it back, then run `manage.py rotate_master_key` before retiring it."
+            ) from None
+
+
+def decode_key(text: str, *, size: int = KEY_BYTES) -> bytes | None:
+    """Decode urlsafe base64 (padding optional) of exactly *size* bytes, else None."""
+    text = text.strip()
+    if not _URLSAFE_B64.fullmatch(text):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) == size else None
+
+
+def parse_master_keys(value: str) -> Keyring:
+    """Parse ``"1:<key>,2:<key>"``; raise MasterKeyError saying what is wrong (never the key)."""
+    if not value or not value.strip():
+        raise MasterKeyError(f"MDA_MASTER_KEYS is not set or empty. {MASTER_KEYS_FORMAT}")
+    keys: dict[int, bytes] = {}
+    for position, entry in enumerate(value.split(","), start=1):
+        version, key = _parse_master_key_entry(entry, position)
+        if version in keys:
+            raise MasterKeyError(
+                f"MDA_MASTER_KEYS lists version {version} twice. {MASTER_KEYS_FORMAT}"
+            )
+        keys[version] = key
+    return Keyring(keys)
+
+
+def _parse_master_key_entry(entry: str, position: int) -> tuple[int, bytes]:
+    version_text, colon, key_text = entry.strip().partition(":")
+    if not colon or not _VERSION.fullmatch(version_text.strip()) or int(version_text) < 1:
+        raise MasterKeyError(
+            f"MDA_MASTER_KEYS entry {position} does not start with a version number (1 or "
+            f"higher) and a colon. {MASTER_KEYS_FORMAT}"
+        )
+    version = int(version_text)
+    key = decode_key(key_text)
+    if key is None:
+        raise MasterKeyError(
+            f"MDA_MASTER_KEYS version {version}: the key is not urlsafe base64 of exactly "
+            f"{KEY_BYTES} bytes. {MASTER_KEYS_FORMAT}"
+        )
+    return version, key
+
+
+def check_master_keys(value: str) -> str:
+    """For the settings: return *value* if it is a valid keyring, else fail start-up."""
+    try:
+        parse_master_keys(value)
+    except MasterKeyError as exc:
+        raise ImproperlyConfigured(str(exc)) from None
+    return value
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_keyring(value: str) -> Keyring:
+    return parse_master_keys(value)
+
+
+def master_keyring() -> Keyring:
+    """The keyring from ``settings.MDA_MASTER_KEYS``, cached by value so overrides take effect."""
+    value = getattr(settings, "MDA_MASTER_KEYS", None)
+    if not value:
+        raise MasterKeyError(f"MDA_MASTER_KEYS is not set. {MASTER_KEYS_FORMAT}")
+    if not isinstance(value, str):
+        raise MasterKeyError(f"MDA_MASTER_KEYS must be a string. {MASTER_KEYS_FORMAT}")
+    return _cached_keyring(value)
+
+
+# --- Data keys --------------------------------------------------------------------------------
+
+
+def _key_id(key: DataKey) -> uuid.UUID:
+    return key.id if isinstance(key.id, uuid.UUID) else uuid.UUID(str(key.id))
+
+
+def _wrap_aad(key_id: uuid.UUID, version: int) -> bytes:
+    return b"mda-data-key\x00" + bytes([_WRAP_FORMAT]) + key_id.bytes + version.to_bytes(4, "big")
+
+
+def _wrap(raw_key: bytes, key_id: uuid.UUID, version: int, keyring: Keyring) -> bytes:
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = AESGCM(keyring.key(version)).encrypt(nonce, raw_key, _wrap_aad(key_id, version))
+    return bytes([_WRAP_FORMAT]) + nonce + sealed
+
+
+def _unwrap(key: DataKey) -> bytes:
+    if key.shredded_at is not None or key.wrapped_key is None:
+        raise KeyShreddedError(f"Data key {key.id} was shredded; its data cannot be decrypted.")
+    version = key.master_key_version
+    master = master_keyring().key(version)
+    blob = bytes(key.wrapped_key)
+    if len(blob) != _WRAPPED_LENGTH or blob[0] != _WRAP_FORMAT:
+        raise DecryptionError(f"Data key {key.id} has a malformed wrapped key.")
+    try:
+        return AESGCM(master).decrypt(
+            blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :], _wrap_aad(_key_id(key), version)
+        )
+    except InvalidTag:
+        raise MasterKeyError(
+            f"Data key {key.id} does not unwrap with master key version {version}: "
+            f"MDA_MASTER_KEYS holds a different key for version {version} than the one it was "
+            "wrapped with, or the wrapped key was altered."
+        ) from None
+
+
+def data_key_create() -> DataKey:
+    """Create and save a new random 256-bit data key, wrapped under the newest master key."""
+    from mda.models.keys import DataKey  # here, not at the top: the settings import this module
+
+    keyring = master_keyring()
+    key_id = uuid.uuid4()
+    version = keyring.newest_version
+    wrapped = _wrap(AESGCM.generate_key(bit_length=256), key_id, version, keyring)
+    return DataKey.objects.create(id=key_id, wrapped_key=wrapped, master_key_version=version)
+
+
+def data_key_rewrap(key: DataKey) -> bool:
+    """Re-wrap *key* under the newest master key; False if already current or shredded.
+
+    The update is conditional on the row still being unshredded and on its old version, so a
+    rotation racing a shred can never bring a destroyed key back.
+    """
+    keyring = master_keyring()
+    newest = keyring.newest_version
+    old = key.master_key_version
+    if key.shredded_at is not None or key.wrapped_key is None or old == newest:
+        return False
+    wrapped = _wrap(_unwrap(key), _key_id(key), newest, keyring)
+    now = timezone.now()
+    updated = (
+        type(key)
+        .objects.filter(pk=key.pk, master_key_version=old, shredded_at__isnull=True)
+        .update(wrapped_key=wrapped, master_key_version=newest, rewrapped_at=now)
+    )
+    if updated:
+        key.wrapped_key, key.master_key_version, key.rewrapped_at = wrapped, newest, now
+    return bool(updated)
+
+
+def data_key_shred(key: DataKey) -> None:
+    """Destroy *key*: every ciphertext made with it becomes unreadable (KeyShreddedError)."""
+    type(key).objects.filter(pk=key.pk).update(
+        wrapped_key=None, shredded_at=Coalesce(F("shredded_at"), Value(timezone.now()))
+    )
+    key.wrapped_key = None
+    key.refresh_from_db(fields=["shredded_at"])
+
+
+# --- Fields -----------------------------------------------------------------------------------
+
+
+def _field_aad(key_id: uuid.UUID, table: str, column: str, row_id: str) -> bytes:
+    parts = [b"mda-field", bytes([_FIELD_FORMAT]), table.encode(), column.encode()]
+    parts += [row_id.encode(), key_id.bytes]
+    # Length prefixes keep ("a", "bc") and ("ab", "c") apart.
+    return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
+
+
+def encrypt(key: DataKey, plaintext: str, *, table: str, column: str, row_id: str) -> bytes:
+    """Encrypt *plaintext* with *key*, bound to the row and column it will be stored in."""
+    if not isinstance(plaintext, str):
+        raise TypeError("encrypt() takes text (str); encode other data first.")
+    key_id = _key_id(key)
+    nonce = os.urandom(_NONCE_BYTES)
+    aad = _field_aad(key_id, table, column, row_id)
+    try:
+        encoded = plaintext.encode("utf-8")
+    except UnicodeEncodeError:
+        # The codec's own message quotes the offending character: keep it out of logs.
+        raise CryptoError("The plaintext is not valid Unicode (it has a lone surrogate).") from None
+    sealed = AESGCM(_unwrap(key)).encrypt(nonce, encoded, aad)
+    return bytes([_FIELD_FORMAT]) + key_id.bytes + nonce + sealed
+
+
+def decrypt(
+    key: DataKey, ciphertext: bytes | memoryview, *, table: str, column: str, row_id: str
+) -> str:
+    """Decrypt *ciphertext* stored at table.column of row_id; raise DecryptionError otherwise."""
+    raw_key = _unwrap(key)
+    blob = _ciphertext_for(key, ciphertext, f"{table}.{column} of row {row_id}")
+    aad = _field_aad(_key_id(key), table, column, row_id)
+    try:
+        plain = AESGCM(raw_key).decrypt(
+            blob[1 + _ID_BYTES : _FIELD_HEADER], blob[_FIELD_HEADER:], aad
+        )
+        return plain.decode("utf-8")
+    except (InvalidTag, UnicodeDecodeError):
+        raise DecryptionError(
+            f"The ciphertext in {table}.{column} of row {row_id} does not decrypt with data key "
+            f"{key.id}: it was altered, or copied from another row, column or table."
+        ) from None
+
+
+def _ciphertext_for(key: DataKey, ciphertext: object, where: str) -> bytes:
+    """Check the format and data key id of *ciphertext*, for a clearer error than a bad tag."""
+    if not isinstance(ciphertext, bytes | bytearray | memoryview):
+        raise DecryptionError(f"There is no ciphertext in {where}.")
+    blob = bytes(ciphertext)
+    if len(blob) < _FIELD_HEADER + _TAG_BYTES:
+        raise DecryptionError(f"The ciphertext in {where} is truncated or malformed.")
+    if blob[0] != _FIELD_FORMAT:
+        raise DecryptionError(f"The ciphertext in {where} has unknown format {blob[0]}.")
+    made_with = uuid.UUID(bytes=blob[1 : 1 + _ID_BYTES])
+    if made_with != _key_id(key):
+        raise DecryptionError(
+            f"The ciphertext in {where} was made with data key {made_with}, not {key.id}."
+        )
+    return blob
+
+
+def _binding(obj: models.Model, field_name: str) -> dict[str, str]:
+    """Where *field_name* of *obj* is stored: the table and column that define it, and the pk."""
+    if obj.pk is None:
+        raise CryptoError(
+            f"{type(obj).__name__} has no primary key yet; set it before sealing {field_name}."
+        )
+    model_field = obj._meta.get_field(field_name)
+    column = getattr(model_field, "column", None)
+    if not column:
+        raise CryptoError(f"{type(obj).__name__}.{field_name} is not a concrete column.")
+    owner = model_field.model
+    return {"table": owner._meta.db_table, "column": column, "row_id": str(obj.pk)}
+
+
+def seal(obj: models.Model, field: str, plaintext: str, key: DataKey) -> None:
+    """Set ``obj.<field>`` to *plaintext* encrypted for that object's row and column."""
+    setattr(obj, field, encrypt(key, plaintext, **_binding(obj, field)))
+
+
+def unseal(obj: models.Model, field: str, key: DataKey) -> str:
+    """Decrypt ``obj.<field>``; raise DecryptionError (never return "") when it cannot."""
+    return decrypt(key, getattr(obj, field), **_binding(obj, field))
