@@ -22,6 +22,7 @@ from casework.models import (
     NoteVisibility,
 )
 from mda import access
+from mda.blind_index import validate_bsn
 from mda.models import AuditEvent, Organisation, Role
 
 
@@ -30,6 +31,9 @@ class IdentityInSerializer(serializers.Serializer):
     bsn = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate_bsn(self, value: str) -> str:
+        return validate_bsn(value) if value.strip() else ""
 
 
 class MemberInSerializer(serializers.Serializer):

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from casework import services
+from casework import selectors, services
 from casework.models import AccessLevel, Case, LegalBasis, MemberRole, NoteVisibility
 from mda import access
 from mda.models import Organisation, Region, User
@@ -82,11 +82,11 @@ CASES = [
              [("jeugdbescherming", 2), ("ggz", 1), ("lokaal-team", 2)],
              [("jeugdbescherming", "participants", "Gezinsvoogd wekelijks op huisbezoek.")]),
     DemoCase("veiligthuis", "Partnergeweld met wapenbezit.",
-             [("victim", "partner", "Lotte Kok", 27), ("perpetrator", "partner", "Rick Kok", 30)],
+             [("victim", "partner 1", "Lotte Kok", 27), ("perpetrator", "partner 2", "Rick Kok", 30)],
              [("politie", 2), ("ggz", 0)],
              [("politie", "domain", "Wapen in beslag genomen op 21-10.")]),
     DemoCase("reclassering", "Dader met eerdere veroordeling woont opnieuw samen met slachtoffer.",
-             [("victim", "partner", "Anna de Groot", 34), ("perpetrator", "partner", "Mark de Groot", 38)],
+             [("victim", "partner 1", "Anna de Groot", 34), ("perpetrator", "partner 2", "Mark de Groot", 38)],
              [("reclassering", 2), ("politie", 2), ("veilig-thuis", 2)],
              [("reclassering", "domain", "Bijzondere voorwaarden: geen contact, overtreden.")]),
 ]
@@ -120,7 +120,9 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
             # The referrer follows at level 1; a weegmoment raises it to what the plan needs.
             services.participation_revoke(
                 actor=coordinator,
-                participation=_with_access(current, coordinator),
+                participation=selectors.participation_of_case(
+                    case=access.access_case(coordinator, case.pk), participation_id=current.pk
+                ),
             )
         services.participation_add(
             actor=coordinator, case=access.access_case(coordinator, case.pk), organisation=org,
@@ -135,11 +137,6 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
         services.note_add(actor=author, case=visible, body=text,
                           visibility=NoteVisibility(visibility))
     return case
-
-
-def _with_access(participation: object, coordinator: User) -> object:
-    participation.case = access.access_case(coordinator, participation.case_id)  # type: ignore[attr-defined]
-    return participation
 
 
 def _stable(name: str) -> int:

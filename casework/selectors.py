@@ -130,11 +130,12 @@ def member_of_case(*, case: Case, member_id: Any) -> HouseholdMember:
 def participation_of_case(*, case: Case, participation_id: Any) -> Participation:
     from django.http import Http404
 
-    participation = case.participations.select_related("case__region", "organisation").filter(
+    participation = case.participations.select_related("organisation").filter(
         pk=participation_id
     ).first()
     if participation is None:
         raise Http404
+    participation.case = case  # keep the access annotations the services check
     return participation
 
 

@@ -70,6 +70,10 @@ def _validate_members(members: list[MemberInput]) -> None:
     for member in members:
         if member.bsn:
             member.bsn = validate_bsn(member.bsn)
+        if member.name.strip() and not any(char.isalpha() for char in member.name):
+            raise ValidationError({"members": _("A name must contain letters.")})
+        if not member.label.strip():
+            raise ValidationError({"members": _("Each household member needs a label.")})
         if member.date_of_birth and member.date_of_birth > timezone.localdate():
             raise ValidationError({"members": _("A date of birth cannot be in the future.")})
 

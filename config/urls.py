@@ -18,6 +18,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("mda.api_urls")),
+    path("api/v1/", include("casework.api_urls")),
+    path("", include("casework.urls")),
     path("", include("mda.urls")),
 ]
 

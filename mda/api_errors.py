@@ -38,11 +38,15 @@ _CODES = {
 }
 
 
-def _field_errors(detail: Any) -> dict[str, Any]:
+def _field_errors(detail: Any) -> Any:
+    """DRF's nested error detail as plain JSON: dicts by field, lists by position."""
     if isinstance(detail, dict):
-        return {key: _field_errors(value) if isinstance(value, dict) else [str(v) for v in value]
-                if isinstance(value, list) else [str(value)] for key, value in detail.items()}
-    return {}
+        return {str(key): _field_errors(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        if any(isinstance(item, dict | list) for item in detail):
+            return [_field_errors(item) for item in detail]
+        return [str(item) for item in detail]
+    return [str(detail)]
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
@@ -68,11 +72,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
             "code": "invalid",
             "message": _("The request is not valid; see the fields for what is wrong."),
         }
-        fields = _field_errors(detail)
-        if fields:
-            body["fields"] = fields
+        if isinstance(detail, dict):
+            body["fields"] = _field_errors(detail)
         else:
-            body["errors"] = [str(item) for item in detail] if isinstance(detail, list) else []
+            body["errors"] = _field_errors(detail)
     else:
         code = getattr(detail, "code", None)
         generic = _CODES.get(response.status_code, "error")

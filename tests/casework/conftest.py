@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 
-from casework import services
+from casework import selectors, services
 from casework.models import Case, LegalBasis, NoteVisibility, Participation
 from mda import access
 from tests.conftest import Cast
@@ -41,29 +41,45 @@ class Scenario:
 def grant(cast: Cast, case: Case, org_key: str, level: int, **extra: object) -> Participation:
     coordinator = cast.coordinator.user
     return services.participation_add(
-        actor=coordinator, case=access.access_case(coordinator, case.pk),
-        organisation=cast.orgs[org_key], level=level, legal_basis=LegalBasis.CONVENANT,
-        purpose="Work on the family's plan.", necessity="Needed for one integral plan.", **extra,
+        actor=coordinator,
+        case=access.access_case(coordinator, case.pk),
+        organisation=cast.orgs[org_key],
+        level=level,
+        legal_basis=LegalBasis.CONVENANT,
+        purpose="Work on the family's plan.",
+        necessity="Needed for one integral plan.",
+        **extra,
     )
 
 
 def refer(cast: Cast, persona: str = "social", **kwargs: object) -> Case:
     p = cast.personas[persona]
     members = kwargs.pop("members", None) or [
-        services.MemberInput(role="victim", label="moeder", name=IDENTITY_NAME, bsn=IDENTITY_BSN,
-                             date_of_birth=date(1990, 5, 17), address="Secretstraat 1, Noord"),
+        services.MemberInput(
+            role="victim",
+            label="moeder",
+            name=IDENTITY_NAME,
+            bsn=IDENTITY_BSN,
+            date_of_birth=date(1990, 5, 17),
+            address="Secretstraat 1, Noord",
+        ),
         services.MemberInput(role="child", label="kind 1"),
     ]
-    return services.case_refer(actor=p.user, organisation=p.organisation,
-                               reason=kwargs.pop("reason", REASON), members=members)  # type: ignore[arg-type]
+    return services.case_refer(
+        actor=p.user,
+        organisation=p.organisation,
+        reason=kwargs.pop("reason", REASON),
+        members=members,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture
 def scenario(cast: Cast) -> Scenario:
     case = refer(cast)
     coordinator = cast.coordinator.user
-    referral = case.participations.get()
-    referral.case = access.access_case(coordinator, case.pk)
+    referral = selectors.participation_of_case(
+        case=access.access_case(coordinator, case.pk), participation_id=case.participations.get().pk
+    )
     services.participation_revoke(actor=coordinator, participation=referral)
     parts = {
         "local_team": grant(cast, case, "local_team", 2),
@@ -73,6 +89,7 @@ def scenario(cast: Cast) -> Scenario:
     }
     for persona, visibility, body in NOTES.values():
         user = cast.personas[persona].user
-        services.note_add(actor=user, case=access.access_case(user, case.pk), body=body,
-                          visibility=visibility)
+        services.note_add(
+            actor=user, case=access.access_case(user, case.pk), body=body, visibility=visibility
+        )
     return Scenario(case=case, participations=parts)

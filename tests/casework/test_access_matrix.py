@@ -106,13 +106,16 @@ def test_each_persona_reads_exactly_the_notes_meant_for_it(
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_adding_a_note_needs_full_access(persona: str, scenario: Scenario, api: Any,
-                                         web: Any) -> None:
-    response = api(persona).post(f"/api/v1/cases/{scenario.case.pk}/notes/",
-                                 {"body": "new note"}, format="json")
+def test_adding_a_note_needs_full_access(
+    persona: str, scenario: Scenario, api: Any, web: Any
+) -> None:
+    response = api(persona).post(
+        f"/api/v1/cases/{scenario.case.pk}/notes/", {"body": "new note"}, format="json"
+    )
     assert _ok(response.status_code, expected(persona, "full"))
-    page = web(persona).post(f"/cases/{scenario.case.pk}/notes/",
-                             {"body": "new web note", "visibility": "participants"})
+    page = web(persona).post(
+        f"/cases/{scenario.case.pk}/notes/", {"body": "new web note", "visibility": "participants"}
+    )
     want = expected(persona, "full")
     assert page.status_code == (302 if want == 200 else want)
 
@@ -123,8 +126,13 @@ def test_participants_are_listed_from_level_one_and_granted_by_coordinators(
 ) -> None:
     url = f"/api/v1/cases/{scenario.case.pk}/participants/"
     assert _ok(api(persona).get(url).status_code, expected(persona, "process"))
-    payload = {"organisation": str(cast.orgs["zvh"].uuid), "level": 1, "legal_basis": "convenant",
-               "purpose": "Coordination.", "necessity": "To chair the meeting."}
+    payload = {
+        "organisation": str(cast.orgs["zvh"].uuid),
+        "level": 1,
+        "legal_basis": "convenant",
+        "purpose": "Coordination.",
+        "necessity": "To chair the meeting.",
+    }
     response = api(persona).post(url, payload, format="json")
     assert _ok(response.status_code, expected(persona, "coordinate")), response.content
     page = web(persona).get(f"/cases/{scenario.case.pk}/participants/new/")
@@ -132,20 +140,23 @@ def test_participants_are_listed_from_level_one_and_granted_by_coordinators(
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_only_coordinators_revoke_a_participation(persona: str, scenario: Scenario,
-                                                  api: Any) -> None:
+def test_only_coordinators_revoke_a_participation(
+    persona: str, scenario: Scenario, api: Any
+) -> None:
     participation = scenario.participations["ggz"]
     url = f"/api/v1/cases/{scenario.case.pk}/participants/{participation.pk}/revoke/"
     assert _ok(api(persona).post(url).status_code, expected(persona, "coordinate"))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_only_coordinators_reveal_an_identity(persona: str, scenario: Scenario, api: Any,
-                                              web: Any) -> None:
+def test_only_coordinators_reveal_an_identity(
+    persona: str, scenario: Scenario, api: Any, web: Any
+) -> None:
     member = scenario.case.members.get(label="moeder")
     url = f"/api/v1/cases/{scenario.case.pk}/members/{member.pk}/reveal/"
-    response = api(persona).post(url, {"reason": "Needed to verify the address for safety."},
-                                 format="json")
+    response = api(persona).post(
+        url, {"reason": "Needed to verify the address for safety."}, format="json"
+    )
     assert _ok(response.status_code, expected(persona, "coordinate"))
     if response.status_code == 200:
         assert response.json()["name"] == "Johanna Vermeulen-Secret"
@@ -155,8 +166,9 @@ def test_only_coordinators_reveal_an_identity(persona: str, scenario: Scenario, 
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_only_privacy_officers_read_the_access_log(persona: str, scenario: Scenario, api: Any,
-                                                   web: Any) -> None:
+def test_only_privacy_officers_read_the_access_log(
+    persona: str, scenario: Scenario, api: Any, web: Any
+) -> None:
     privacy = TABLE[persona][3]
     response = api(persona).get(f"/api/v1/cases/{scenario.case.pk}/access-log/")
     assert response.status_code == (200 if privacy else 403)
