@@ -63,3 +63,38 @@ class OrganisationDetailView(generics.RetrieveAPIView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return access.organisations_visible_to(self.request.user)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        from mda.models import Notification
+
+        model = Notification
+        fields = ["uuid", "kind", "subject", "body", "link", "case_reference", "created_at",
+                  "acknowledged_at"]
+
+
+class NotificationListView(generics.ListAPIView):
+    """Your notifications, newest first."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        from mda.notifications import notifications_of
+
+        return notifications_of(self.request.user)  # type: ignore[arg-type]
+
+
+class NotificationAcknowledgeView(APIView):
+    @extend_schema(request=None, responses=NotificationSerializer,
+                   summary="Acknowledge one of your notifications")
+    def post(self, request: Request, uuid: str) -> Response:
+        from django.http import Http404
+
+        from mda.notifications import notification_acknowledge, notifications_of
+
+        notification = notifications_of(request.user).filter(uuid=uuid).first()  # type: ignore[arg-type, attr-defined]
+        if notification is None:
+            raise Http404
+        notification = notification_acknowledge(actor=request.user, notification=notification)  # type: ignore[arg-type]
+        return Response(NotificationSerializer(notification).data)

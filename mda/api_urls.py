@@ -12,4 +12,10 @@ urlpatterns = [
         api.OrganisationDetailView.as_view(),
         name="api-organisation-detail",
     ),
+    path("notifications/", api.NotificationListView.as_view(), name="api-notification-list"),
+    path(
+        "notifications/<uuid:uuid>/acknowledge/",
+        api.NotificationAcknowledgeView.as_view(),
+        name="api-notification-acknowledge",
+    ),
 ]

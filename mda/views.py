@@ -106,7 +106,10 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "enrolling": enrolling}
     if device is not None:
         qr = segno.make(device.config_url, error="m")
-        context["qr_svg"] = qr.svg_inline(scale=5, title=_("QR code for your authenticator app"))
+        # No fixed size (a viewBox instead): the CSS fits the code to narrow phone screens.
+        context["qr_svg"] = qr.svg_inline(
+            scale=5, omitsize=True, title=_("QR code for your authenticator app")
+        )
         context["secret_base32"] = _base32(device.bin_key)
     return render(request, "mda/auth/two_factor.html", context)
 
@@ -162,7 +165,8 @@ def _check_broker() -> dict[str, Any]:
     transport = app.conf.broker_url.split("://", 1)[0]
     try:
         with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+            # One try, no back-off sleep: probes repeat on their own and have short timeouts.
+            conn.ensure_connection(max_retries=0, timeout=2)
         return {"status": "up", "transport": transport}
     except Exception as exc:
         logger.warning("readyz: broker unreachable: %s", type(exc).__name__)
@@ -195,3 +199,28 @@ def readyz(request: HttpRequest) -> JsonResponse:
         status=200 if ready else 503,
     )
 
+
+
+@login_required
+@require_GET
+def notification_list_view(request: HttpRequest) -> HttpResponse:
+    from django.core.paginator import Paginator
+
+    from mda.notifications import notifications_of
+
+    page = Paginator(notifications_of(request.user), 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    return render(request, "mda/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_acknowledge_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    from django.http import Http404
+
+    from mda.notifications import notification_acknowledge, notifications_of
+
+    notification = notifications_of(request.user).filter(uuid=uuid).first()  # type: ignore[arg-type, attr-defined]
+    if notification is None:
+        raise Http404
+    notification_acknowledge(actor=request.user, notification=notification)  # type: ignore[arg-type]
+    return redirect("mda:notifications")

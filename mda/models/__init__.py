@@ -10,6 +10,7 @@ from mda.models.accounts import (
 )
 from mda.models.audit import AuditAction, AuditEvent
 from mda.models.keys import DataKey
+from mda.models.notifications import Notification
 from mda.models.system import ServiceHeartbeat
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "DataKey",
+    "Notification",
     "Domain",
     "Membership",
     "Organisation",

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from mda.models import Notification
+from mda.notifications import notification_email, notification_emails_pending, notification_send
+from tests.conftest import Cast
+
+
+def _send(cast: Cast, django_capture_on_commit_callbacks: Any) -> list[Notification]:
+    with django_capture_on_commit_callbacks(execute=False):
+        return notification_send(
+            recipients=[cast.police.user, cast.police.user, cast.care.user], kind="test",
+            subject="Triage decision for MDA-2026-0001", body="A decision was made.",
+            link="/cases/", case_reference="MDA-2026-0001",
+        )
+
+
+def test_a_notification_reaches_each_recipient_once(cast: Cast,
+                                                    django_capture_on_commit_callbacks: Any) -> None:
+    sent = _send(cast, django_capture_on_commit_callbacks)
+    assert sorted(n.recipient.username for n in sent) == ["care", "police"]
+
+
+def test_its_email_is_sent_exactly_once_with_a_link(cast: Cast,
+                                                    django_capture_on_commit_callbacks: Any) -> None:
+    sent = _send(cast, django_capture_on_commit_callbacks)
+    assert notification_email(notification_id=sent[0].pk) is True
+    assert notification_email(notification_id=sent[0].pk) is False
+    assert len(mail.outbox) == 1
+    assert "MDA-2026-0001" in mail.outbox[0].subject
+    assert "/cases/" in mail.outbox[0].body
+
+
+def test_unsent_emails_are_caught_up_by_the_sweep(cast: Cast, time_machine: Any,
+                                                  django_capture_on_commit_callbacks: Any) -> None:
+    time_machine.move_to("2026-11-23 10:00:00+00:00")
+    sent = _send(cast, django_capture_on_commit_callbacks)
+    time_machine.move_to("2026-11-23 10:05:00+00:00")
+    assert set(notification_emails_pending()) == {n.pk for n in sent}
+
+
+@pytest.mark.parametrize("channel", ["api", "web"])
+def test_only_the_recipient_sees_and_acknowledges_a_notification(
+    channel: str, cast: Cast, api: Any, web: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    note = _send(cast, django_capture_on_commit_callbacks)[0]
+    owner, other = note.recipient.username, "coordinator"
+    if channel == "api":
+        assert api(other).get("/api/v1/notifications/").json()["count"] == 0
+        url = f"/api/v1/notifications/{note.uuid}/acknowledge/"
+        assert api(other).post(url).status_code == 404
+        assert api(owner).post(url).status_code == 200
+    else:
+        assert note.subject not in web(other).get("/notifications/").content.decode()
+        url = f"/notifications/{note.uuid}/acknowledge/"
+        assert web(other).post(url).status_code == 404
+        assert web(owner).post(url).status_code == 302
+    note.refresh_from_db()
+    assert note.acknowledged_at is not None
