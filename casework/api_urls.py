@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from casework import api
+from casework.api import register as api
 
 urlpatterns = [
     path("cases/", api.CaseListView.as_view(), name="api-case-list"),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from casework import views
+from casework.views import register as views
 
 app_name = "casework"
 

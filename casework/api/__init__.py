@@ -1,0 +1,1 @@
+"""REST API of casework, by subject (see casework/api_urls.py)."""

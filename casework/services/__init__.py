@@ -1,0 +1,15 @@
+"""Writes of casework, by subject; import from here (``from casework import services``)."""
+
+from casework.services.register import (  # noqa: F401 - the public names, for readers and mypy
+    MAX_MEMBERS,
+    REFERRER_ROLES,
+    IdentityData,
+    MemberInput,
+    case_refer,
+    default_note_visibility,
+    identity_reveal,
+    note_add,
+    note_author_organisation,
+    participation_add,
+    participation_revoke,
+)
