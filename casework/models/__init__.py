@@ -1,6 +1,14 @@
 """Models of casework, by subject: ``register`` (cases, household, identities, participation,
 notes); later subjects add their own module and re-export here."""
 
+from casework.models.agreements import (
+    Agreement,
+    AgreementEvent,
+    AgreementEventKind,
+    AgreementOrigin,
+    AgreementQuerySet,
+    AgreementStatus,
+)
 from casework.models.register import (
     AccessLevel,
     Case,
@@ -20,6 +28,12 @@ from casework.models.register import (
 
 __all__ = [
     "AccessLevel",
+    "Agreement",
+    "AgreementEvent",
+    "AgreementEventKind",
+    "AgreementOrigin",
+    "AgreementQuerySet",
+    "AgreementStatus",
     "Case",
     "CaseQuerySet",
     "CaseSequence",
