@@ -145,3 +145,41 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             f"MDA_REQUIRE_SERVICES is set but {', '.join(missing)} is not: CI must run against "
             "PostgreSQL and Redis."
         )
+
+
+# --- Audit trail (mda/audit.py): test flushes may empty the append-only audit table. begin ---
+# Transactional tests (live server, browser, worker) end with a flush: DELETE on SQLite, TRUNCATE
+# on PostgreSQL, both refused by the audit table's triggers (mda/migrations/0002). Only in the test
+# run, the flush drops those triggers first and recreates them after, all inside the flush's own
+# transaction. Production keeps them unconditionally: a `manage.py flush` there fails, as it should.
+
+
+def _flush_lifting_audit_triggers(original):
+    import importlib
+
+    triggers = importlib.import_module("mda.migrations.0002_audit_append_only").TRIGGERS
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        statements = original(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+        vendor = triggers.get(self.connection.vendor)
+        if vendor is None or "mda_auditevent" not in tables or not statements:
+            return statements
+        return [*vendor.drop, *statements, *vendor.create]
+
+    return sql_flush
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_flush_lifts_append_only_triggers():
+    from django.db import connections
+
+    with pytest.MonkeyPatch.context() as patch:
+        for ops_class in {type(connections[alias].ops) for alias in connections}:
+            lifting = _flush_lifting_audit_triggers(ops_class.sql_flush)
+            patch.setattr(ops_class, "sql_flush", lifting)
+        yield
+
+
+# --- Audit trail: end ---

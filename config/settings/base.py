@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mda.audit.AuditContextMiddleware",  # audit trail: client address and user agent
     "django_otp.middleware.OTPMiddleware",
     "mda.middleware.RequireTwoFactorMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -54,6 +55,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# --- Audit trail (mda/audit.py): begin ---
+# Record the first X-Forwarded-For entry as the client address instead of REMOTE_ADDR. Only behind
+# a reverse proxy that sets (overwrites) that header: a client can send any value it likes.
+MDA_TRUST_X_FORWARDED_FOR = env_bool("MDA_TRUST_X_FORWARDED_FOR", False)
+# --- Audit trail: end ---
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

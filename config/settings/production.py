@@ -20,6 +20,12 @@ MDA_BLIND_INDEX_KEY = check_blind_index_key(
     env_str("MDA_BLIND_INDEX_KEY", ""), master_keys=MDA_MASTER_KEYS
 )
 # --- Field encryption and blind index: end ---
+# --- Audit trail (mda/audit.py): begin ---
+# Required: the HMAC key of the audit hash chain. Losing it makes the trail unverifiable.
+from mda.audit import check_audit_key  # noqa: E402
+
+MDA_AUDIT_KEY = check_audit_key(env_str("MDA_AUDIT_KEY", ""))
+# --- Audit trail: end ---
 if not DATABASE_URL:
     from django.core.exceptions import ImproperlyConfigured
 

@@ -21,6 +21,12 @@ MDA_BLIND_INDEX_KEY = check_blind_index_key(
     dev_blind_index_key(VAR_DIR), master_keys=MDA_MASTER_KEYS
 )
 # --- Field encryption and blind index: end ---
+# --- Audit trail (mda/audit.py): begin ---
+# The hash chain's HMAC key, generated once into var/dev-secrets.json unless set in the environment.
+from mda.audit import check_audit_key  # noqa: E402
+
+MDA_AUDIT_KEY = check_audit_key(dev_secret(VAR_DIR, "MDA_AUDIT_KEY"))
+# --- Audit trail: end ---
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
