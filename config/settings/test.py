@@ -37,6 +37,14 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so that worker processes started by the tests share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-mda.sqlite3")}
+
+from config.env import env_optional  # noqa: E402
+
+# A worker started by the tests (tests/support/worker.py) must use the test database, whose name
+# only the test run knows (the file above for SQLite, test_<name> for PostgreSQL).
+_MDA_TEST_DB_NAME = env_optional("MDA_TEST_DB_NAME")
+if _MDA_TEST_DB_NAME:
+    DATABASES["default"]["NAME"] = _MDA_TEST_DB_NAME
 MDA_ENVIRONMENT = "test"
 
 from .base import CELERY_BROKER_URL  # noqa: E402

@@ -1,0 +1,182 @@
+"""axe-core on every page we have: no "serious" or "critical" violations.
+
+Each page is opened the way a user reaches it (anonymous, halfway through the login, logged in
+as a persona) and checked in its default, Dutch, form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+from playwright.sync_api import BrowserContext, Page, ViewportSize
+from pytest_django.live_server_helper import LiveServer
+
+from mda.models import Role
+from tests.browser.conftest import log_in_as, use_session
+from tests.conftest import Cast
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.support.otp import wrong_code_for
+
+pytestmark = pytest.mark.browser
+
+BLOCKING_IMPACTS = {"serious", "critical"}
+AXE = Axe()
+
+
+def blocking_violations(page: Page, accepted: set[str]) -> list[dict[str, Any]]:
+    results = AXE.run(page)
+    violations = [
+        v
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING_IMPACTS and v["id"] not in accepted
+    ]
+    if violations:
+        print(f"axe on {page.url}:\n{results.generate_report()}")
+    return violations
+
+
+def summary(violations: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"])
+        for v in violations
+    ]
+
+
+@dataclass(frozen=True)
+class Visit:
+    """Where to go, and what the user does there before we look."""
+
+    path: str
+    then: Callable[[Page], None] | None = None
+
+
+Opener = Callable[[Cast, BrowserContext, LiveServer], Visit]
+
+
+def halfway(username: str) -> Client:
+    """A session that passed the password but not yet the code."""
+    client = Client()
+    client.post("/login/", {"username": username, "password": PASSWORD})
+    return client
+
+
+def open_login(cast: Cast, context: BrowserContext, live_server: LiveServer) -> Visit:
+    return Visit("/login/")
+
+
+def open_login_with_error(cast: Cast, context: BrowserContext, live_server: LiveServer) -> Visit:
+    def wrong_password(page: Page) -> None:
+        page.locator("input[name=username]").fill("police")
+        page.locator("input[name=password]").fill("wrong password")
+        with page.expect_navigation():
+            page.locator("input[name=password]").press("Enter")
+
+    return Visit("/login/", then=wrong_password)
+
+
+def open_enrolment(cast: Cast, context: BrowserContext, live_server: LiveServer) -> Visit:
+    user = UserFactory(username="newcomer")  # no authenticator app yet
+    MembershipFactory(user=user, organisation=cast.orgs["ggz"], role=Role.PROFESSIONAL)
+    use_session(context, live_server, halfway("newcomer"))
+    return Visit("/2fa/")
+
+
+def open_code_entry(cast: Cast, context: BrowserContext, live_server: LiveServer) -> Visit:
+    use_session(context, live_server, halfway("police"))
+    return Visit("/2fa/")
+
+
+def open_code_with_error(cast: Cast, context: BrowserContext, live_server: LiveServer) -> Visit:
+    def wrong_code(page: Page) -> None:
+        page.locator("input[name=token]").fill(wrong_code_for(cast.police.device))
+        with page.expect_navigation():
+            page.locator("input[name=token]").press("Enter")
+
+    use_session(context, live_server, halfway("police"))
+    return Visit("/2fa/", then=wrong_code)
+
+
+def open_locked(cast: Cast, context: BrowserContext, live_server: LiveServer) -> Visit:
+    waiting = halfway("police")
+    locker = halfway("police")
+    for _ in range(5):
+        locker.post("/2fa/", {"token": wrong_code_for(cast.police.device)})
+    use_session(context, live_server, waiting)
+    return Visit("/2fa/")
+
+
+def open_start_page_of(name: str) -> Opener:
+    def opener(cast: Cast, context: BrowserContext, live_server: LiveServer) -> Visit:
+        log_in_as(context, live_server, cast.personas[name])
+        return Visit("/")
+
+    return opener
+
+
+def open_missing_page(cast: Cast, context: BrowserContext, live_server: LiveServer) -> Visit:
+    log_in_as(context, live_server, cast.coordinator)
+    return Visit("/no-such-page/")
+
+
+def open_api_docs(cast: Cast, context: BrowserContext, live_server: LiveServer) -> Visit:
+    def rendered(page: Page) -> None:
+        page.locator(".swagger-ui .opblock").first.wait_for()
+
+    log_in_as(context, live_server, cast.coordinator)
+    return Visit("/api/docs/", then=rendered)
+
+
+PAGES: dict[str, Opener] = {
+    "login": open_login,
+    "login-wrong-password": open_login_with_error,
+    "2fa-enrolment": open_enrolment,
+    "2fa-code": open_code_entry,
+    "2fa-wrong-code": open_code_with_error,
+    "locked": open_locked,
+    "start-coordinator": open_start_page_of("coordinator"),
+    "start-police": open_start_page_of("police"),
+    "start-privacy": open_start_page_of("privacy"),
+    "start-admin": open_start_page_of("admin"),
+    "404": open_missing_page,
+    "api-docs": open_api_docs,
+}
+
+# Known and not ours to fix: Swagger UI renders each operation's path as a link inside the
+# expand button (swagger-api/swagger-ui#9570, open upstream). Everything else on the page counts.
+ACCEPTED: dict[str, set[str]] = {"api-docs": {"nested-interactive"}}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_the_page_has_no_serious_accessibility_violations(
+    name: str, cast: Cast, context: BrowserContext, page: Page, live_server: LiveServer
+) -> None:
+    visit = PAGES[name](cast, context, live_server)
+
+    response = page.goto(f"{live_server.url}{visit.path}")
+    if visit.then is not None:
+        visit.then(page)
+
+    assert response is not None and response.status < 500
+    violations = blocking_violations(page, accepted=ACCEPTED.get(name, set()))
+    assert summary(violations) == []
+
+
+PHONE: ViewportSize = {"width": 320, "height": 640}  # WCAG 1.4.10 reflow: 320 CSS pixels wide
+
+
+@pytest.mark.parametrize("name", ["login", "2fa-enrolment", "locked", "start-admin", "404"])
+def test_the_page_fits_a_phone_screen_without_sideways_scrolling(
+    name: str, cast: Cast, context: BrowserContext, page: Page, live_server: LiveServer
+) -> None:
+    visit = PAGES[name](cast, context, live_server)
+    page.set_viewport_size(PHONE)
+
+    page.goto(f"{live_server.url}{visit.path}")
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -1,0 +1,1 @@
+"""Helpers shared by the test packages: TOTP codes, a real Celery worker."""
