@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from casework.api import agreements as agreements_api
 from casework.api import register as api
 
 urlpatterns = [
@@ -16,4 +17,25 @@ urlpatterns = [
          name="api-member-reveal"),
     path("cases/<uuid:case_id>/access-log/", api.AccessLogView.as_view(),
          name="api-access-log"),
+    path(
+        "cases/<uuid:case_id>/agreements/",
+        agreements_api.CaseAgreementListView.as_view(),
+        name="api-case-agreement-list",
+    ),
+    path("agreements/", agreements_api.AgreementListView.as_view(), name="api-agreement-list"),
+    path(
+        "agreements/<uuid:agreement_id>/",
+        agreements_api.AgreementDetailView.as_view(),
+        name="api-agreement-detail",
+    ),
+    path(
+        "agreements/<uuid:agreement_id>/resolve/",
+        agreements_api.AgreementResolveView.as_view(),
+        name="api-agreement-resolve",
+    ),
+    path(
+        "agreements/<uuid:agreement_id>/reopen/",
+        agreements_api.AgreementReopenView.as_view(),
+        name="api-agreement-reopen",
+    ),
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from casework.views import agreements as agreement_views
 from casework.views import register as views
 
 app_name = "casework"
@@ -18,4 +19,30 @@ urlpatterns = [
          name="member-reveal"),
     path("privacy/cases/", views.supervision_list_view, name="supervision-list"),
     path("privacy/cases/<uuid:case_id>/access-log/", views.access_log_view, name="access-log"),
+    path("agreements/", agreement_views.my_agreements_view, name="my-agreements"),
+    path(
+        "agreements/<uuid:agreement_id>/",
+        agreement_views.agreement_detail_view,
+        name="agreement-detail",
+    ),
+    path(
+        "agreements/<uuid:agreement_id>/edit/",
+        agreement_views.agreement_edit_view,
+        name="agreement-edit",
+    ),
+    path(
+        "agreements/<uuid:agreement_id>/resolve/",
+        agreement_views.agreement_resolve_view,
+        name="agreement-resolve",
+    ),
+    path(
+        "agreements/<uuid:agreement_id>/reopen/",
+        agreement_views.agreement_reopen_view,
+        name="agreement-reopen",
+    ),
+    path(
+        "cases/<uuid:case_id>/agreements/new/",
+        agreement_views.agreement_create_view,
+        name="agreement-create",
+    ),
 ]

@@ -19,7 +19,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("mda.api_urls")),
     path("api/v1/", include("casework.api_urls")),
+    path("api/v1/", include("scheduling.api_urls")),
     path("", include("casework.urls")),
+    path("", include("scheduling.urls")),
     path("", include("mda.urls")),
 ]
 

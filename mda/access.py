@@ -200,3 +200,127 @@ def access_supervised_case(user: Any, case_id: Any) -> Any:
     if case is None:
         raise Http404
     return case
+
+
+# --- Agreements and escalations --------------------------------------------------------------
+#
+# | who                               | agreements                     | escalation notices      |
+# | coordinator of the case's region  | all; create, change, resolve,  | all, with the reason of |
+# |                                   | reopen; escalate by hand       | manual escalations      |
+# | partner at level 2 on the case    | all of the case                | of agreements it sees;  |
+# |                                   |                                | manual ones             |
+# | member of the owner organisation  | those it owns, once it takes   | of agreements it sees   |
+# |  (partner role), level >= 1       | part at level >= 1; resolve    |                         |
+# | recipient of a notice             | -                              | that notice: reference, |
+# |                                   |                                | rung, due date, a link  |
+# | anyone else (chair, privacy,      | nothing (404)                  | nothing (404)           |
+# |  admin, level 0/1 partners)       |                                |                         |
+#
+# Whoever sees an agreement may read its description (level 2 or the owner organisation).
+
+
+def _coordinated(user: Any, region_path: str) -> Q:
+    return Q(**{f"{region_path}__in": _region_ids_with_role(user, Role.COORDINATOR)})
+
+
+def agreements_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
+    """Agreements *user* may see, annotated with ``as_coordinator`` and ``as_owner`` (a member of
+    the owner organisation, who may resolve it). One SQL query; no per-row checks."""
+    from casework.models import Agreement
+
+    qs = Agreement.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    participations = _active_participations_of(user).filter(case=OuterRef("case_id"))
+    owner = Exists(
+        participations.filter(organisation=OuterRef("owner_organisation_id"), level__gte=1)
+    )
+    coordinator = _coordinated(user, "case__region_id")
+    return qs.annotate(
+        as_coordinator=DbCase(
+            When(coordinator, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+        as_owner=owner,
+    ).filter(coordinator | Exists(participations.filter(level=FULL)) | owner)
+
+
+def access_agreement(
+    user: Any, agreement_id: Any, *, resolve: bool = False, manage: bool = False
+) -> Any:
+    """The agreement as *user* may see it: Http404 when missing or not visible; PermissionDenied
+    when visible but *resolve* (owner organisation or coordinator) or *manage* (coordinator) is
+    asked and not allowed."""
+    agreement = (
+        agreements_visible_to(user)
+        .select_related("case__region", "case__data_key", "owner_organisation", "owner")
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if agreement is None:
+        raise Http404
+    if manage and not agreement.as_coordinator:
+        raise PermissionDenied
+    if resolve and not (agreement.as_coordinator or agreement.as_owner):
+        raise PermissionDenied
+    return agreement
+
+
+def escalation_notices_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
+    """Notices *user* may see, annotated with ``as_recipient``, ``agreement_visible`` (may follow
+    the link to the agreement) and ``reason_visible`` (coordinators and level-2 partners)."""
+    from scheduling.models import EscalationNotice, EscalationRecipient
+
+    qs = EscalationNotice.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    coordinator = _coordinated(user, "case__region_id")
+    full = Exists(_active_participations_of(user).filter(case=OuterRef("case_id"), level=FULL))
+    agreement_visible = Exists(agreements_visible_to(user).filter(pk=OuterRef("agreement_id")))
+    recipient = Exists(EscalationRecipient.objects.filter(notice=OuterRef("pk"), user=user))
+    reason_visible = coordinator | full
+    return qs.annotate(
+        as_recipient=recipient,
+        agreement_visible=agreement_visible,
+        reason_visible=DbCase(
+            When(reason_visible, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    ).filter(coordinator | agreement_visible | (Q(manual=True) & full) | recipient)
+
+
+def access_escalation_notice(user: Any, notice_id: Any) -> Any:
+    notice = (
+        escalation_notices_visible_to(user)
+        .select_related("case__region", "case__data_key", "agreement", "rung")
+        .filter(pk=notice_id)
+        .first()
+    )
+    if notice is None:
+        raise Http404
+    return notice
+
+
+def regions_coordinated_by(user: Any) -> QuerySet[Region]:
+    """Regions whose agreements and escalations *user* oversees (the region overview)."""
+    if not user.is_authenticated or not user.is_active:
+        return Region.objects.none()
+    return Region.objects.filter(id__in=_region_ids_with_role(user, Role.COORDINATOR))
+
+
+def ladders_visible_to(user: Any) -> Any:
+    """The escalation ladders of the user's regions: configuration, no case content."""
+    from scheduling.models import Ladder
+
+    return Ladder.objects.filter(region__in=regions_of(user))
+
+
+def ladders_administered_by(user: Any) -> Any:
+    """Ladders a functional admin edits: those of their regions (superusers: all)."""
+    from scheduling.models import Ladder
+
+    if not can_administer(user):
+        return Ladder.objects.none()
+    if user.is_superuser:
+        return Ladder.objects.all()
+    return Ladder.objects.filter(region_id__in=_region_ids_with_role(user, Role.FUNCTIONAL_ADMIN))

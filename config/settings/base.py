@@ -232,6 +232,13 @@ else:
 
 CELERY_BEAT_SCHEDULE = {
     "mda-heartbeat": {"task": "mda.tasks.record_heartbeat", "schedule": 30.0},
+    # Reminders and escalations (scheduling/services/escalation.py): due steps from the stored due
+    # dates; a sweep message older than its interval is dropped, the next one does the same work.
+    "scheduling-escalations": {
+        "task": "scheduling.tasks.sweep_escalations",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 # A worker whose last heartbeat is older than this counts as down in /readyz.
 MDA_HEARTBEAT_STALE_SECONDS = env_int("MDA_HEARTBEAT_STALE_SECONDS", 120, minimum=30)

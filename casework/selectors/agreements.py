@@ -1,0 +1,123 @@
+"""Reads of agreements. Lists carry no description; the plaintext comes only from here, for one
+agreement or one case at a time, and every such read is recorded in the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from casework.models import Agreement, AgreementEvent, AgreementStatus
+from mda import crypto
+from mda.audit import audit_record
+from mda.models import AuditAction, User
+
+
+def agreement_list(
+    *, actor: User, case: Any = None, mine: bool = False, status: str | None = None
+) -> QuerySet[Agreement]:
+    """Agreements *actor* may see, open first, then by due date. *mine*: those of the actor's own
+    organisations (the owner's work list), the actor's own first."""
+    qs = Agreement.objects.visible_to(actor).select_related(
+        "case__region", "owner_organisation", "owner"
+    )
+    if case is not None:
+        qs = qs.filter(case=case)
+    if mine:
+        qs = qs.filter(as_owner=True)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.annotate(
+        open_first=DbCase(
+            When(status=AgreementStatus.OPEN, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        own_first=DbCase(
+            When(owner=actor, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+    ).order_by("open_first", "own_first", "due_date", "created_at")
+
+
+@dataclass
+class AgreementView:
+    agreement: Agreement
+    description: str
+    reason: str | None = None
+    events: list[AgreementEvent] = field(default_factory=list)
+    notices: list[Any] = field(default_factory=list)
+
+    @property
+    def can_resolve(self) -> bool:
+        a = self.agreement
+        return a.is_open and bool(a.as_coordinator or a.as_owner)
+
+    @property
+    def can_manage(self) -> bool:
+        return bool(self.agreement.as_coordinator)
+
+    @property
+    def overdue(self) -> bool:
+        return self.agreement.is_open and self.agreement.due_date < timezone.localdate()
+
+
+def _plaintext(agreement: Agreement) -> tuple[str, str | None]:
+    key = agreement.case.data_key
+    description = crypto.unseal(agreement, "description_ct", key)
+    reason = None
+    if agreement.resolution_reason_ct:
+        reason = crypto.unseal(agreement, "resolution_reason_ct", key)
+    return description, reason
+
+
+def _record_read(actor: User, case: Any, agreements: list[Agreement]) -> None:
+    if agreements:
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="agreement",
+            case_reference=case.reference,
+            region_slug=case.region.slug,
+            detail={"agreement_ids": [str(a.pk) for a in agreements]},
+        )
+
+
+def agreement_view(*, actor: User, agreement: Agreement) -> AgreementView:
+    """One agreement (from access.access_agreement) with its text, history and the escalation
+    notices *actor* may see; the read is recorded."""
+    from scheduling.selectors import notices_of_agreement
+
+    description, reason = _plaintext(agreement)
+    view = AgreementView(
+        agreement=agreement,
+        description=description,
+        reason=reason,
+        events=list(agreement.events.select_related("actor", "actor_organisation")),
+        notices=notices_of_agreement(actor=actor, agreement=agreement),
+    )
+    _record_read(actor, agreement.case, [agreement])
+    return view
+
+
+def agreements_for_case(*, actor: User, case: Any) -> list[AgreementView]:
+    """The agreements of *case* that *actor* may see, with their text (one recorded read)."""
+    agreements = list(agreement_list(actor=actor, case=case).select_related("case__data_key"))
+    views = []
+    for agreement in agreements:
+        description, reason = _plaintext(agreement)
+        views.append(AgreementView(agreement=agreement, description=description, reason=reason))
+    _record_read(actor, case, agreements)
+    return views
+
+
+def agreement_counts(*, actor: User) -> dict[str, int]:
+    """Open and overdue agreements of the actor's own organisations (home page, my agreements)."""
+    today = timezone.localdate()
+    mine = Agreement.objects.visible_to(actor).filter(as_owner=True, status=AgreementStatus.OPEN)
+    return {
+        "open": mine.count(),
+        "overdue": mine.filter(Q(due_date__lt=today)).count(),
+    }

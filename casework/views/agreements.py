@@ -1,0 +1,257 @@
+"""Web pages of agreements: my agreements, one agreement (resolve, change, reopen) and recording
+one for a case. Each page starts from the access policy (mda.access)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from casework import selectors, services
+from casework.models import AgreementOrigin, AgreementStatus
+from casework.services.agreements import MAX_DESCRIPTION, MAX_REASON
+from mda import access
+from mda.models import User
+
+# --- Forms ------------------------------------------------------------------------------------
+
+
+class _OwnerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class AgreementForm(forms.Form):
+    description = forms.CharField(
+        label=gettext_lazy("What was agreed"),
+        max_length=MAX_DESCRIPTION,
+        widget=forms.Textarea,
+        help_text=gettext_lazy("Stored encrypted; never part of reminders or e-mails."),
+    )
+    owner_organisation = forms.ModelChoiceField(
+        queryset=None,
+        label=gettext_lazy("Owner organisation"),  # type: ignore[arg-type]
+    )
+    owner = _OwnerChoice(
+        queryset=User.objects.none(),
+        required=False,
+        label=gettext_lazy("Owner (person)"),
+        help_text=gettext_lazy(
+            "Without a person, the organisation's team lead gets the reminders."
+        ),
+    )
+    due_date = forms.DateField(
+        label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    origin = forms.ChoiceField(
+        choices=AgreementOrigin.choices, label=gettext_lazy("Made"), initial=AgreementOrigin.AD_HOC
+    )
+
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisations = services.agreement_owner_organisations(case).order_by("name")
+        self.fields["owner_organisation"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = (
+            User.objects.filter(  # type: ignore[attr-defined]
+                is_active=True,
+                memberships__organisation__in=organisations,
+                memberships__role__in=services.agreements.OWNER_ROLES,
+            )
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+
+
+class ResolveForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("Outcome"),
+        widget=forms.RadioSelect,
+        choices=[(s.value, s.label) for s in AgreementStatus if s != AgreementStatus.OPEN],
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        required=False,
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Required for 'not possible' and 'not done'."),
+    )
+
+
+class ReopenForm(forms.Form):
+    due_date = forms.DateField(
+        label=gettext_lazy("New due date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_agreements_view(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", AgreementStatus.OPEN)
+    if status not in AgreementStatus.values and status != "all":
+        status = AgreementStatus.OPEN
+    rows = selectors.agreement_list(
+        actor=request.user,
+        mine=True,  # type: ignore[arg-type]
+        status=None if status == "all" else status,
+    )
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "casework/agreements/my_agreements.html",
+        {"page": page, "status": status, "statuses": AgreementStatus.choices},
+    )
+
+
+def _detail_page(
+    request: HttpRequest,
+    agreement: Any,
+    *,
+    resolve_form: Any = None,
+    reopen_form: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    view = selectors.agreement_view(actor=request.user, agreement=agreement)  # type: ignore[arg-type]
+    return render(
+        request,
+        "casework/agreements/detail.html",
+        {
+            "view": view,
+            "agreement": view.agreement,
+            "case": view.agreement.case,
+            "resolve_form": resolve_form or (ResolveForm() if view.can_resolve else None),
+            "reopen_form": reopen_form or (ReopenForm() if view.can_manage else None),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def agreement_detail_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+    return _detail_page(request, access.access_agreement(request.user, agreement_id))
+
+
+@login_required
+@require_POST
+def agreement_resolve_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+    agreement = access.access_agreement(request.user, agreement_id, resolve=True)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agreement_resolve(
+                actor=request.user,
+                agreement=agreement,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The agreement was resolved; its reminders stop."))
+            return redirect("casework:agreement-detail", agreement_id=agreement.pk)
+    return _detail_page(request, agreement, resolve_form=form, status=400)
+
+
+@login_required
+@require_POST
+def agreement_reopen_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+    agreement = access.access_agreement(request.user, agreement_id, manage=True)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.agreement_reopen(
+                actor=request.user,
+                agreement=agreement,  # type: ignore[arg-type]
+                due_date=form.cleaned_data["due_date"],
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The agreement is open again."))
+            return redirect("casework:agreement-detail", agreement_id=agreement.pk)
+    return _detail_page(request, agreement, reopen_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_create_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+    case = access.access_case(request.user, case_id)
+    access.require_coordinator(request.user, case)
+    form = AgreementForm(request.POST or None, case=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_create(
+                actor=request.user,
+                case=case,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The agreement was recorded."))
+            return redirect("casework:agreement-detail", agreement_id=agreement.pk)
+    return render(
+        request,
+        "casework/agreements/form.html",
+        {"case": case, "form": form, "agreement": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def agreement_edit_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+    agreement = access.access_agreement(request.user, agreement_id, manage=True)
+    case = agreement.case
+    initial = (
+        {
+            "description": selectors.agreement_view(
+                actor=request.user, agreement=agreement
+            ).description,  # type: ignore[arg-type]
+            "owner_organisation": agreement.owner_organisation,
+            "owner": agreement.owner,
+            "due_date": agreement.due_date,
+            "origin": agreement.origin,
+        }
+        if request.method == "GET"
+        else None
+    )
+    form = AgreementForm(request.POST or None, case=case, initial=initial)
+    form.fields.pop("origin")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_update(
+                actor=request.user,
+                agreement=agreement,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("The agreement was changed."))
+            return redirect("casework:agreement-detail", agreement_id=agreement.pk)
+    return render(
+        request,
+        "casework/agreements/form.html",
+        {"case": case, "form": form, "agreement": agreement},
+        status=400 if form.errors else 200,
+    )

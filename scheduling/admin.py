@@ -1,0 +1,54 @@
+"""Functional admins edit their regions' escalation ladders here. No case content."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from mda import access
+from mda.admin import FunctionalAdminMixin, admin_site
+from mda.models import Organisation
+from scheduling.forms import RungAdminForm
+from scheduling.models import Ladder, Rung
+
+
+class RungInline(FunctionalAdminMixin, admin.TabularInline):
+    model = Rung
+    form = RungAdminForm
+    extra = 0
+    filter_horizontal = ["users"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # switch a rung off instead: its notices keep pointing at it
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "organisation":
+            regions = access.regions_of(request.user)
+            kwargs["queryset"] = Organisation.objects.filter(region__in=regions)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Ladder, site=admin_site)
+class LadderAdmin(FunctionalAdminMixin, admin.ModelAdmin):
+    list_display = ["region", "send_time", "rung_count", "updated_at"]
+    inlines = [RungInline]
+    readonly_fields = ["updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Ladder]:
+        return access.ladders_administered_by(request.user).select_related("region")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "region" and not request.user.is_superuser:  # type: ignore[union-attr]
+            kwargs["queryset"] = access.regions_of(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("rungs"))
+    def rung_count(self, ladder: Ladder) -> int:
+        return ladder.rungs.count()

@@ -1,0 +1,29 @@
+"""``{% case_agreements_section %}``: the agreements and escalation history on the case page,
+as far as the viewer may see them (both lists come from the access policy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from casework.models import AccessLevel
+
+register = template.Library()
+
+
+@register.inclusion_tag("casework/agreements/case_section_body.html", takes_context=True)
+def case_agreements_section(context: Any) -> dict[str, Any]:
+    from casework import selectors as casework_selectors
+    from scheduling import selectors
+
+    case, user = context["case"], context["request"].user
+    if getattr(case, "access_level", -1) < AccessLevel.PROCESS:
+        return {"visible": False}
+    return {
+        "visible": True,
+        "case": case,
+        "as_coordinator": bool(getattr(case, "as_coordinator", False)),
+        "agreements": casework_selectors.agreements_for_case(actor=user, case=case),
+        "history": selectors.escalation_history(actor=user, case=case),
+    }
