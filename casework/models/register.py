@@ -28,6 +28,15 @@ class CaseStatus(models.TextChoices):
     ADVICE_ONLY = "advice_only", _("Advice only")
     DECLINED = "declined", _("Declined")
     ACUTE_ROUTE = "acute_route", _("Acute route")
+    REOPENED = "reopened", _("Re-opened")
+
+
+class SafetyPhase(models.IntegerChoices):
+    """Gefaseerd Samenwerken aan Veiligheid: runs alongside the status (casework.lifecycle)."""
+
+    DIRECT_SAFETY = 1, _("1 – direct safety")
+    STABLE_SAFETY = 2, _("2 – stable safety")
+    LASTING_RECOVERY = 3, _("3 – lasting recovery")
 
 
 class AccessLevel(models.IntegerChoices):
@@ -61,6 +70,37 @@ class Case(models.Model):
     )
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="case")
     reason_ct = models.BinaryField(_("reason (encrypted)"))
+    # --- Lifecycle (casework.services.lifecycle): begin ---
+    safety_phase = models.PositiveSmallIntegerField(
+        _("safety phase"), choices=SafetyPhase.choices, null=True, blank=True
+    )
+    case_director = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="directed_cases",
+        null=True,
+        blank=True,
+        verbose_name=_("case director"),
+    )
+    case_director_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation of the case director"),
+    )
+    repeat_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        related_name="repeats",
+        null=True,
+        blank=True,
+        verbose_name=_("repeat of"),
+    )
+    triage_due_on = models.DateField(_("triage decision due on"), null=True, blank=True)
+    follow_up_until = models.DateField(_("follow-up until"), null=True, blank=True)
+    # --- Lifecycle: end ---
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
