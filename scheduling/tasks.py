@@ -15,6 +15,9 @@ logger = logging.getLogger(__name__)
 # What a broker that is down raises on publish (redis-py's errors are OSError subclasses or wrapped
 # in kombu's OperationalError).
 BROKER_DOWN = (KombuError, OSError)
+# Notices per delivery message: fewer messages, and a crash loses at most this many claims' worth
+# of work (they stay pending and are queued again).
+DELIVERY_BATCH = 25
 
 
 @shared_task(name="scheduling.tasks.sweep_escalations", ignore_result=True)
@@ -53,21 +56,35 @@ def dispatch_pending() -> int:
 
 
 def publish(ids: list[uuid.UUID]) -> int:
-    """Send a delivery task per id; the number the broker took."""
-    for count, notice_id in enumerate(ids):
+    """Hand the ids to workers, DELIVERY_BATCH per message; the number the broker took."""
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        chunk = [str(notice_id) for notice_id in ids[start : start + DELIVERY_BATCH]]
         try:
-            deliver_escalation.apply_async((str(notice_id),), retry=False)
+            deliver_escalations.apply_async((chunk,), retry=False)
         except BROKER_DOWN:
             logger.warning(
                 "broker unavailable: %d escalation notices left for the next sweep",
-                len(ids) - count,
+                len(ids) - start,
             )
-            return count
+            return start
     return len(ids)
+
+
+@shared_task(name="scheduling.tasks.deliver_escalations", ignore_result=True, acks_late=True)
+def deliver_escalations(notice_ids: list[str]) -> dict[str, int]:
+    """Send each notice once, each in its own transaction (a crash keeps what was committed)."""
+    from scheduling.services import escalation_deliver
+
+    outcomes: dict[str, int] = {}
+    for notice_id in notice_ids:
+        outcome = escalation_deliver(notice_id=notice_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 @shared_task(name="scheduling.tasks.deliver_escalation", ignore_result=True, acks_late=True)
 def deliver_escalation(notice_id: str) -> str:
+    """One notice (a coordinator's manual escalation, queued when it is made)."""
     from scheduling.services import escalation_deliver
 
     return escalation_deliver(notice_id=notice_id)

@@ -50,12 +50,18 @@ class Agreement(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
     description_ct = models.BinaryField(_("description (encrypted)"))
     owner_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="agreements",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="agreements",
         verbose_name=_("owner organisation"),
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_agreements",
-        null=True, blank=True, verbose_name=_("owner"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_agreements",
+        null=True,
+        blank=True,
+        verbose_name=_("owner"),
     )
     due_date = models.DateField(_("due date"))
     status = models.CharField(

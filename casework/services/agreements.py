@@ -160,7 +160,7 @@ def agreement_create(
 
 def _locked(agreement: Agreement) -> Agreement:
     """The row, locked for this transaction, carrying the caller's access annotations."""
-    fresh = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    fresh = Agreement.objects.select_for_update(no_key=True).get(pk=agreement.pk)
     for name in ("as_coordinator", "as_owner"):
         setattr(fresh, name, getattr(agreement, name, False))
     fresh.case = agreement.case

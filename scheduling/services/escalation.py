@@ -66,6 +66,8 @@ from scheduling.timing import latest_due_date, rung_due_at
 
 logger = logging.getLogger(__name__)
 
+# A pending notice queued this long ago whose message never got to a worker (Redis lost it, a
+# worker died holding it) is queued again. Tests of crashes shorten it in the worker's settings.
 REQUEUE_AFTER = timedelta(minutes=5)
 DISPATCH_BATCH = 500
 INSERT_BATCH = 2000
@@ -243,13 +245,18 @@ def escalations_claim_for_dispatch(
         ids = list(
             EscalationNotice.objects.select_for_update(skip_locked=True)
             .filter(status=NoticeStatus.PENDING)
-            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+            .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - requeue_after()))
             .order_by("created_at")
             .values_list("pk", flat=True)[:limit]
         )
         if ids:
             EscalationNotice.objects.filter(pk__in=ids).update(queued_at=now)
     return ids
+
+
+def requeue_after() -> timedelta:
+    seconds = getattr(settings, "MDA_ESCALATION_REQUEUE_SECONDS", None)
+    return REQUEUE_AFTER if seconds is None else timedelta(seconds=seconds)
 
 
 def escalations_unqueue(ids: Iterable[uuid.UUID]) -> None:
@@ -277,7 +284,8 @@ def escalation_deliver(*, notice_id: uuid.UUID | str) -> str:
         agreement = None
         if notice.agreement_id is not None:
             agreement = (
-                Agreement.objects.select_for_update(of=("self",))
+                # NO KEY: the sweep's inserts (a foreign key share lock) need not wait for this.
+                Agreement.objects.select_for_update(of=("self",), no_key=True)
                 .select_related("owner_organisation", "owner")
                 .get(pk=notice.agreement_id)
             )

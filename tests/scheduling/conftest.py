@@ -112,6 +112,24 @@ def make_agreement(
     )
 
 
+def bulk_agreements(cast: Cast, case: Case, count: int, due: date) -> list[Agreement]:
+    """*count* open agreements of the local team (owner: social), inserted directly: test data
+    for volume, with a due date the service would refuse (in the past)."""
+    rows = []
+    for n in range(count):
+        agreement = Agreement(
+            id=uuid.uuid4(),
+            case=case,
+            owner_organisation=cast.orgs["local_team"],
+            owner=cast.social.user,
+            due_date=due,
+            created_by=cast.coordinator.user,
+        )
+        crypto.seal(agreement, "description_ct", f"{DESCRIPTION} {n}", case.data_key)
+        rows.append(agreement)
+    return Agreement.objects.bulk_create(rows)
+
+
 def as_seen_by(user: User, agreement: Agreement, **flags: bool) -> Agreement:
     return access.access_agreement(user, agreement.pk, **flags)
 
