@@ -154,5 +154,8 @@ def seed_cases(out: list[str]) -> None:
         _seed_case(spec, groningen, coordinator, seed)
     drenthe = Region.objects.get(slug="drenthe")
     _seed_case(DRENTHE_CASE, drenthe, User.objects.get(username="drenthe-coordinator"), 99)
+    from scheduling.demo_agreements import seed_agreements
+
+    seed_agreements(out)  # agreements, the ladder and an escalation by hand (issue 6)
     out.append(f"Demo cases: {Case.objects.count()} (levels {[c.value for c in AccessLevel]}, "
                f"members {', '.join(MemberRole.values)}).")

@@ -36,6 +36,7 @@ GRONINGEN_ORGANISATIONS = [
     ("ggz", "GGZ Groningen", Domain.CARE, OrganisationKind.MENTAL_HEALTH),
     ("verslavingszorg", "Verslavingszorg Noord", Domain.CARE, OrganisationKind.ADDICTION_CARE),
     ("jeugdbescherming", "Jeugdbescherming Noord", Domain.CARE, OrganisationKind.YOUTH_PROTECTION),
+    ("gemeente", "Gemeente Groningen", Domain.SOCIAL, OrganisationKind.MUNICIPALITY),
 ]
 
 GRONINGEN_USERS = [
@@ -53,6 +54,9 @@ GRONINGEN_USERS = [
     DemoUser("ggz", "Gerrit", "van Dijk", "ggz", Role.PROFESSIONAL),
     DemoUser("verslavingszorg", "Vince", "de Boer", "verslavingszorg", Role.PROFESSIONAL),
     DemoUser("jeugdbescherming", "Julia", "Peters", "jeugdbescherming", Role.PROFESSIONAL),
+    # The escalation ladder (issue 6): Veilig Thuis (rung 2), mayor and alderman (rung 4).
+    DemoUser("vt-teamleider", "Wendy", "Koster", "veilig-thuis", Role.ESCALATION_OFFICIAL),
+    DemoUser("burgemeester", "Bert", "Wolters", "gemeente", Role.ESCALATION_OFFICIAL),
 ]
 
 DRENTHE_ORGANISATIONS = [

@@ -45,7 +45,7 @@ class LadderAdmin(FunctionalAdminMixin, admin.ModelAdmin):
         return False
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "region" and not request.user.is_superuser:  # type: ignore[union-attr]
+        if db_field.name == "region" and not request.user.is_superuser:
             kwargs["queryset"] = access.regions_of(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

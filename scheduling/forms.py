@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -41,10 +41,11 @@ class EscalationRaiseForm(forms.Form):
         super().__init__(*args, **kwargs)
         from scheduling.services import ladder_of
 
-        self.fields["rung"].queryset = ladder_of(case.region).rungs.filter(active=True)
-        self.fields["organisation"].queryset = Organisation.objects.filter(region=case.region)
-        self.fields["agreement"].queryset = agreements
-        self.fields["agreement"].label_from_instance = lambda a: (
+        fields = cast(dict[str, Any], self.fields)  # ModelChoiceFields, set up per case
+        fields["rung"].queryset = ladder_of(case.region).rungs.filter(active=True)
+        fields["organisation"].queryset = Organisation.objects.filter(region=case.region)
+        fields["agreement"].queryset = agreements
+        fields["agreement"].label_from_instance = lambda a: (
             _("%(organisation)s, due %(due)s")
             % {"organisation": a.owner_organisation.name, "due": a.due_date.isoformat()}
         )

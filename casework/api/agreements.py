@@ -3,7 +3,7 @@ raise ValidationError (400), PermissionDenied (403) and Http404 (404) as everywh
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -19,6 +19,11 @@ from casework import selectors, services
 from casework.models import AccessLevel, AgreementOrigin, AgreementStatus
 from mda import access
 from mda.models import Organisation, User
+
+
+def _actor(request: Any) -> User:
+    """The authenticated user (login_required/DRF's authentication ran before)."""
+    return cast(User, request.user)
 
 
 class AgreementSerializer(serializers.Serializer):
@@ -141,7 +146,7 @@ def _user(uuid: Any) -> User | None:
 
 def _detail(request: Request, agreement_id: Any, code: int = 200) -> Response:
     agreement = access.access_agreement(request.user, agreement_id)
-    view = selectors.agreement_view(actor=request.user, agreement=agreement)  # type: ignore[arg-type]
+    view = selectors.agreement_view(actor=_actor(request), agreement=agreement)
     return Response(AgreementDetailSerializer(view).data, status=code)
 
 
@@ -154,7 +159,7 @@ class CaseAgreementListView(APIView):
         case = access.access_case(request.user, case_id)
         if case.access_level < AccessLevel.PROCESS:
             raise PermissionDenied
-        rows = selectors.agreement_list(actor=request.user, case=case)  # type: ignore[arg-type]
+        rows = selectors.agreement_list(actor=_actor(request), case=case)
         return Response(AgreementSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -169,9 +174,9 @@ class CaseAgreementListView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         agreement = services.agreement_create(
-            actor=request.user,
+            actor=_actor(request),
             case=case,
-            description=data["description"],  # type: ignore[arg-type]
+            description=data["description"],
             owner_organisation=_organisation(case, data["owner_organisation"]),
             owner=_user(data["owner"]),
             due_date=data["due_date"],
@@ -197,13 +202,13 @@ class AgreementListView(ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> Any:
         params = self.request.query_params
         status_filter = params.get("status")
         if status_filter and status_filter not in AgreementStatus.values:
             raise serializers.ValidationError({"status": [_("Unknown status.")]})
         return selectors.agreement_list(
-            actor=self.request.user,  # type: ignore[arg-type]
+            actor=_actor(self.request),
             mine=params.get("mine") in {"1", "true"},
             status=status_filter,
         )
@@ -231,7 +236,7 @@ class AgreementDetailView(APIView):
             data["owner_organisation"] = _organisation(agreement.case, data["owner_organisation"])
         if "owner" in data:
             data["owner"] = _user(data["owner"])
-        services.agreement_update(actor=request.user, agreement=agreement, **data)  # type: ignore[arg-type]
+        services.agreement_update(actor=_actor(request), agreement=agreement, **data)
         return _detail(request, agreement_id)
 
 
@@ -247,8 +252,8 @@ class AgreementResolveView(APIView):
         serializer = AgreementResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.agreement_resolve(
-            actor=request.user,
-            agreement=agreement,  # type: ignore[arg-type]
+            actor=_actor(request),
+            agreement=agreement,
             **serializer.validated_data,
         )
         return _detail(request, agreement_id)
@@ -265,8 +270,8 @@ class AgreementReopenView(APIView):
         serializer = AgreementReopenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.agreement_reopen(
-            actor=request.user,
-            agreement=agreement,  # type: ignore[arg-type]
+            actor=_actor(request),
+            agreement=agreement,
             due_date=serializer.validated_data["due_date"],
         )
         return _detail(request, agreement_id)

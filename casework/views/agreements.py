@@ -3,7 +3,7 @@ one for a case. Each page starts from the access policy (mda.access)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -20,7 +20,13 @@ from casework import selectors, services
 from casework.models import AgreementOrigin, AgreementStatus
 from casework.services.agreements import MAX_DESCRIPTION, MAX_REASON
 from mda import access
-from mda.models import User
+from mda.models import Organisation, User
+
+
+def _actor(request: Any) -> User:
+    """The authenticated user (login_required/DRF's authentication ran before)."""
+    return cast(User, request.user)
+
 
 # --- Forms ------------------------------------------------------------------------------------
 
@@ -38,8 +44,7 @@ class AgreementForm(forms.Form):
         help_text=gettext_lazy("Stored encrypted; never part of reminders or e-mails."),
     )
     owner_organisation = forms.ModelChoiceField(
-        queryset=None,
-        label=gettext_lazy("Owner organisation"),  # type: ignore[arg-type]
+        queryset=Organisation.objects.none(), label=gettext_lazy("Owner organisation")
     )
     owner = _OwnerChoice(
         queryset=User.objects.none(),
@@ -59,9 +64,10 @@ class AgreementForm(forms.Form):
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         organisations = services.agreement_owner_organisations(case).order_by("name")
-        self.fields["owner_organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = (
-            User.objects.filter(  # type: ignore[attr-defined]
+        fields = cast(dict[str, Any], self.fields)  # ModelChoiceFields, set up per case
+        fields["owner_organisation"].queryset = organisations
+        fields["owner"].queryset = (
+            User.objects.filter(
                 is_active=True,
                 memberships__organisation__in=organisations,
                 memberships__role__in=services.agreements.OWNER_ROLES,
@@ -110,8 +116,8 @@ def my_agreements_view(request: HttpRequest) -> HttpResponse:
     if status not in AgreementStatus.values and status != "all":
         status = AgreementStatus.OPEN
     rows = selectors.agreement_list(
-        actor=request.user,
-        mine=True,  # type: ignore[arg-type]
+        actor=_actor(request),
+        mine=True,
         status=None if status == "all" else status,
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
@@ -130,7 +136,7 @@ def _detail_page(
     reopen_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    view = selectors.agreement_view(actor=request.user, agreement=agreement)  # type: ignore[arg-type]
+    view = selectors.agreement_view(actor=_actor(request), agreement=agreement)
     return render(
         request,
         "casework/agreements/detail.html",
@@ -159,8 +165,8 @@ def agreement_resolve_view(request: HttpRequest, agreement_id: Any) -> HttpRespo
     if form.is_valid():
         try:
             services.agreement_resolve(
-                actor=request.user,
-                agreement=agreement,  # type: ignore[arg-type]
+                actor=_actor(request),
+                agreement=agreement,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -179,8 +185,8 @@ def agreement_reopen_view(request: HttpRequest, agreement_id: Any) -> HttpRespon
     if form.is_valid():
         try:
             services.agreement_reopen(
-                actor=request.user,
-                agreement=agreement,  # type: ignore[arg-type]
+                actor=_actor(request),
+                agreement=agreement,
                 due_date=form.cleaned_data["due_date"],
             )
         except ValidationError as exc:
@@ -200,8 +206,8 @@ def agreement_create_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             agreement = services.agreement_create(
-                actor=request.user,
-                case=case,  # type: ignore[arg-type]
+                actor=_actor(request),
+                case=case,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
@@ -225,8 +231,8 @@ def agreement_edit_view(request: HttpRequest, agreement_id: Any) -> HttpResponse
     initial = (
         {
             "description": selectors.agreement_view(
-                actor=request.user, agreement=agreement
-            ).description,  # type: ignore[arg-type]
+                actor=_actor(request), agreement=agreement
+            ).description,
             "owner_organisation": agreement.owner_organisation,
             "owner": agreement.owner,
             "due_date": agreement.due_date,
@@ -240,8 +246,8 @@ def agreement_edit_view(request: HttpRequest, agreement_id: Any) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_update(
-                actor=request.user,
-                agreement=agreement,  # type: ignore[arg-type]
+                actor=_actor(request),
+                agreement=agreement,
                 **form.cleaned_data,
             )
         except ValidationError as exc:

@@ -3,7 +3,7 @@ coordinator's manual escalation, and the ladders of your regions."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -17,10 +17,15 @@ from rest_framework.views import APIView
 
 from casework.models import AccessLevel
 from mda import access
-from mda.models import Organisation
+from mda.models import Organisation, User
 from scheduling import selectors, services
 from scheduling.models import Rung
 from scheduling.services.escalation import MIN_REASON
+
+
+def _actor(request: Any) -> User:
+    """The authenticated user (login_required/DRF's authentication ran before)."""
+    return cast(User, request.user)
 
 
 class RecipientSerializer(serializers.Serializer):
@@ -123,19 +128,19 @@ class EscalationListView(ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        params, user = self.request.query_params, self.request.user
+    def get_queryset(self) -> Any:
+        params, user = self.request.query_params, _actor(self.request)
         if params.get("open") in {"1", "true"}:
-            return selectors.escalations_addressed_to(actor=user, open_only=True)  # type: ignore[arg-type]
+            return selectors.escalations_addressed_to(actor=user, open_only=True)
         if params.get("mine") in {"1", "true"}:
-            return selectors.escalations_addressed_to(actor=user, open_only=False)  # type: ignore[arg-type]
-        return selectors.notices_visible(actor=user).order_by("-due_at")  # type: ignore[arg-type]
+            return selectors.escalations_addressed_to(actor=user, open_only=False)
+        return selectors.notices_visible(actor=user).order_by("-due_at")
 
 
 class EscalationDetailView(APIView):
     @extend_schema(responses=EscalationDetailSerializer, summary="One escalation")
     def get(self, request: Request, notice_id: Any) -> Response:
-        view = selectors.escalation_view(actor=request.user, notice_id=notice_id)  # type: ignore[arg-type]
+        view = selectors.escalation_view(actor=_actor(request), notice_id=notice_id)
         return Response(EscalationDetailSerializer(view).data)
 
 
@@ -149,8 +154,8 @@ class EscalationAcknowledgeView(APIView):
         notice = access.access_escalation_notice(request.user, notice_id)
         if not notice.as_recipient:
             raise PermissionDenied
-        services.escalation_acknowledge(actor=request.user, notice=notice)  # type: ignore[arg-type]
-        view = selectors.escalation_view(actor=request.user, notice_id=notice_id)  # type: ignore[arg-type]
+        services.escalation_acknowledge(actor=_actor(request), notice=notice)
+        view = selectors.escalation_view(actor=_actor(request), notice_id=notice_id)
         return Response(EscalationDetailSerializer(view).data)
 
 
@@ -163,7 +168,7 @@ class CaseEscalationListView(APIView):
         case = access.access_case(request.user, case_id)
         if case.access_level < AccessLevel.PROCESS:
             raise PermissionDenied
-        rows = selectors.escalation_history(actor=request.user, case=case)  # type: ignore[arg-type]
+        rows = selectors.escalation_history(actor=_actor(request), case=case)
         return Response(EscalationSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -196,10 +201,8 @@ class CaseEscalationListView(APIView):
         agreement = None
         if data["agreement"] is not None:
             agreement = (
-                casework_selectors.agreement_list(actor=request.user, case=case)
-                .filter(  # type: ignore[arg-type]
-                    pk=data["agreement"]
-                )
+                casework_selectors.agreement_list(actor=_actor(request), case=case)
+                .filter(pk=data["agreement"])
                 .first()
             )
             if agreement is None:
@@ -207,14 +210,14 @@ class CaseEscalationListView(APIView):
                     {"agreement": [_("No such agreement in this case.")]}
                 )
         notice = services.escalation_raise(
-            actor=request.user,
+            actor=_actor(request),
             case=case,
             rung=rung,
-            reason=data["reason"],  # type: ignore[arg-type]
+            reason=data["reason"],
             organisation=organisation,
             agreement=agreement,
         )
-        view = selectors.escalation_view(actor=request.user, notice_id=notice.pk)  # type: ignore[arg-type]
+        view = selectors.escalation_view(actor=_actor(request), notice_id=notice.pk)
         return Response(EscalationDetailSerializer(view).data, status=status.HTTP_201_CREATED)
 
 
@@ -225,5 +228,5 @@ class LadderListView(APIView):
     def get(self, request: Request) -> Response:
         for region in access.regions_of(request.user):
             services.ladder_of(region)
-        ladders = selectors.ladders_for(actor=request.user)  # type: ignore[arg-type]
+        ladders = selectors.ladders_for(actor=_actor(request))
         return Response(LadderSerializer(ladders, many=True).data)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import time
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -123,8 +124,13 @@ class Rung(models.Model):
     def __str__(self) -> str:
         return f"{self.number} · {self.name}"
 
+    @property
+    def role_labels(self) -> list[str]:
+        labels = dict(Role.choices)
+        return [str(labels.get(role, role)) for role in self.roles or []]
+
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         unknown = [r for r in self.roles or [] if r not in Role.values]
         if not isinstance(self.roles, list) or unknown:
             errors["roles"] = _("Choose roles from the list.")
@@ -188,7 +194,7 @@ class EscalationNotice(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    recipients = models.ManyToManyField(
+    recipients: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="EscalationRecipient", related_name="escalation_notices"
     )
 

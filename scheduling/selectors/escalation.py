@@ -74,7 +74,10 @@ class EscalationView:
 
     @property
     def can_acknowledge(self) -> bool:
-        return bool(self.notice.as_recipient) and self.notice.my_acknowledged_at is None
+        notice = self.notice
+        return bool(getattr(notice, "as_recipient", False)) and not getattr(
+            notice, "my_acknowledged_at", None
+        )
 
 
 def escalation_view(*, actor: User, notice_id: Any) -> EscalationView:

@@ -11,16 +11,19 @@ Exactly once, and what that means here
 2. **Hand over.** Pending notices are marked ``queued_at`` (rows locked ``SKIP LOCKED``, so two
    sweeps do not both queue them) and their ids go to the broker. A notice whose message was lost
    (Redis down, a worker killed) is queued again by a later sweep once ``REQUEUE_AFTER`` passed.
-3. **Send.** A worker locks the pending notice (``SELECT ... FOR UPDATE SKIP LOCKED``), locks and
-   re-checks the agreement (still open, same round), creates the in-app notifications and the
-   recipient rows and marks the notice sent, all in ONE transaction. A second worker skips the
-   locked row or finds it sent; a worker killed mid-way rolls back and the notice stays pending.
-   So the notice and its in-app notifications happen exactly once.
-4. **E-mail.** Each notification's e-mail is sent after commit by ``mda.notifications`` from its
-   own outbox claim (``email_claimed_at``/``emailed_at``, stale claims retried by a sweep). SMTP is
-   outside the transaction, so e-mail is *at least once*: a worker killed between the SMTP
-   hand-off and marking the row sent repeats that one e-mail after the claim timeout. We chose
-   that over at-most-once: a missed escalation costs more than a duplicate e-mail.
+3. **Send.** Delivery messages carry up to 25 ids (``tasks.DELIVERY_BATCH``). For each id a
+   worker locks the pending notice (``SELECT ... FOR UPDATE SKIP LOCKED``), locks and re-checks
+   the agreement (still open, same round), creates the in-app notifications and the recipient
+   rows and marks the notice sent, all in ONE transaction. A second worker skips the locked row or
+   finds it sent; a worker killed mid-way rolls back and the notice stays pending. So the notice
+   and its in-app notifications happen exactly once, and nothing is sent for an agreement that was
+   resolved first (the agreement's row lock orders the two).
+4. **E-mail.** Each notification's e-mail is queued after commit and sent by ``mda.notifications``
+   under its own outbox claim (``email_claimed_at``/``emailed_at``); mda's e-mail sweep queues
+   those whose message was lost and retries stale claims. SMTP is outside any transaction, so
+   e-mail is *at least once*: a worker killed between the SMTP hand-off and marking the row sent
+   repeats that one e-mail after the claim timeout. We chose that over at-most-once: a missed
+   escalation costs more than a duplicate e-mail.
 """
 
 from __future__ import annotations
@@ -170,9 +173,11 @@ def escalations_sweep(*, now: datetime | None = None) -> SweepResult:
     """Find every (agreement, rung) that is due and has no notice yet, and create its notice."""
     now = now or timezone.now()
     result = SweepResult(cancelled=escalations_cancel_stale())
-    region_ids = (
-        Agreement.objects.open().order_by().values_list("case__region_id", flat=True).distinct()
-    )
+    # Regions with a case with an open agreement: through the region's cases (indexed), so a
+    # region without any does not scan the others' agreements.
+    open_agreement = Agreement.objects.open().filter(case_id=OuterRef("pk"))
+    busy_case = Case.objects.filter(region_id=OuterRef("pk")).filter(Exists(open_agreement))
+    region_ids = Region.objects.filter(Exists(busy_case)).values_list("pk", flat=True)
     for region_id in list(region_ids):
         ladder = ladder_of(region_id)
         for rung in ladder.rungs.filter(active=True):
@@ -373,7 +378,7 @@ def _rung_organisations(rung: Rung, region_id: int, owner_org: Organisation | No
         return Organisation.objects.filter(pk=owner_org.pk) if owner_org else None
     if scope == OrganisationScope.KIND:
         return Organisation.objects.filter(region_id=region_id, kind=rung.organisation_kind)
-    if scope == OrganisationScope.ORGANISATION:
+    if scope == OrganisationScope.ORGANISATION and rung.organisation_id is not None:
         return Organisation.objects.filter(pk=rung.organisation_id)
     return None
 

@@ -3,7 +3,7 @@ escalation, the region overview and the ladders. Each page starts from the acces
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,15 +16,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework import selectors as casework_selectors
 from mda import access
+from mda.models import User
 from scheduling import selectors, services
 from scheduling.forms import EscalationRaiseForm
+
+
+def _actor(request: Any) -> User:
+    """The authenticated user (login_required/DRF's authentication ran before)."""
+    return cast(User, request.user)
 
 
 @login_required
 @require_GET
 def escalation_list_view(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
-    notices = selectors.escalations_addressed_to(actor=request.user, open_only=not show_all)  # type: ignore[arg-type]
+    notices = selectors.escalations_addressed_to(actor=_actor(request), open_only=not show_all)
     page = Paginator(notices, 50).get_page(request.GET.get("page"))
     return render(request, "scheduling/escalation_list.html", {"page": page, "show_all": show_all})
 
@@ -32,7 +38,7 @@ def escalation_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def escalation_detail_view(request: HttpRequest, notice_id: Any) -> HttpResponse:
-    view = selectors.escalation_view(actor=request.user, notice_id=notice_id)  # type: ignore[arg-type]
+    view = selectors.escalation_view(actor=_actor(request), notice_id=notice_id)
     return render(
         request, "scheduling/escalation_detail.html", {"view": view, "notice": view.notice}
     )
@@ -44,7 +50,7 @@ def escalation_acknowledge_view(request: HttpRequest, notice_id: Any) -> HttpRes
     notice = access.access_escalation_notice(request.user, notice_id)
     if not notice.as_recipient:
         raise PermissionDenied
-    services.escalation_acknowledge(actor=request.user, notice=notice)  # type: ignore[arg-type]
+    services.escalation_acknowledge(actor=_actor(request), notice=notice)
     messages.success(request, _("You acknowledged the escalation."))
     return redirect("scheduling:escalation-detail", notice_id=notice.pk)
 
@@ -54,11 +60,11 @@ def escalation_acknowledge_view(request: HttpRequest, notice_id: Any) -> HttpRes
 def escalation_raise_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
-    agreements = casework_selectors.agreement_list(actor=request.user, case=case, status="open")  # type: ignore[arg-type]
+    agreements = casework_selectors.agreement_list(actor=_actor(request), case=case, status="open")
     form = EscalationRaiseForm(request.POST or None, case=case, agreements=agreements)
     if request.method == "POST" and form.is_valid():
         try:
-            services.escalation_raise(actor=request.user, case=case, **form.cleaned_data)  # type: ignore[arg-type]
+            services.escalation_raise(actor=_actor(request), case=case, **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -92,7 +98,7 @@ def region_overview_index_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def region_overview_view(request: HttpRequest, region_slug: str) -> HttpResponse:
-    overview = selectors.region_overview(actor=request.user, region_slug=region_slug)  # type: ignore[arg-type]
+    overview = selectors.region_overview(actor=_actor(request), region_slug=region_slug)
     regions = access.regions_coordinated_by(request.user)
     return render(
         request, "scheduling/region_overview.html", {"overview": overview, "regions": regions}
@@ -104,7 +110,7 @@ def region_overview_view(request: HttpRequest, region_slug: str) -> HttpResponse
 def ladder_list_view(request: HttpRequest) -> HttpResponse:
     for region in access.regions_of(request.user):
         services.ladder_of(region)  # the default ladder, the first time a region is looked at
-    ladders = selectors.ladders_for(actor=request.user)  # type: ignore[arg-type]
+    ladders = selectors.ladders_for(actor=_actor(request))
     return render(
         request,
         "scheduling/ladders.html",

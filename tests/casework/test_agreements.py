@@ -142,7 +142,7 @@ def test_the_reason_for_not_possible_is_encrypted_and_shown_to_those_who_see_the
         reason="REASON-MARKER circumstances changed",
     )
     agreement.refresh_from_db()
-    assert b"REASON-MARKER" not in bytes(agreement.resolution_reason_ct)
+    assert b"REASON-MARKER" not in bytes(agreement.resolution_reason_ct or b"")
     view = selectors.agreement_view(actor=care, agreement=as_seen_by(care, agreement))
     assert view.reason == "REASON-MARKER circumstances changed"
     assert not view.can_resolve

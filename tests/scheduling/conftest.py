@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from typing import cast as as_type
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -89,7 +90,7 @@ def ladder_people(cast: Cast) -> LadderPeople:
     )
     mayor = UserFactory(username="mayor")
     MembershipFactory(user=mayor, organisation=municipality, role=Role.ESCALATION_OFFICIAL)
-    return LadderPeople(vt_lead=vt_lead, mayor=mayor)
+    return LadderPeople(vt_lead=as_type(User, vt_lead), mayor=as_type(User, mayor))
 
 
 def make_agreement(
@@ -143,7 +144,7 @@ def run_ladder() -> list[str]:
     return outcomes
 
 
-def sent_steps(agreement: Agreement) -> list[tuple[int, str]]:
+def sent_steps(agreement: Agreement) -> list[tuple[int, int]]:
     return list(
         EscalationNotice.objects.filter(agreement=agreement, status="sent")
         .order_by("due_at")

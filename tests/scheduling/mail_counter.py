@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from django.conf import settings
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 
@@ -19,7 +18,9 @@ def message_line(message: EmailMessage) -> str:
 
 class AppendingBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        fd = os.open(settings.MDA_TEST_MAIL_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = os.open(
+            os.environ["MDA_TEST_MAIL_FILE"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
+        )
         try:
             for message in email_messages:
                 os.write(fd, (message_line(message) + "\n").encode())

@@ -177,6 +177,9 @@ def test_the_case_history_and_manual_escalation_answer_by_case_access(
             if _sees(persona, k) and (TABLE[persona][0] or TABLE[persona][1])
         }
         assert {r["id"] for r in history.json()} == {str(climbed.notices[k].pk) for k in seen}
+        case_page = as_web(persona).get(f"/cases/{scenario.case.pk}/").content.decode()
+        for key, notice in climbed.notices.items():
+            assert (f"/escalations/{notice.pk}/" in case_page) == (key in seen), key
     rung = Rung.objects.get(ladder__region=cast.north, number=3)
     raised = as_api(persona).post(
         url, {"rung": rung.pk, "reason": "Cooperation stalls badly."}, format="json"

@@ -1,0 +1,270 @@
+"""Writes of agendas: add, change, reorder and remove items, and publish. Coordinators only; the
+meeting comes from ``access.access_meeting(..., manage=True)``.
+
+Slot times are derived: the items in order, each its slot length, from the meeting's start. After
+every change they are recomputed and, once the agenda is published, ``invitations_sync`` sends
+updates (and cancellations) to exactly the organisations concerned, in the same transaction.
+Capacity is the meeting's duration: a change that would overfill it is refused with the next
+meeting that has room.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from casework.models import Case, CaseStatus
+from mda import access
+from mda.audit import audit_record
+from mda.models import AuditAction, User
+from mda.workdays import AMSTERDAM
+from scheduling.models import (
+    AgendaItem,
+    AgendaStatus,
+    ItemReason,
+    Meeting,
+    MeetingStatus,
+)
+from scheduling.models.meetings import DEFAULT_SLOT_MINUTES
+from scheduling.services.invitations import invitations_sync
+from scheduling.services.meetings import require_manager, require_open
+
+#: Cases in these statuses are not discussed any more.
+INACTIVE_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.DECLINED, CaseStatus.ADVICE_ONLY})
+_UNSET: Any = object()
+
+
+def planned_minutes(meeting: Meeting, *, without: AgendaItem | None = None) -> int:
+    items = meeting.items.current()
+    if without is not None:
+        items = items.exclude(pk=without.pk)
+    return int(items.aggregate(total=Sum("slot_minutes"))["total"] or 0)
+
+
+def default_slot_minutes(meeting: Meeting) -> int:
+    return meeting.series.slot_minutes if meeting.series_id else DEFAULT_SLOT_MINUTES
+
+
+def next_meeting_with_room(meeting: Meeting, minutes: int) -> Meeting | None:
+    """The first later meeting of the same series (or region and type) with *minutes* free."""
+    later = Meeting.objects.filter(
+        region_id=meeting.region_id,
+        kind=meeting.kind,
+        status=MeetingStatus.SCHEDULED,
+        starts_at__gt=meeting.starts_at,
+    )
+    if meeting.series_id:
+        later = later.filter(series_id=meeting.series_id)
+    for candidate in later.order_by("starts_at")[:12]:
+        if planned_minutes(candidate) + minutes <= candidate.duration_minutes:
+            return candidate
+    return None
+
+
+def full_message(meeting: Meeting, minutes: int) -> str:
+    planned = planned_minutes(meeting)
+    message = _("This meeting is full: %(planned)d of %(capacity)d minutes are planned.") % {
+        "planned": planned,
+        "capacity": meeting.duration_minutes,
+    }
+    following = next_meeting_with_room(meeting, minutes)
+    if following is None:
+        return f"{message} {_('No later meeting has room yet.')}"
+    when = formats.date_format(following.starts_at.astimezone(AMSTERDAM), "DATETIME_FORMAT")
+    return f"{message} {_('The next meeting with room is on %(when)s.') % {'when': when}}"
+
+
+def _retime(meeting: Meeting) -> None:
+    """Number the current items 0..n and set their times from the meeting's start."""
+    start = meeting.starts_at
+    items = list(meeting.items.current().order_by("position", "added_at"))
+    for position, item in enumerate(items):
+        item.position = position
+        item.starts_at = start
+        item.ends_at = start + timedelta(minutes=item.slot_minutes)
+        start = item.ends_at
+    AgendaItem.objects.bulk_update(items, ["position", "starts_at", "ends_at"])
+
+
+def _audit(actor: User, action: str, item: AgendaItem, **detail: Any) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type="agenda_item",
+        object_id=str(item.pk),
+        case_reference=item.case.reference,
+        region_slug=item.meeting.region.slug,
+        detail={"meeting": str(item.meeting_id), **detail},
+    )
+
+
+def _changed(actor: User, meeting: Meeting, item: AgendaItem, action: str, **detail: Any) -> None:
+    _retime(meeting)
+    _audit(actor, action, item, **detail)
+    invitations_sync(meeting=meeting)
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    """Serialise agenda changes of one meeting; keep the access annotations of *meeting*."""
+    fresh = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    for name in ("status", "agenda_status", "starts_at", "ends_at"):
+        setattr(meeting, name, getattr(fresh, name))
+    return meeting
+
+
+def _check_case(actor: User, meeting: Meeting, case: Case) -> Case:
+    case = access.access_case(actor, case.pk)
+    if not access.can_coordinate(actor, case) or case.region_id != meeting.region_id:
+        raise ValidationError({"case": _("Choose a case of this meeting's region.")})
+    if case.status in INACTIVE_STATUSES:
+        raise ValidationError({"case": _("This case is not active; it is not discussed.")})
+    if meeting.items.current().filter(case=case).exists():
+        raise ValidationError({"case": _("This case is on the agenda already.")})
+    return case
+
+
+@transaction.atomic
+def agenda_item_add(
+    *,
+    actor: User,
+    meeting: Meeting,
+    case: Case,
+    reason: str = ItemReason.COORDINATOR,
+    slot_minutes: int | None = None,
+) -> AgendaItem:
+    """Put *case* on the agenda, at the end, if it fits."""
+    require_manager(meeting)
+    meeting = _locked(meeting)
+    require_open(meeting)
+    case = _check_case(actor, meeting, case)
+    minutes = slot_minutes or default_slot_minutes(meeting)
+    if planned_minutes(meeting) + minutes > meeting.duration_minutes:
+        raise ValidationError({"case": full_message(meeting, minutes)})
+    item = AgendaItem(
+        meeting=meeting,
+        case=case,
+        position=meeting.items.current().count(),
+        slot_minutes=minutes,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.starts_at + timedelta(minutes=minutes),
+        reason=reason,
+        added_by=actor,
+    )
+    item.full_clean(validate_constraints=False)
+    item.save()
+    _changed(actor, meeting, item, AuditAction.CREATE, cause=reason)
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def agenda_item_update(
+    *,
+    actor: User,
+    item: AgendaItem,
+    slot_minutes: int | None = None,
+    information_deadline: datetime | None = _UNSET,
+) -> AgendaItem:
+    """Change a slot's length or its own information deadline (None: the meeting's)."""
+    meeting = item.meeting
+    if not getattr(item, "as_coordinator", False):
+        raise PermissionDenied
+    _locked(meeting)
+    require_open(meeting)
+    if slot_minutes is not None:
+        if planned_minutes(meeting, without=item) + slot_minutes > meeting.duration_minutes:
+            raise ValidationError({"slot_minutes": full_message(meeting, slot_minutes)})
+        item.slot_minutes = slot_minutes
+    if information_deadline is not _UNSET:
+        if information_deadline is not None and information_deadline >= meeting.starts_at:
+            raise ValidationError(
+                {"information_deadline": _("The deadline must be before the meeting starts.")}
+            )
+        item.information_deadline = information_deadline
+    item.full_clean(validate_constraints=False)
+    item.save(update_fields=["slot_minutes", "information_deadline"])
+    _changed(actor, meeting, item, AuditAction.CHANGE)
+    item.refresh_from_db()
+    return item
+
+
+@transaction.atomic
+def agenda_item_remove(*, actor: User, item: AgendaItem) -> AgendaItem:
+    """Take a case off the agenda; organisations that were invited get a cancellation."""
+    if not getattr(item, "as_coordinator", False):
+        raise PermissionDenied
+    meeting = item.meeting
+    _locked(meeting)
+    require_open(meeting)
+    item.removed_at, item.removed_by = timezone.now(), actor
+    item.save(update_fields=["removed_at", "removed_by"])
+    _changed(actor, meeting, item, AuditAction.CHANGE, removed=True)
+    return item
+
+
+@transaction.atomic
+def agenda_reorder(*, actor: User, meeting: Meeting, item_ids: list[Any]) -> list[AgendaItem]:
+    """Put the agenda in the order of *item_ids* (every current item, once)."""
+    require_manager(meeting)
+    meeting = _locked(meeting)
+    require_open(meeting)
+    items = {str(item.pk): item for item in meeting.items.current()}
+    wanted = [str(pk) for pk in item_ids]
+    if sorted(wanted) != sorted(items):
+        raise ValidationError({"items": _("List every item of the agenda exactly once.")})
+    for position, pk in enumerate(wanted):
+        items[pk].position = position
+    AgendaItem.objects.bulk_update(items.values(), ["position"])
+    _retime(meeting)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="agenda",
+        object_id=str(meeting.pk),
+        region_slug=meeting.region.slug,
+        detail={"reordered": len(wanted)},
+    )
+    invitations_sync(meeting=meeting)
+    return list(meeting.items.current().order_by("position"))
+
+
+def agenda_item_move(
+    *, actor: User, meeting: Meeting, item: AgendaItem, offset: int
+) -> list[AgendaItem]:
+    """Move an item up (-1) or down (+1): the web UI's buttons, on top of ``agenda_reorder``."""
+    ids = list(meeting.items.current().order_by("position").values_list("pk", flat=True))
+    index = ids.index(item.pk)
+    target = min(max(index + offset, 0), len(ids) - 1)
+    ids.insert(target, ids.pop(index))
+    return agenda_reorder(actor=actor, meeting=meeting, item_ids=ids)
+
+
+@transaction.atomic
+def agenda_publish(*, actor: User, meeting: Meeting) -> Meeting:
+    """Publish the agenda: each organisation taking part in a case gets its invitations."""
+    require_manager(meeting)
+    meeting = _locked(meeting)
+    require_open(meeting)
+    if meeting.agenda_status == AgendaStatus.PUBLISHED:
+        raise ValidationError(_("The agenda is published already."))
+    if not meeting.items.current().exists():
+        raise ValidationError(_("Put at least one case on the agenda before publishing it."))
+    meeting.agenda_status = AgendaStatus.PUBLISHED
+    meeting.agenda_published_at = timezone.now()
+    meeting.save(update_fields=["agenda_status", "agenda_published_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="agenda",
+        object_id=str(meeting.pk),
+        region_slug=meeting.region.slug,
+        detail={"published": True},
+    )
+    invitations_sync(meeting=meeting)
+    return meeting

@@ -1,0 +1,429 @@
+"""Invitations per organisation: e-mail with an iCalendar attachment per slot, responses, and each
+user's calendar feed.
+
+``invitations_sync`` compares, for every slot of a published meeting, what each organisation should
+know (the organisations taking part in the case at level >= 1, the slot's time, place, link and
+deadline) with what it was last sent (:class:`Invitation`: sequence, fingerprint, cancelled). Every
+difference becomes a line (REQUEST with a raised SEQUENCE, or CANCEL) of one e-mail per organisation
+(:class:`InvitationMessage`), created in the caller's transaction and sent after commit by a worker
+that claims the message first (``filter(sent_at=None, claim free).update(claimed_at=now)``); the
+beat sweep picks up messages whose task never ran or whose worker died. The unique (invitation,
+sequence) constraint is the last line of defence against sending a revision twice.
+
+E-mails carry no personal data: the case reference, the time, the place, the online link and a link
+into the service. They go to the organisation's functional address and its professionals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from mda import access
+from mda.audit import audit_record
+from mda.models import AuditAction, Organisation, Role, User
+from mda.workdays import AMSTERDAM
+from scheduling.ical import SlotEvent, invitation_ics, item_uid
+from scheduling.models import (
+    AgendaItem,
+    AgendaStatus,
+    CalendarFeed,
+    Invitation,
+    InvitationLine,
+    InvitationMessage,
+    InvitationMethod,
+    InvitationResponse,
+    Meeting,
+    MeetingStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+CLAIM_TIMEOUT = timedelta(minutes=10)
+PENDING_BATCH = 500
+
+
+# --- What a slot looks like in a calendar --------------------------------------------------------
+
+
+def local(moment: Any) -> str:
+    return formats.date_format(moment.astimezone(AMSTERDAM), "DATETIME_FORMAT")
+
+
+def meeting_link(meeting: Meeting) -> str:
+    return f"{settings.MDA_BASE_URL}{reverse('scheduling:meeting-detail', args=[meeting.pk])}"
+
+
+def slot_event(
+    item: AgendaItem,
+    *,
+    sequence: int,
+    cancelled: bool = False,
+    attendee_email: str = "",
+) -> SlotEvent:
+    """The calendar event of one slot: reference, time, place, links; nothing personal."""
+    meeting = item.meeting
+    summary = f"{meeting.get_kind_display()}: {item.case.reference}"
+    lines = [
+        _("Case %(reference)s") % {"reference": item.case.reference},
+        _("Your slot: %(start)s – %(end)s")
+        % {"start": local(item.starts_at), "end": local(item.ends_at)},
+    ]
+    if meeting.place:
+        lines.append(_("Place: %(place)s") % {"place": meeting.place})
+    if meeting.online_link:
+        lines.append(_("Online: %(link)s") % {"link": meeting.online_link})
+    if item.deadline:
+        lines.append(_("Information deadline: %(when)s") % {"when": local(item.deadline)})
+    lines.append(_("Agenda and details: %(link)s") % {"link": meeting_link(meeting)})
+    return SlotEvent(
+        uid=item_uid(item.pk),
+        sequence=sequence,
+        starts_at=item.starts_at,
+        ends_at=item.ends_at,
+        summary=summary,
+        location=meeting.place or meeting.online_link,
+        url=meeting_link(meeting),
+        description="\n".join(str(line) for line in lines),
+        cancelled=cancelled or meeting.status == MeetingStatus.CANCELLED,
+        attendee_email=attendee_email,
+    )
+
+
+def _fingerprint(item: AgendaItem, meeting: Meeting) -> str:
+    deadline = item.information_deadline or meeting.information_deadline
+    parts = [
+        item.starts_at.isoformat(),
+        item.ends_at.isoformat(),
+        meeting.place,
+        meeting.online_link,
+        deadline.isoformat() if deadline else "",
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+# --- Sync: what each organisation should know, against what it was sent --------------------------
+
+
+def _wanted(item: AgendaItem, meeting: Meeting) -> set[int]:
+    if item.removed_at is not None or meeting.status == MeetingStatus.CANCELLED:
+        return set()
+    return set(access.invited_organisations(item.case_id).values_list("pk", flat=True))
+
+
+def _item_lines(item: AgendaItem, meeting: Meeting) -> list[tuple[int, Invitation, str]]:
+    """(organisation id, invitation, method) for every organisation whose knowledge of *item* is
+    out of date; the invitations are saved with their raised sequence."""
+    fingerprint = _fingerprint(item, meeting)
+    sent = {inv.organisation_id: inv for inv in item.invitations.all()}
+    wanted = _wanted(item, meeting)
+    out: list[tuple[int, Invitation, str]] = []
+    for organisation_id in sorted(wanted):
+        invitation = sent.get(organisation_id)
+        if invitation is None:
+            invitation = Invitation.objects.create(
+                item=item, organisation_id=organisation_id, sequence=0, fingerprint=fingerprint
+            )
+        elif invitation.cancelled or invitation.fingerprint != fingerprint:
+            invitation.sequence += 1
+            invitation.cancelled, invitation.fingerprint = False, fingerprint
+            invitation.save(update_fields=["sequence", "cancelled", "fingerprint"])
+        else:
+            continue
+        out.append((organisation_id, invitation, InvitationMethod.REQUEST))
+    for organisation_id, invitation in sent.items():
+        if organisation_id not in wanted and not invitation.cancelled:
+            invitation.sequence += 1
+            invitation.cancelled = True
+            invitation.save(update_fields=["sequence", "cancelled"])
+            out.append((organisation_id, invitation, InvitationMethod.CANCEL))
+    return out
+
+
+def invitations_sync(*, meeting: Meeting) -> int:
+    """Bring what every organisation was sent about *meeting* in line with its published agenda;
+    the number of e-mails queued. Runs inside the caller's transaction (it locks the meeting)."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.agenda_status != AgendaStatus.PUBLISHED:
+            return 0
+        by_organisation: dict[int, list[tuple[Invitation, str]]] = defaultdict(list)
+        items = meeting.items.select_related("case").prefetch_related("invitations")
+        for item in items:
+            for organisation_id, invitation, method in _item_lines(item, meeting):
+                by_organisation[organisation_id].append((invitation, method))
+        message_ids = [_message(meeting, org, lines) for org, lines in by_organisation.items()]
+    if message_ids:
+        transaction.on_commit(lambda: _enqueue(message_ids))
+    return len(message_ids)
+
+
+def _message(meeting: Meeting, organisation_id: int, lines: list[tuple[Invitation, str]]) -> Any:
+    message = InvitationMessage.objects.create(meeting=meeting, organisation_id=organisation_id)
+    InvitationLine.objects.bulk_create(
+        InvitationLine(
+            message=message,
+            invitation=invitation,
+            method=method,
+            sequence=invitation.sequence,
+            starts_at=invitation.item.starts_at,
+            ends_at=invitation.item.ends_at,
+        )
+        for invitation, method in lines
+    )
+    return message.pk
+
+
+def _enqueue(message_ids: list[Any]) -> None:
+    from scheduling.tasks import send_invitation_message
+
+    for message_id in message_ids:
+        try:
+            send_invitation_message.delay(str(message_id))
+        except Exception:  # the broker is down: the sweep sends it later
+            logger.warning("invitation e-mails left for the sweep", exc_info=True)
+            return
+
+
+def invitations_sync_upcoming(*, now: Any = None) -> int:
+    """The sweep: participations change (added, revoked, expired) without touching the agenda."""
+    now = now or timezone.now()
+    count = 0
+    upcoming = Meeting.objects.filter(agenda_status=AgendaStatus.PUBLISHED, ends_at__gt=now)
+    for meeting in upcoming.filter(status=MeetingStatus.SCHEDULED):
+        with transaction.atomic():
+            count += invitations_sync(meeting=meeting)
+    return count
+
+
+# --- Sending: claim, send, mark ------------------------------------------------------------------
+
+
+def invitation_recipients(organisation: Organisation) -> list[str]:
+    """The organisation's functional address and its professionals' addresses."""
+    professionals = User.objects.filter(
+        is_active=True,
+        memberships__organisation=organisation,
+        memberships__role=Role.PROFESSIONAL,
+    ).exclude(email="")
+    addresses = [organisation.email] if organisation.email else []
+    for address in professionals.order_by("email").values_list("email", flat=True).distinct():
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def _subject(meeting: Meeting, lines: list[InvitationLine]) -> str:
+    when = local(meeting.starts_at)
+    kind = meeting.get_kind_display()
+    if all(line.method == InvitationMethod.CANCEL for line in lines):
+        return _("Cancelled: %(kind)s on %(when)s") % {"kind": kind, "when": when}
+    if any(line.sequence > 0 for line in lines):
+        return _("Changed: %(kind)s on %(when)s") % {"kind": kind, "when": when}
+    return _("Invitation: %(kind)s on %(when)s") % {"kind": kind, "when": when}
+
+
+def _body_line(line: InvitationLine) -> str:
+    reference = line.invitation.item.case.reference
+    if line.method == InvitationMethod.CANCEL:
+        return str(_("%(reference)s: cancelled") % {"reference": reference})
+    return str(
+        _("%(reference)s: %(start)s – %(end)s")
+        % {"reference": reference, "start": local(line.starts_at), "end": local(line.ends_at)}
+    )
+
+
+def invitation_email(message: InvitationMessage, recipients: list[str]) -> EmailMessage:
+    """The e-mail of one message: one line and one .ics attachment per slot."""
+    meeting = message.meeting
+    lines = list(
+        message.lines.select_related("invitation__item__case", "invitation__item__meeting")
+    )
+    body = [
+        _("Your organisation (%(organisation)s) is invited for these cases:")
+        % {"organisation": message.organisation.name},
+        "",
+        *[_body_line(line) for line in lines],
+        "",
+    ]
+    if meeting.place:
+        body.append(_("Place: %(place)s") % {"place": meeting.place})
+    if meeting.online_link:
+        body.append(_("Online: %(link)s") % {"link": meeting.online_link})
+    body.append(_("Agenda and details: %(link)s") % {"link": meeting_link(meeting)})
+    email = EmailMessage(
+        subject=f"[MDA++] {_subject(meeting, lines)}",
+        body="\n".join(str(part) for part in body) + "\n",
+        to=recipients[:1],
+        bcc=recipients[1:],
+    )
+    for line in lines:
+        _attach(email, line, message.organisation)
+    return email
+
+
+def _attach(email: EmailMessage, line: InvitationLine, organisation: Organisation) -> None:
+    item = line.invitation.item
+    cancelled = line.method == InvitationMethod.CANCEL
+    slot = slot_event(
+        item, sequence=line.sequence, cancelled=cancelled, attendee_email=organisation.email
+    )
+    # The slot's time as it was when the line was made: a later change has a line of its own.
+    slot = SlotEvent(**{**slot.__dict__, "starts_at": line.starts_at, "ends_at": line.ends_at})
+    email.attach(
+        f"{item.case.reference}.ics",
+        invitation_ics(slot),
+        f"text/calendar; method={line.method}; charset=UTF-8",
+    )
+
+
+def invitation_message_send(*, message_id: Any) -> bool:
+    """Send one message, once: claim it, send it, mark it sent. False when there was nothing to
+    do (sent already, or claimed by another worker less than CLAIM_TIMEOUT ago)."""
+    now = timezone.now()
+    claimed = InvitationMessage.objects.filter(
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT),
+        pk=message_id,
+        sent_at__isnull=True,
+    ).update(claimed_at=now)
+    if claimed != 1:
+        return False
+    message = InvitationMessage.objects.select_related("meeting", "organisation").get(pk=message_id)
+    recipients = invitation_recipients(message.organisation)
+    with translation.override(settings.LANGUAGE_CODE):
+        email = invitation_email(message, recipients)
+    if recipients:
+        email.send()
+    _mark_sent(message, len(recipients))
+    return True
+
+
+@transaction.atomic
+def _mark_sent(message: InvitationMessage, recipient_count: int) -> None:
+    InvitationMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now())
+    for line in message.lines.select_related("invitation__item__case"):
+        audit_record(
+            actor=None,
+            action=AuditAction.DISCLOSE,
+            object_type="invitation",
+            object_id=str(message.pk),
+            case_reference=line.invitation.item.case.reference,
+            region_slug=message.meeting.region.slug,
+            organisation=message.organisation,
+            detail={
+                "method": line.method,
+                "sequence": line.sequence,
+                "recipients": recipient_count,
+            },
+        )
+
+
+def invitation_messages_pending() -> list[Any]:
+    """Messages never sent whose claim is free or stale (broker down, worker died)."""
+    now = timezone.now()
+    return list(
+        InvitationMessage.objects.filter(sent_at__isnull=True)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+        .filter(created_at__lt=now - timedelta(minutes=1))
+        .values_list("pk", flat=True)[:PENDING_BATCH]
+    )
+
+
+# --- Responses -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitation_respond(
+    *, actor: User, item: AgendaItem, organisation: Organisation, response: str
+) -> Invitation:
+    """A partner answers for its organisation: attending, apology or information in writing."""
+    if response not in InvitationResponse.values:
+        raise ValidationError({"response": _("Choose attending, apology or sent in writing.")})
+    answering = access.organisations_answering_for(actor, item.case_id)
+    if not answering.filter(pk=organisation.pk).exists():
+        raise PermissionDenied
+    meeting = item.meeting
+    if meeting.status == MeetingStatus.CANCELLED or meeting.ends_at <= timezone.now():
+        raise ValidationError(_("This meeting is over or cancelled."))
+    invitation = _invitation_for(item, organisation)
+    invitation.response = response
+    invitation.responded_at, invitation.responded_by = timezone.now(), actor
+    invitation.save(update_fields=["response", "responded_at", "responded_by"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="invitation",
+        object_id=str(invitation.pk),
+        case_reference=item.case.reference,
+        region_slug=meeting.region.slug,
+        organisation=organisation,
+        detail={"response": response},
+    )
+    return invitation
+
+
+def _invitation_for(item: AgendaItem, organisation: Organisation) -> Invitation:
+    """The organisation's invitation, made now if the sweep has not caught up with a new
+    participation yet."""
+    found = Invitation.objects.select_for_update().filter(item=item, organisation=organisation)
+    if not found.exists():
+        invitations_sync(meeting=item.meeting)
+    invitation = found.first()
+    if invitation is None or invitation.cancelled:
+        raise PermissionDenied
+    return invitation
+
+
+# --- The personal calendar feed ------------------------------------------------------------------
+
+
+def _digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_issue(*, actor: User) -> tuple[CalendarFeed, str]:
+    """A new secret feed address for *actor*; any previous one stops working."""
+    calendar_feed_revoke(actor=actor)
+    raw = secrets.token_urlsafe(32)
+    feed = CalendarFeed.objects.create(user=actor, digest=_digest(raw), prefix=raw[:8])
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, object_type="calendar_feed", object_id=str(feed.pk)
+    )
+    return feed, raw
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, actor: User) -> int:
+    revoked = CalendarFeed.objects.filter(user=actor, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if revoked:
+        audit_record(actor=actor, action=AuditAction.REVOKE, object_type="calendar_feed")
+    return revoked
+
+
+def calendar_feed_user(raw: str) -> User | None:
+    """The active user a feed token belongs to, or None (unknown, revoked, inactive)."""
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(digest=_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if feed is None:
+        return None
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return feed.user

@@ -1,0 +1,244 @@
+"""Running a meeting: the confidentiality statement, attendance per organisation, the minutes of
+each case (encrypted with the case's data key), the agreements made and reviewed in it, and
+publishing the minutes to the participants at their levels.
+
+Agreements go through ``casework.services`` (one owner of agreement rules); a meeting only passes
+its id so an agreement records where it was made.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework import services as casework_services
+from casework.models import AccessLevel, Agreement, AgreementOrigin, Participation
+from mda import access, crypto
+from mda.audit import audit_record
+from mda.models import AuditAction, Membership, Organisation, Role, User
+from mda.notifications import notification_send
+from scheduling.models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    ItemMinutes,
+    Meeting,
+    MeetingStatus,
+)
+from scheduling.services.invitations import local
+
+MAX_TEXT = 20000
+CONFIDENTIALITY_EARLY = 30  # minutes before the start the statement may be recorded
+DIRECTOR_ROLES = (Role.PROFESSIONAL, Role.COORDINATOR)
+
+
+def _require_runner(meeting: Meeting) -> None:
+    """Coordinators and chairs run a meeting (from ``access.access_meeting(..., run=True)``)."""
+    if not (getattr(meeting, "as_coordinator", False) or getattr(meeting, "as_chair", False)):
+        raise PermissionDenied
+
+
+def _audit(
+    actor: User, action: str, object_type: str, obj: Any, meeting: Meeting, **kw: Any
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(obj.pk),
+        case_reference=kw.pop("case_reference", ""),
+        region_slug=meeting.region.slug,
+        detail={"meeting": str(meeting.pk), **kw},
+    )
+
+
+def _require_started(meeting: Meeting, minutes_early: int = 0) -> None:
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise ValidationError(_("This meeting was cancelled."))
+    if (meeting.starts_at - timezone.now()).total_seconds() > minutes_early * 60:
+        raise ValidationError(_("This meeting has not started yet."))
+
+
+@transaction.atomic
+def meeting_confidentiality_acknowledge(*, actor: User, meeting: Meeting) -> Meeting:
+    """Record that the confidentiality statement was read at the start of the meeting."""
+    _require_runner(meeting)
+    _require_started(meeting, CONFIDENTIALITY_EARLY)
+    if meeting.confidentiality_read_at is None:
+        meeting.confidentiality_read_at, meeting.confidentiality_read_by = timezone.now(), actor
+        meeting.save(update_fields=["confidentiality_read_at", "confidentiality_read_by"])
+        _audit(actor, AuditAction.CHANGE, "meeting", meeting, meeting, confidentiality=True)
+    return meeting
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: User, meeting: Meeting, organisation: Organisation, status: str
+) -> Attendance:
+    """Who was there: per organisation of the meeting's region."""
+    _require_runner(meeting)
+    _require_started(meeting, CONFIDENTIALITY_EARLY)
+    if status not in AttendanceStatus.values:
+        raise ValidationError({"status": _("Choose present, apology or absent.")})
+    if organisation.region_id != meeting.region_id:
+        raise ValidationError({"organisation": _("Choose an organisation of this region.")})
+    attendance, _created = Attendance.objects.update_or_create(
+        meeting=meeting,
+        organisation=organisation,
+        defaults={"status": status, "recorded_by": actor},
+    )
+    _audit(actor, AuditAction.CHANGE, "attendance", attendance, meeting, status=status)
+    return attendance
+
+
+def director_candidates(case_id: Any) -> Any:
+    """Who may be confirmed as case director: a professional (or coordinator) of an organisation
+    that takes part in the case at level 2, or a coordinator of the region."""
+    full = Participation.objects.active().filter(case_id=case_id, level=AccessLevel.FULL)
+    return User.objects.filter(
+        is_active=True,
+        memberships__organisation__in=full.values("organisation_id"),
+        memberships__role__in=DIRECTOR_ROLES,
+    ).distinct()
+
+
+def _clean(text: str, field: str) -> str:
+    text = (text or "").strip()
+    if len(text) > MAX_TEXT:
+        raise ValidationError({field: _("Use at most %d characters.") % MAX_TEXT})
+    return text
+
+
+@transaction.atomic
+def minutes_save(
+    *,
+    actor: User,
+    item: AgendaItem,
+    shared_views: str,
+    decisions: str,
+    case_director: User | None = None,
+    case_director_confirmed: bool = False,
+    next_review_on: date | None = None,
+) -> ItemMinutes:
+    """A coordinator records (or corrects, until publication) the minutes of one case."""
+    meeting = item.meeting
+    if not getattr(item, "as_coordinator", False):
+        raise PermissionDenied
+    _require_started(meeting)
+    _check_minutes_open(meeting)
+    errors: dict[str, str] = {}
+    if (
+        case_director is not None
+        and not director_candidates(item.case_id).filter(pk=case_director.pk).exists()
+    ):
+        errors["case_director"] = _("The case director must work at an organisation at level 2.")
+    if next_review_on is not None and next_review_on <= timezone.localdate():
+        errors["next_review_on"] = _("The next review must be after today.")
+    if errors:
+        raise ValidationError(errors)
+    minutes = ItemMinutes.objects.filter(item=item).first()
+    created = minutes is None
+    minutes = minutes or ItemMinutes(id=uuid.uuid4(), item=item, recorded_by=actor)
+    key = item.case.data_key
+    crypto.seal(minutes, "shared_views_ct", _clean(shared_views, "shared_views"), key)
+    crypto.seal(minutes, "decisions_ct", _clean(decisions, "decisions"), key)
+    minutes.case_director = case_director
+    minutes.case_director_confirmed = bool(case_director and case_director_confirmed)
+    minutes.next_review_on = next_review_on
+    minutes.recorded_by = actor
+    minutes.full_clean()
+    minutes.save()
+    action = AuditAction.CREATE if created else AuditAction.CHANGE
+    _audit(actor, action, "minutes", minutes, meeting, case_reference=item.case.reference)
+    return minutes
+
+
+def _check_minutes_open(meeting: Meeting) -> None:
+    if meeting.confidentiality_read_at is None:
+        raise ValidationError(
+            _("First record that the confidentiality statement was read at the start.")
+        )
+    if meeting.minutes_published_at is not None:
+        raise ValidationError(_("The minutes of this meeting are published already."))
+
+
+@transaction.atomic
+def minutes_agreement_add(
+    *,
+    actor: User,
+    item: AgendaItem,
+    description: str,
+    owner_organisation: Organisation,
+    due_date: date,
+    owner: User | None = None,
+) -> Agreement:
+    """A new agreement made in the meeting, through the agreements service."""
+    if not getattr(item, "as_coordinator", False):
+        raise PermissionDenied
+    _require_started(item.meeting)
+    _check_minutes_open(item.meeting)
+    return casework_services.agreement_create(
+        actor=actor,
+        case=access.access_case(actor, item.case_id),
+        description=description,
+        owner_organisation=owner_organisation,
+        due_date=due_date,
+        owner=owner,
+        origin=AgreementOrigin.MEETING,
+        meeting_id=item.meeting_id,
+    )
+
+
+@transaction.atomic
+def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
+    """Publish the minutes: each participant reads them at its level from now on, and the
+    professionals of the organisations invited are told (reference and a link only)."""
+    if not getattr(meeting, "as_coordinator", False):
+        raise PermissionDenied
+    _require_started(meeting)
+    _check_minutes_open(meeting)
+    items = list(meeting.items.current().select_related("case"))
+    missing = [i.case.reference for i in items if not ItemMinutes.objects.filter(item=i).exists()]
+    if missing:
+        raise ValidationError(
+            _("Record the minutes of every case first: %(references)s")
+            % {"references": ", ".join(missing)}
+        )
+    meeting.minutes_published_at, meeting.minutes_published_by = timezone.now(), actor
+    meeting.save(update_fields=["minutes_published_at", "minutes_published_by"])
+    _audit(actor, AuditAction.CHANGE, "meeting", meeting, meeting, minutes_published=True)
+    _notify_minutes(meeting, items)
+    return meeting
+
+
+def _notify_minutes(meeting: Meeting, items: list[AgendaItem]) -> None:
+    references: dict[int, list[str]] = defaultdict(list)
+    for item in items:
+        for organisation_id in access.invited_organisations(item.case_id).values_list(
+            "pk", flat=True
+        ):
+            references[organisation_id].append(item.case.reference)
+    link = reverse("scheduling:meeting-detail", args=[meeting.pk])
+    for organisation_id, refs in references.items():
+        users = User.objects.filter(
+            memberships__in=Membership.objects.filter(
+                organisation_id=organisation_id, role__in=access.PARTNER_ROLES
+            )
+        ).distinct()
+        notification_send(
+            recipients=users,
+            kind="minutes_published",
+            subject=_("Minutes published: meeting of %(when)s")
+            % {"when": local(meeting.starts_at)},
+            body=_("The minutes of these cases are published: %(references)s")
+            % {"references": ", ".join(refs)},
+            link=link,
+        )

@@ -1,0 +1,27 @@
+"""``{% case_meetings_section %}``: a case's upcoming meetings and readable minutes on the case
+page, as far as the viewer may see them (both from the access policy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from casework.models import AccessLevel
+
+register = template.Library()
+
+
+@register.inclusion_tag("scheduling/meetings/case_section_body.html", takes_context=True)
+def case_meetings_section(context: Any) -> dict[str, Any]:
+    from scheduling.selectors.meetings import case_meetings
+
+    case, user = context["case"], context["request"].user
+    if getattr(case, "access_level", -1) < AccessLevel.PROCESS:
+        return {"visible": False}
+    return {
+        "visible": True,
+        "case": case,
+        "as_coordinator": bool(getattr(case, "as_coordinator", False)),
+        "meetings": case_meetings(actor=user, case=case),
+    }
