@@ -324,3 +324,188 @@ def ladders_administered_by(user: Any) -> Any:
     if user.is_superuser:
         return Ladder.objects.all()
     return Ladder.objects.filter(region_id__in=_region_ids_with_role(user, Role.FUNCTIONAL_ADMIN))
+
+
+# --- Meetings, agendas and minutes (scheduling, issue 5) -------------------------------------
+#
+# | who                              | series | meetings and agenda items        | minutes        |
+# | coordinator of the region        | manage | every meeting and item; build,   | all; write,    |
+# |                                  |        | publish, cancel, run             | publish        |
+# | chair of the region              | see    | every meeting and item (read);   | level 1 parts, |
+# |                                  |        | run (attendance, confidentiality)| once published |
+# | functional admin of the region   | manage | -                                | -              |
+# | partner (professional, escalation| -      | published agendas: only items of | at its level,  |
+# |  official) whose organisation    |        | cases its organisation takes     | once published |
+# |  takes part at level >= 1        |        | part in (its own slots); answer  |                |
+# | anyone else                      | -      | nothing (404), not even a count  | -              |
+#
+# Need-to-know: items of other cases are absent for a partner, in lists, pages, e-mails and
+# calendar files alike. Invitations go per organisation to the organisations that take part in the
+# item's case at level 1 or more: meetings are process context (level 1); level 0 knows only that
+# the case exists.
+
+MEETING_LEVEL = 1
+SERIES_MANAGER_ROLES = (Role.COORDINATOR, Role.FUNCTIONAL_ADMIN)
+
+
+def meeting_regions_of(user: Any) -> QuerySet[Region]:
+    """Regions whose meetings *user* runs or chairs (the week view)."""
+    if not user.is_authenticated or not user.is_active:
+        return Region.objects.none()
+    return Region.objects.filter(id__in=_region_ids_with_role(user, Role.COORDINATOR, Role.CHAIR))
+
+
+def series_regions_managed_by(user: Any) -> QuerySet[Region]:
+    if not user.is_authenticated or not user.is_active:
+        return Region.objects.none()
+    return Region.objects.filter(id__in=_region_ids_with_role(user, *SERIES_MANAGER_ROLES))
+
+
+def meeting_series_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
+    """Series of the regions *user* coordinates, chairs or administers, annotated ``may_manage``."""
+    from scheduling.models import MeetingSeries
+
+    qs = MeetingSeries.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    managed = Q(region_id__in=_region_ids_with_role(user, *SERIES_MANAGER_ROLES))
+    seen = Q(region_id__in=_region_ids_with_role(user, Role.CHAIR))
+    return qs.annotate(
+        may_manage=DbCase(
+            When(managed, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    ).filter(managed | seen)
+
+
+def access_meeting_series(user: Any, series_id: Any, *, manage: bool = False) -> Any:
+    series = meeting_series_visible_to(user).select_related("region").filter(pk=series_id).first()
+    if series is None:
+        raise Http404
+    if manage and not series.may_manage:
+        raise PermissionDenied
+    return series
+
+
+def _invited_participations(user: Any) -> QuerySet[Any]:
+    return _active_participations_of(user).filter(level__gte=MEETING_LEVEL)
+
+
+def _own_slot(user: Any) -> Exists:
+    return Exists(_invited_participations(user).filter(case=OuterRef("case_id")))
+
+
+def own_slots_of(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
+    """Current items of published agendas whose case *user*'s organisations take part in at
+    level >= 1: the user's own slots as a partner (also for a coordinator who is one)."""
+    from scheduling.models import AgendaItem, AgendaStatus
+
+    qs = AgendaItem.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    return qs.filter(
+        _own_slot(user), removed_at__isnull=True, meeting__agenda_status=AgendaStatus.PUBLISHED
+    )
+
+
+def agenda_items_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
+    """Current agenda items *user* may see, annotated with ``as_coordinator``. Partners see only
+    published items of cases their organisation takes part in at level >= 1."""
+    from scheduling.models import AgendaItem, AgendaStatus
+
+    qs = AgendaItem.objects.all() if queryset is None else queryset
+    qs = qs.filter(removed_at__isnull=True)
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    coordinator = Q(meeting__region_id__in=_region_ids_with_role(user, Role.COORDINATOR))
+    chair = Q(meeting__region_id__in=_region_ids_with_role(user, Role.CHAIR))
+    partner = Q(meeting__agenda_status=AgendaStatus.PUBLISHED) & _own_slot(user)
+    return qs.annotate(
+        as_coordinator=DbCase(
+            When(coordinator, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+    ).filter(coordinator | chair | partner)
+
+
+def meetings_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
+    """Meetings *user* may know of, annotated with ``as_coordinator`` and ``as_chair``: every
+    meeting of the regions they coordinate or chair; for partners, published meetings holding at
+    least one of their slots."""
+    from scheduling.models import AgendaItem, AgendaStatus, Meeting
+
+    qs = Meeting.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    coordinator = Q(region_id__in=_region_ids_with_role(user, Role.COORDINATOR))
+    chair = Q(region_id__in=_region_ids_with_role(user, Role.CHAIR))
+    own_slot = Exists(own_slots_of(user, AgendaItem.objects.filter(meeting=OuterRef("pk"))))
+    partner = Q(agenda_status=AgendaStatus.PUBLISHED) & own_slot
+    return qs.annotate(
+        as_coordinator=DbCase(
+            When(coordinator, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+        as_chair=DbCase(
+            When(chair, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+    ).filter(coordinator | chair | partner)
+
+
+def access_meeting(user: Any, meeting_id: Any, *, manage: bool = False, run: bool = False) -> Any:
+    """The meeting as *user* may see it: Http404 when missing or not visible; PermissionDenied
+    when *manage* (coordinators) or *run* (coordinators and chairs) is asked and not allowed."""
+    meeting = (
+        meetings_visible_to(user).select_related("region", "series").filter(pk=meeting_id).first()
+    )
+    if meeting is None:
+        raise Http404
+    if manage and not meeting.as_coordinator:
+        raise PermissionDenied
+    if run and not (meeting.as_coordinator or meeting.as_chair):
+        raise PermissionDenied
+    return meeting
+
+
+def access_agenda_item(user: Any, meeting: Any, item_id: Any, *, manage: bool = False) -> Any:
+    item = (
+        agenda_items_visible_to(user)
+        .select_related("case__region", "case__data_key", "meeting")
+        .filter(meeting=meeting, pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    if manage and not item.as_coordinator:
+        raise PermissionDenied
+    return item
+
+
+def invited_organisations(case_id: Any) -> QuerySet[Organisation]:
+    """The organisations invited to a case's slots: those taking part at level >= 1."""
+    from casework.models import Participation
+
+    taking_part = (
+        Participation.objects.active()
+        .filter(case_id=case_id, level__gte=MEETING_LEVEL)
+        .values("organisation_id")
+    )
+    return Organisation.objects.filter(pk__in=taking_part)
+
+
+def organisations_answering_for(user: Any, case_id: Any) -> QuerySet[Organisation]:
+    """The user's own organisations (partner roles) that are invited to a case's slots."""
+    return invited_organisations(case_id).filter(
+        memberships__user=user, memberships__role__in=PARTNER_ROLES
+    )
+
+
+def minutes_level(user: Any, item: Any) -> int | None:
+    """How much of an item's minutes *user* reads: 2 everything, 1 the process parts (attendance,
+    next review), None nothing. Coordinators always; others once the minutes are published, at
+    their level on the case."""
+    case = cases_visible_to(user).filter(pk=item.case_id).first()
+    if case is None:
+        return None
+    if case.as_coordinator:
+        return FULL
+    if item.meeting.minutes_published_at is None or case.access_level < MEETING_LEVEL:
+        return None
+    return int(case.access_level)

@@ -88,3 +88,51 @@ def deliver_escalation(notice_id: str) -> str:
     from scheduling.services import escalation_deliver
 
     return escalation_deliver(notice_id=notice_id)
+
+
+# --- Meetings (issue 5) ---
+
+
+@shared_task(name="scheduling.tasks.sweep_meetings", ignore_result=True)
+def sweep_meetings() -> None:
+    """Every few minutes (beat): plan the series' meetings ahead, bring invitations in line with
+    changed participations, and queue invitation e-mails that never reached a worker."""
+    from scheduling.services import invitations, meetings
+
+    created = meetings.meetings_generate_all()
+    synced = invitations.invitations_sync_upcoming()
+    queued = 0
+    for message_id in invitations.invitation_messages_pending():
+        try:
+            send_invitation_message.apply_async((str(message_id),), retry=False)
+        except BROKER_DOWN:
+            logger.warning("broker unavailable: invitation e-mails left for the next sweep")
+            break
+        queued += 1
+    if created or synced or queued:
+        logger.info(
+            "meeting sweep: %d planned, %d e-mails made, %d queued", created, synced, queued
+        )
+
+
+@shared_task(
+    name="scheduling.tasks.send_invitation_message",
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_invitation_message(message_id: str) -> None:
+    """Send one invitation e-mail (claimed once; see ``scheduling.services.invitations``)."""
+    from scheduling.models import InvitationMessage
+    from scheduling.services.invitations import invitation_message_send
+
+    try:
+        invitation_message_send(message_id=message_id)
+    except OSError:
+        # Release the claim so the retry (or the sweep) can send it.
+        InvitationMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
+            claimed_at=None
+        )
+        raise

@@ -239,6 +239,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Meetings (scheduling/services/meetings.py, invitations.py): plan series ahead, send invitation
+    # updates when participations change, catch up e-mails that never reached a worker.
+    "scheduling-meetings": {
+        "task": "scheduling.tasks.sweep_meetings",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 # A worker whose last heartbeat is older than this counts as down in /readyz.
 MDA_HEARTBEAT_STALE_SECONDS = env_int("MDA_HEARTBEAT_STALE_SECONDS", 120, minimum=30)
@@ -291,4 +298,5 @@ LOGGING = {
 MDA_ENVIRONMENT = "base"
 # Demo seeders run in order by `manage.py seed_demo`; later features append theirs.
 MDA_DEMO_SEEDERS = ["mda.demo.seed_core"]
+MDA_DEMO_SEEDERS += ["scheduling.demo.seed_meetings"]  # after the demo cases
 MDA_DEMO_PASSWORD = "mda-demo-2026"
