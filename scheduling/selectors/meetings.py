@@ -16,7 +16,15 @@ from typing import Any
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from casework.models import Agreement, AgreementStatus, Case, CaseStatus
+from casework.models import (
+    Agreement,
+    AgreementStatus,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    CheckIn,
+    EventKind,
+)
 from mda import access, crypto
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, User
@@ -32,6 +40,7 @@ from scheduling.models import (
     ItemReason,
     Meeting,
     MeetingStatus,
+    MeetingType,
     NoticeStatus,
 )
 from scheduling.services.agendas import (
@@ -251,44 +260,86 @@ def _overdue_agreements(cases: QuerySet[Case], meeting: Meeting) -> set[Any]:
     return set(cases.filter(pk__in=overdue.values("case_id")).values_list("pk", flat=True))
 
 
-def _escalated(cases: QuerySet[Case], meeting: Meeting) -> set[Any]:
-    """An escalation (rung 1 or higher, or by hand) sent since the case's last meeting."""
-    last_meeting = (
+def _last_meeting(meeting: Meeting, case_ref: str) -> Subquery:
+    """When the case was last on a (not cancelled) meeting before *meeting*."""
+    return Subquery(
         AgendaItem.objects.current()
         .filter(
-            case=OuterRef("case_id"),
+            case=OuterRef(case_ref),
             meeting__status=MeetingStatus.SCHEDULED,
             meeting__starts_at__lt=meeting.starts_at,
         )
         .order_by("-meeting__starts_at")
         .values("meeting__starts_at")[:1]
     )
-    notices = EscalationNotice.objects.filter(status=NoticeStatus.SENT).filter(
-        Q(manual=True) | Q(rung_number__gte=1, agreement__status=AgreementStatus.OPEN)
+
+
+def _since_last_meeting(qs: QuerySet[Any], moment: str) -> Exists:
+    """Rows of *qs* at *moment* after the outer case's ``last_meeting`` (or any, if none)."""
+    return Exists(qs) & (
+        Q(last_meeting__isnull=True)
+        | Exists(qs.filter(**{f"{moment}__gt": OuterRef("last_meeting")}))
     )
-    since_last = notices.annotate(last_meeting=Subquery(last_meeting)).filter(
-        Q(last_meeting__isnull=True) | Q(sent_at__gt=F("last_meeting"))
+
+
+def _escalated(cases: QuerySet[Case], meeting: Meeting) -> set[Any]:
+    """An escalation (rung 1 or higher, or by hand) sent since the case's last meeting."""
+    notices = EscalationNotice.objects.filter(
+        Q(manual=True) | Q(rung_number__gte=1, agreement__status=AgreementStatus.OPEN),
+        case=OuterRef("pk"),
+        status=NoticeStatus.SENT,
     )
-    return set(cases.filter(pk__in=since_last.values("case_id")).values_list("pk", flat=True))
+    due = cases.annotate(last_meeting=_last_meeting(meeting, "pk")).filter(
+        _since_last_meeting(notices, "sent_at")
+    )
+    return set(due.values_list("pk", flat=True))
+
+
+def _repeats(cases: QuerySet[Case], meeting: Meeting) -> set[Any]:
+    """A repeat since the case's last meeting: a new referral linked to it as a repeat, or its
+    re-opening from follow-up (by a new signal)."""
+    referrals = Case.objects.filter(repeat_of=OuterRef("pk"))
+    reopened = CaseEvent.objects.filter(
+        case=OuterRef("pk"), kind=EventKind.TRANSITION, to_status=CaseStatus.REOPENED
+    )
+    due = cases.annotate(last_meeting=_last_meeting(meeting, "pk")).filter(
+        _since_last_meeting(referrals, "created_at") | _since_last_meeting(reopened, "occurred_at")
+    )
+    return set(due.values_list("pk", flat=True))
+
+
+def _check_ins(cases: QuerySet[Case], meeting: Meeting) -> set[Any]:
+    """A follow-up check-in that is due by the day of the meeting and not done."""
+    due = CheckIn.objects.pending().filter(due_on__lte=local_date(meeting.starts_at))
+    return set(cases.filter(pk__in=due.values("case_id")).values_list("pk", flat=True))
 
 
 def _review_due(cases: QuerySet[Case], meeting: Meeting) -> set[Any]:
-    """The next review the last minutes of the case set falls on or before this meeting."""
-    latest = (
+    """The next review falls on or before this meeting: as the last minutes set it, or as the
+    case plan says and the case has not been discussed since that date."""
+    day = local_date(meeting.starts_at)
+    by_minutes = (
         ItemMinutes.objects.filter(item__case=OuterRef("pk"), item__removed_at__isnull=True)
         .order_by("-item__meeting__starts_at")
         .values("next_review_on")[:1]
     )
-    due = cases.annotate(next_review=latest).filter(next_review__lte=local_date(meeting.starts_at))
-    return set(due.values_list("pk", flat=True))
+    minuted = cases.annotate(next_review=by_minutes).filter(next_review__lte=day)
+    by_plan = cases.filter(plan__next_review_on__lte=day).annotate(
+        last_meeting=_last_meeting(meeting, "pk")
+    )
+    by_plan = by_plan.filter(
+        Q(last_meeting__isnull=True) | Q(last_meeting__date__lt=F("plan__next_review_on"))
+    )
+    return set(minuted.values_list("pk", flat=True)) | set(by_plan.values_list("pk", flat=True))
 
 
-# The rules whose data exists, most urgent first. Check-ins, repeats and the case plan's review
-# date come with the case lifecycle (issue 4).
+# The rules, most urgent first.
 PROPOSAL_RULES = (
     (ItemReason.ESCALATED, _escalated),
     (ItemReason.AGREEMENTS_OVERDUE, _overdue_agreements),
+    (ItemReason.REPEAT, _repeats),
     (ItemReason.ACCEPTED, _newly_accepted),
+    (ItemReason.CHECK_IN, _check_ins),
     (ItemReason.REVIEW_DUE, _review_due),
 )
 
@@ -296,8 +347,8 @@ PROPOSAL_RULES = (
 def agenda_proposals(*, actor: User, meeting: Meeting) -> list[Proposal]:
     """Cases the rules propose for *meeting* (coordinators), each with its reasons, and whether
     it still fits; when it does not, the next meeting with room."""
-    if not meeting.as_coordinator:
-        return []
+    if not meeting.as_coordinator or meeting.kind != MeetingType.CASE_CONFERENCE:
+        return []  # triage takes its queue; an emergency meeting has its one case
     cases = _candidate_cases(actor, meeting)
     reasons: dict[Any, list[str]] = defaultdict(list)
     for reason, rule in PROPOSAL_RULES:

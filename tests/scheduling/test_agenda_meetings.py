@@ -11,7 +11,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
-from casework.models import Agreement, AgreementStatus, CaseStatus
+from casework.models import (
+    Agreement,
+    AgreementStatus,
+    CaseEvent,
+    CasePlan,
+    CaseStatus,
+    CheckIn,
+    EventKind,
+)
 from mda import crypto
 from mda.workdays import AMSTERDAM
 from scheduling import services as scheduling_services
@@ -184,6 +192,17 @@ def _past_minutes(world: World, case: Any, next_review: date) -> None:
     ItemMinutes.objects.create(item=item, recorded_by=world.coordinator, next_review_on=next_review)
 
 
+def _plan(world: World, case: Any, next_review: date) -> None:
+    CasePlan.objects.create(
+        case=case,
+        safety_goals_ct=b"",
+        review_every_weeks=4,
+        next_review_on=next_review,
+        updated_by=world.coordinator,
+        updated_at=world.meeting.created_at,
+    )
+
+
 def test_the_rules_propose_cases_with_their_reasons(world: World, cast: Cast) -> None:
     overdue = make_case(cast, "MDA-2026-0201", {"police": 2})
     _agreement(world, overdue, date(2026, 3, 16))
@@ -209,6 +228,33 @@ def test_the_rules_propose_cases_with_their_reasons(world: World, cast: Cast) ->
     )
     closed = make_case(cast, "MDA-2026-0207", {"police": 2}, status=CaseStatus.CLOSED)
     _agreement(world, closed, date(2026, 3, 1))
+    follow_up = make_case(cast, "MDA-2026-0208", {"police": 2}, status=CaseStatus.FOLLOW_UP)
+    CheckIn.objects.create(case=follow_up, months_after=3, due_on=date(2026, 3, 23))
+    done = make_case(cast, "MDA-2026-0209", {"police": 2}, status=CaseStatus.FOLLOW_UP)
+    CheckIn.objects.create(
+        case=done, months_after=3, due_on=date(2026, 3, 2), completed_at=world.meeting.created_at
+    )
+    planned = make_case(cast, "MDA-2026-0210", {"police": 2})
+    _plan(world, planned, date(2026, 3, 24))
+    _plan(world, make_case(cast, "MDA-2026-0211", {"police": 2}), date(2026, 3, 31))
+    repeated = make_case(cast, "MDA-2026-0212", {"police": 2})
+    make_case(cast, "MDA-2026-0213", {}, status=CaseStatus.REFERRED, repeat_of=repeated)
+    reopened = make_case(cast, "MDA-2026-0214", {"police": 2}, status=CaseStatus.REOPENED)
+    CaseEvent.objects.create(
+        case=reopened,
+        kind=EventKind.TRANSITION,
+        from_status=CaseStatus.FOLLOW_UP,
+        to_status=CaseStatus.REOPENED,
+        occurred_at=datetime(2026, 3, 18, 14, 0, tzinfo=AMSTERDAM),
+    )
+    discussed = make_case(cast, "MDA-2026-0215", {"police": 2}, status=CaseStatus.REOPENED)
+    CaseEvent.objects.create(
+        case=discussed,
+        kind=EventKind.TRANSITION,
+        to_status=CaseStatus.REOPENED,
+        occurred_at=datetime(2026, 3, 2, 14, 0, tzinfo=AMSTERDAM),
+    )
+    _past_minutes(world, discussed, date(2026, 5, 5))  # on the agenda of 10 March since
 
     meeting = managed(world.coordinator, world.meeting)
     proposals = selectors.agenda_proposals(actor=world.coordinator, meeting=meeting)
@@ -218,6 +264,10 @@ def test_the_rules_propose_cases_with_their_reasons(world: World, cast: Cast) ->
         "MDA-2026-0201": [ItemReason.AGREEMENTS_OVERDUE],
         "MDA-2026-0203": [ItemReason.ACCEPTED],
         "MDA-2026-0204": [ItemReason.REVIEW_DUE],
+        "MDA-2026-0208": [ItemReason.CHECK_IN],
+        "MDA-2026-0210": [ItemReason.REVIEW_DUE],
+        "MDA-2026-0212": [ItemReason.REPEAT],
+        "MDA-2026-0214": [ItemReason.REPEAT],
     }
     assert all(p.fits for p in proposals)
     agendas.agenda_item_add(
