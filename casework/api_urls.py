@@ -39,3 +39,28 @@ urlpatterns = [
         name="api-agreement-reopen",
     ),
 ]
+
+
+# --- The life of a case (issue 4) ---
+from casework.api import lifecycle as lifecycle_api  # noqa: E402
+
+urlpatterns += [
+    path("lifecycle/", lifecycle_api.LifecycleTableView.as_view(), name="api-lifecycle-table"),
+    path("triage/", lifecycle_api.TriageQueueView.as_view(), name="api-triage-queue"),
+    path("check-ins/", lifecycle_api.CheckInTaskListView.as_view(), name="api-check-in-list"),
+    path("cases/<uuid:case_id>/lifecycle/", lifecycle_api.LifecycleView.as_view(),
+         name="api-case-lifecycle"),
+    path("cases/<uuid:case_id>/transitions/", lifecycle_api.TransitionListView.as_view(),
+         name="api-case-transitions"),
+    path("cases/<uuid:case_id>/timeline/", lifecycle_api.TimelineView.as_view(),
+         name="api-case-timeline"),
+    path("cases/<uuid:case_id>/director/", lifecycle_api.DirectorView.as_view(),
+         name="api-case-director"),
+    path("cases/<uuid:case_id>/plan/", lifecycle_api.PlanView.as_view(), name="api-case-plan"),
+    path("cases/<uuid:case_id>/safety-phase/", lifecycle_api.SafetyPhaseView.as_view(),
+         name="api-case-safety-phase"),
+    path("cases/<uuid:case_id>/check-ins/<uuid:check_in_id>/complete/",
+         lifecycle_api.CheckInCompleteView.as_view(), name="api-check-in-complete"),
+    path("cases/<uuid:case_id>/scores/", lifecycle_api.ScoreListView.as_view(),
+         name="api-case-scores"),
+]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import selectors, services
+from casework.demo_lifecycle import demo_referral_details, seed_lifecycle
 from casework.models import AccessLevel, Case, LegalBasis, MemberRole, NoteVisibility
 from mda import access
 from mda.models import Organisation, Region, User
@@ -113,7 +114,8 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
         for i, (role, label, name, age) in enumerate(spec.household)
     ]
     case = services.case_refer(actor=referrer, organisation=organisation, reason=spec.reason,
-                               members=members)
+                               members=members,
+                               details=demo_referral_details(spec.reason, region))
     for slug, level in spec.partners:
         org = Organisation.objects.get(region=region, slug=slug)
         for current in case.participations.filter(organisation=org, revoked_at__isnull=True):
@@ -154,6 +156,7 @@ def seed_cases(out: list[str]) -> None:
         _seed_case(spec, groningen, coordinator, seed)
     drenthe = Region.objects.get(slug="drenthe")
     _seed_case(DRENTHE_CASE, drenthe, User.objects.get(username="drenthe-coordinator"), 99)
+    seed_lifecycle(out)  # cases in every status, readings over months, repeats (issue 4)
     from scheduling.demo_agreements import seed_agreements
 
     seed_agreements(out)  # agreements, the ladder and an escalation by hand (issue 6)

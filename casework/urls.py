@@ -46,3 +46,21 @@ urlpatterns = [
         name="agreement-create",
     ),
 ]
+
+
+# --- The life of a case (issue 4) ---
+from casework.views import lifecycle as lifecycle_views  # noqa: E402
+
+urlpatterns += [
+    path("cases/refer/", lifecycle_views.refer_view, name="refer"),
+    path("triage/", lifecycle_views.triage_queue_view, name="triage-queue"),
+    path("check-ins/", lifecycle_views.check_in_list_view, name="check-in-list"),
+    path("cases/<uuid:case_id>/transition/", lifecycle_views.transition_view, name="transition"),
+    path("cases/<uuid:case_id>/director/", lifecycle_views.director_view, name="director"),
+    path("cases/<uuid:case_id>/plan/", lifecycle_views.plan_view, name="plan"),
+    path("cases/<uuid:case_id>/safety-phase/", lifecycle_views.safety_phase_view,
+         name="safety-phase"),
+    path("cases/<uuid:case_id>/scores/new/", lifecycle_views.score_add_view, name="score-add"),
+    path("cases/<uuid:case_id>/check-ins/<uuid:check_in_id>/", lifecycle_views.check_in_view,
+         name="check-in"),
+]

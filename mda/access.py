@@ -172,6 +172,117 @@ def require_coordinator(user: Any, case: Any) -> None:
         raise PermissionDenied
 
 
+# --- The life of a case: referral, triage, plan, timeline, scores ---------------------------
+#
+# | who                                  | may                                                  |
+# | professional or coordinator          | refer, for an organisation they work for             |
+# | coordinator of the region            | triage (the queue), every status change, assign the  |
+# |                                      | case director; all that a case director may          |
+# | the case director (level 2)          | plan and safety goals, safety phase, check-ins       |
+# | level 2 (coordinators, partners)     | add Signs of Safety readings; read reasons of status |
+# |                                      | changes, goals, risk instruments and readings         |
+# | level 1                              | the timeline's process entries, without their text   |
+# | the referring organisation (lvl >= 1)| also the text of the triage decision on its referral |
+# Timeline entries about bekendheid and repeats are for coordinators only.
+
+REFERRER_ROLES = (Role.PROFESSIONAL, Role.COORDINATOR)
+
+
+def organisations_user_may_refer_for(user: Any) -> QuerySet[Organisation]:
+    return organisations_user_may_act_for(user, REFERRER_ROLES).order_by("name")
+
+
+def can_refer(user: Any) -> bool:
+    return bool(user.is_authenticated) and organisations_user_may_refer_for(user).exists()
+
+
+def can_triage(user: Any) -> bool:
+    """Coordinators run the triage queue of their regions."""
+    return bool(user.is_authenticated) and has_role(user, Role.COORDINATOR)
+
+
+def triage_cases_visible_to(user: Any) -> Any:
+    """Cases awaiting a triage decision in the regions *user* coordinates."""
+    from casework.models import CaseStatus
+
+    return cases_visible_to(user).filter(
+        as_coordinator=True, status__in=[CaseStatus.REFERRED, CaseStatus.TRIAGE]
+    )
+
+
+def may_direct(user: Any, case: Any) -> bool:
+    """Coordinators, and the case's own director while their organisation sees it at level 2."""
+    if can_coordinate(user, case):
+        return True
+    return (
+        case.case_director_id is not None
+        and case.case_director_id == getattr(user, "pk", None)
+        and getattr(case, "access_level", -1) >= FULL
+    )
+
+
+def require_director(user: Any, case: Any) -> None:
+    if not may_direct(user, case):
+        raise PermissionDenied
+
+
+def may_add_score(user: Any, case: Any) -> bool:
+    return getattr(case, "access_level", -1) >= FULL
+
+
+def is_referrer_of(user: Any, case: Any) -> bool:
+    """A professional or coordinator of the referring organisation who can still see the case."""
+    if getattr(case, "access_level", -1) < 1:
+        return False
+    return Membership.objects.filter(
+        user=user, organisation_id=case.referring_organisation_id, role__in=REFERRER_ROLES
+    ).exists()
+
+
+def timeline_audiences(user: Any, case: Any) -> set[str]:
+    """Which timeline entries (``EventAudience``) *user* sees at all: none below level 1."""
+    from casework.models import EventAudience
+
+    if getattr(case, "access_level", -1) < 1:
+        return set()
+    audiences = {EventAudience.PROCESS.value}
+    if can_coordinate(user, case):
+        audiences.add(EventAudience.COORDINATORS.value)
+    return audiences
+
+
+def may_read_event_text(user: Any, case: Any, *, triage_decision: bool) -> bool:
+    """The why of a timeline entry: level 2 and coordinators; a triage decision's reason or
+    advice also reaches the referring organisation, which has to act on it."""
+    if getattr(case, "access_level", -1) >= FULL or can_coordinate(user, case):
+        return True
+    return triage_decision and is_referrer_of(user, case)
+
+
+def regions_administered_by(user: Any) -> QuerySet[Region]:
+    """Regions whose settings *user* manages: functional admins of the region (superusers: all)."""
+    if not can_administer(user):
+        return Region.objects.none()
+    if user.is_superuser:
+        return Region.objects.all()
+    return Region.objects.filter(id__in=_region_ids_with_role(user, Role.FUNCTIONAL_ADMIN))
+
+
+def region_policies_administered_by(user: Any) -> Any:
+    from casework.models import RegionPolicy
+
+    return RegionPolicy.objects.filter(region__in=regions_administered_by(user))
+
+
+def check_ins_visible_to(user: Any) -> Any:
+    """Pending follow-up check-ins as tasks: the cases *user* directs, and for coordinators
+    every case of their regions."""
+    from casework.models import CheckIn
+
+    cases = cases_visible_to(user).filter(Q(as_coordinator=True) | Q(case_director=user))
+    return CheckIn.objects.pending().filter(case__in=cases.values("pk"))
+
+
 def organisations_user_may_act_for(user: Any, roles: tuple[str, ...]) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         memberships__user=user, memberships__role__in=roles

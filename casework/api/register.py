@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework import selectors, services
+from casework.api.referral import ReferralFieldsSerializer, referral_input
 from casework.models import (
     AccessLevel,
     Case,
@@ -42,7 +43,7 @@ class MemberInSerializer(serializers.Serializer):
     identity = IdentityInSerializer(required=False)
 
 
-class CaseCreateSerializer(serializers.Serializer):
+class CaseCreateSerializer(ReferralFieldsSerializer):
     organisation = serializers.UUIDField(
         required=False, help_text="The referring organisation; needed only when you act for more "
         "than one.",
@@ -191,7 +192,12 @@ class CaseListView(ListAPIView):
         return selectors.case_list(actor=self.request.user)  # type: ignore[arg-type]
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer},
-                   summary="Refer a household (a minimal referral)")
+                   summary="Refer a household",
+                   description="A partner professional or coordinator refers a household. Wrong "
+                   "or missing input answers 400 with a message per field, and nothing is saved. "
+                   "On success the bekendheid check and repeat detection run, the triage "
+                   "deadline is set (working days of the region after today) and the region's "
+                   "coordinators are notified.")
     def post(self, request: Request) -> Response:
         serializer = CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -202,7 +208,8 @@ class CaseListView(ListAPIView):
             for m in data["members"]
         ]
         case = services.case_refer(actor=request.user, organisation=organisation,  # type: ignore[arg-type]
-                                   reason=data["reason"], members=members)
+                                   reason=data["reason"], members=members,
+                                   details=referral_input(data, organisation.region))
         case = access.access_case(request.user, case.pk)
         view = selectors.case_view(actor=request.user, case=case)  # type: ignore[arg-type]
         return Response(CaseDetailSerializer(view).data, status=status.HTTP_201_CREATED)

@@ -35,16 +35,19 @@ class RegionPolicy(models.Model):
 
     region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="case_policy")
     triage_working_days = models.PositiveSmallIntegerField(
-        _("working days for a triage decision"), default=DEFAULT_TRIAGE_WORKING_DAYS,
+        _("working days for a triage decision"),
+        default=DEFAULT_TRIAGE_WORKING_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text=_("Counted from the referral; weekends and Dutch public holidays excluded."),
     )
     follow_up_months = models.PositiveSmallIntegerField(
-        _("follow-up period in months"), default=DEFAULT_FOLLOW_UP_MONTHS,
+        _("follow-up period in months"),
+        default=DEFAULT_FOLLOW_UP_MONTHS,
         validators=[MinValueValidator(1), MaxValueValidator(36)],
     )
     check_in_months = models.JSONField(
-        _("check-ins (months after the start of follow-up)"), default=default_check_in_months,
+        _("check-ins (months after the start of follow-up)"),
+        default=default_check_in_months,
         help_text=_("For example [3, 6, 12]."),
     )
 
@@ -61,9 +64,13 @@ class RegionPolicy(models.Model):
             isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= self.follow_up_months
             for m in months
         ):
-            raise ValidationError({"check_in_months": _(
-                "Give whole months between 1 and the follow-up period, e.g. [3, 6, 12]."
-            )})
+            raise ValidationError(
+                {
+                    "check_in_months": _(
+                        "Give whole months between 1 and the follow-up period, e.g. [3, 6, 12]."
+                    )
+                }
+            )
         self.check_in_months = sorted(set(months))
 
 
@@ -71,18 +78,21 @@ class Criterion(models.TextChoices):
     """The MDA++ criteria a referral is checked against in triage."""
 
     STRUCTURAL_UNSAFETY = "structural_unsafety", _("Structural unsafety")
-    REGULAR_HELP_EXHAUSTED = "regular_help_exhausted", _(
-        "Regular help has been tried to the maximum without result"
+    REGULAR_HELP_EXHAUSTED = (
+        "regular_help_exhausted",
+        _("Regular help has been tried to the maximum without result"),
     )
     REPEATED_INCIDENTS = "repeated_incidents", _("Repeated or continuing unsafe events")
-    SEVERAL_LIFE_DOMAINS = "several_life_domains", _(
-        "Problems on several life domains (e.g. addiction, psychiatry, debt, disability)"
+    SEVERAL_LIFE_DOMAINS = (
+        "several_life_domains",
+        _("Problems on several life domains (e.g. addiction, psychiatry, debt, disability)"),
     )
 
 
 class NotInformedReason(models.TextChoices):
-    CRIMINAL_INVESTIGATION = "criminal_investigation", _(
-        "Informing them would harm a criminal investigation"
+    CRIMINAL_INVESTIGATION = (
+        "criminal_investigation",
+        _("Informing them would harm a criminal investigation"),
     )
     SAFETY = "safety", _("Informing them would endanger someone's safety")
     OTHER = "other", _("Another reason (explain)")
@@ -92,13 +102,16 @@ class Referral(models.Model):
     """What the referrer told us besides the reason (which lives on ``Case``)."""
 
     # The case's id is the row's id: ciphertext is bound to it (mda.crypto).
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="referral",
-                                primary_key=True)
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="referral", primary_key=True
+    )
     goal_ct = models.BinaryField(_("goal of the conference (encrypted)"))
     criteria = models.JSONField(_("MDA++ criteria met"), default=list)
     family_informed = models.BooleanField(_("the family was informed"))
     not_informed_reason = models.CharField(
-        _("why the family was not informed"), max_length=30, choices=NotInformedReason.choices,
+        _("why the family was not informed"),
+        max_length=30,
+        choices=NotInformedReason.choices,
         blank=True,
     )
     not_informed_explanation_ct = models.BinaryField(
@@ -148,7 +161,9 @@ class RiskAssessment(models.Model):
     instrument = models.CharField(_("instrument"), max_length=20, choices=RiskInstrument.choices)
     assessed_on = models.DateField(_("date"))
     assessor_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("assessor organisation"),
     )
     outcome = models.CharField(_("outcome category"), max_length=20, choices=RiskOutcome.choices)
@@ -213,15 +228,17 @@ class CaseEvent(models.Model):
 class CasePlan(models.Model):
     """One family, one plan: the safety goals and how often the case is reviewed."""
 
-    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="plan",
-                                primary_key=True)
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="plan", primary_key=True
+    )
     safety_goals_ct = models.BinaryField(_("safety goals (encrypted)"))
     review_every_weeks = models.PositiveSmallIntegerField(
         _("review every (weeks)"), validators=[MinValueValidator(1), MaxValueValidator(26)]
     )
     next_review_on = models.DateField(_("next review"))
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(_("updated at"))
 
     def __str__(self) -> str:
@@ -250,8 +267,9 @@ class CheckIn(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    outcome = models.CharField(_("outcome"), max_length=20, choices=CheckInOutcome.choices,
-                               blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=CheckInOutcome.choices, blank=True
+    )
     remark_ct = models.BinaryField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
@@ -283,31 +301,45 @@ class SafetyScore(models.Model):
     scored_on = models.DateField(_("date"))
     perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective.choices)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
         verbose_name=_("organisation"),
     )
     member = models.ForeignKey(
-        HouseholdMember, on_delete=models.CASCADE, related_name="+", null=True, blank=True,
+        HouseholdMember,
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
         verbose_name=_("household member"),
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
-    recorded_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                              related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["scored_on", "created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(value__gte=0, value__lte=10),
-                                   name="safetyscore_value_0_10"),
             models.CheckConstraint(
-                condition=(Q(perspective="professional", organisation__isnull=False,
-                             member__isnull=True)
-                           | Q(perspective__in=["parent", "child"], member__isnull=False,
-                               organisation__isnull=True)
-                           | Q(perspective="network", member__isnull=True,
-                               organisation__isnull=True)),
+                condition=Q(value__gte=0, value__lte=10), name="safetyscore_value_0_10"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(perspective="professional", organisation__isnull=False, member__isnull=True)
+                    | Q(
+                        perspective__in=["parent", "child"],
+                        member__isnull=False,
+                        organisation__isnull=True,
+                    )
+                    | Q(perspective="network", member__isnull=True, organisation__isnull=True)
+                ),
                 name="safetyscore_perspective_subject",
             ),
         ]

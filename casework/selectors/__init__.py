@@ -7,6 +7,19 @@ from casework.selectors.agreements import (  # noqa: F401
     agreement_view,
     agreements_for_case,
 )
+from casework.selectors.lifecycle import (  # noqa: F401 - the life of a case (issue 4)
+    LifecycleView,
+    ReferralView,
+    TimelineEntry,
+    TriageRow,
+    check_in_of_case,
+    check_ins_for,
+    director_candidates,
+    lifecycle_view,
+    repeats_in_last_year,
+    timeline,
+    triage_queue,
+)
 from casework.selectors.register import (  # noqa: F401
     CaseView,
     KnownElsewhere,
@@ -20,3 +33,4 @@ from casework.selectors.register import (  # noqa: F401
     notes_for_case,
     participation_of_case,
 )
+from casework.selectors.scores import ScaleChart, scale_chart  # noqa: F401

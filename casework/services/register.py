@@ -15,6 +15,7 @@ from casework.models import (
     AccessLevel,
     Case,
     CaseSequence,
+    EventKind,
     HouseholdMember,
     Identity,
     LegalBasis,
@@ -22,12 +23,20 @@ from casework.models import (
     NoteVisibility,
     Participation,
 )
+from casework.services.referral import (
+    ReferralInput,
+    event_record,
+    referral_checks,
+    referral_errors,
+    referral_record,
+    triage_due_on,
+)
 from mda import access, crypto
 from mda.audit import audit_record
 from mda.blind_index import bsn_index, name_dob_index, validate_bsn
 from mda.models import AuditAction, Domain, Organisation, Role, User
 
-REFERRER_ROLES = (Role.PROFESSIONAL, Role.COORDINATOR)
+REFERRER_ROLES = access.REFERRER_ROLES
 MAX_MEMBERS = 20
 
 
@@ -99,33 +108,77 @@ def _member_create(case: Case, key: object, position: int, spec: MemberInput) ->
 
 @transaction.atomic
 def case_refer(
-    *, actor: User, organisation: Organisation, reason: str, members: list[MemberInput]
+    *,
+    actor: User,
+    organisation: Organisation,
+    reason: str,
+    members: list[MemberInput],
+    details: ReferralInput,
 ) -> Case:
-    """A partner refers a household: a new case, pseudonymised, its content encrypted."""
-    if not access.organisations_user_may_act_for(actor, REFERRER_ROLES).filter(
-        pk=organisation.pk
-    ).exists():
+    """A partner refers a household: a new case, pseudonymised, its content encrypted, its
+    triage deadline set; then the bekendheid check and repeat detection run on the blind index.
+    Wrong or missing input raises one ValidationError with every field's problem; nothing is
+    saved then."""
+    if (
+        not access.organisations_user_may_act_for(actor, REFERRER_ROLES)
+        .filter(pk=organisation.pk)
+        .exists()
+    ):
         raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Describe the reason for the referral.")})
-    _validate_members(members)
+    _referral_validate(reason, members, details, organisation)
     key = crypto.data_key_create()
     year = timezone.localdate().year
     case = Case(
-        id=uuid.uuid4(), region=organisation.region, referring_organisation=organisation,
-        referred_by=actor, data_key=key, reference=_reference_next(organisation.region_id, year),
+        id=uuid.uuid4(),
+        region=organisation.region,
+        referring_organisation=organisation,
+        referred_by=actor,
+        data_key=key,
+        reference=_reference_next(organisation.region_id, year),
+        triage_due_on=triage_due_on(organisation.region, timezone.now()),
     )
     crypto.seal(case, "reason_ct", reason.strip(), key)
     case.full_clean()
     case.save()
     for position, spec in enumerate(members):
         _member_create(case, key, position, spec)
-    audit_record(actor=actor, action=AuditAction.CREATE, object_type="case", object_id=str(case.pk),
-                 case_reference=case.reference, region_slug=case.region.slug,
-                 organisation=organisation, role=_role_at(actor, organisation))
+    referral_record(case=case, details=details)
+    event_record(
+        case=case,
+        kind=EventKind.REFERRED,
+        actor=actor,
+        organisation=organisation,
+        to_status=case.status,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="case",
+        object_id=str(case.pk),
+        case_reference=case.reference,
+        region_slug=case.region.slug,
+        organisation=organisation,
+        role=_role_at(actor, organisation),
+    )
     if organisation.domain != Domain.COORDINATION:
         _referrer_participation(actor, case, organisation)
+    referral_checks(actor=actor, case=case, organisation=organisation)
     return case
+
+
+def _referral_validate(
+    reason: str, members: list[MemberInput], details: ReferralInput, organisation: Organisation
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Describe the reason for the referral.")]
+    try:
+        _validate_members(members)
+    except ValidationError as exc:
+        errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"members": exc.messages})
+    errors.update(referral_errors(details, organisation.region))
+    if errors:
+        raise ValidationError(errors)
 
 
 def _referrer_participation(actor: User, case: Case, organisation: Organisation) -> None:

@@ -232,6 +232,12 @@ else:
 
 CELERY_BEAT_SCHEDULE = {
     "mda-heartbeat": {"task": "mda.tasks.record_heartbeat", "schedule": 30.0},
+    # Follow-up check-ins that fell due: each case director is told once (casework/services).
+    "casework-check-ins": {
+        "task": "casework.tasks.sweep_check_ins",
+        "schedule": 3600.0,
+        "options": {"expires": 3500},
+    },
     # Reminders and escalations (scheduling/services/escalation.py): due steps from the stored due
     # dates; a sweep message older than its interval is dropped, the next one does the same work.
     "scheduling-escalations": {
@@ -284,6 +290,18 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "SECURITY": [{"bearerAuth": []}],
+    # One named enum per choice set of casework (instead of e.g. StatusF83Enum): stable names for
+    # API clients, and `check --deploy` stays free of drf-spectacular's naming warnings.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "casework.models.CaseStatus",
+        "SafetyPhaseEnum": "casework.models.SafetyPhase",
+        "TransitionEnum": "casework.services.lifecycle.TRANSITION_CHOICES",
+        "CheckInOutcomeEnum": "casework.models.CheckInOutcome",
+        "RiskOutcomeEnum": "casework.models.RiskOutcome",
+        "TimelineKindEnum": "casework.selectors.lifecycle.TIMELINE_KINDS",
+        # Shared with agreements: without a name it collides with the case status above.
+        "AgreementStatusEnum": "casework.models.AgreementStatus",
+    },
 }
 
 LOGGING = {

@@ -28,6 +28,7 @@ NOTES = {
     "coord_only": ("coordinator", NoteVisibility.COORDINATORS, "COORD-ONLY-NOTE reconsider"),
 }
 REASON = "REASON-MARKER repeated violence, children witness"
+GOAL = "GOAL-MARKER one safety plan for mother and children"
 IDENTITY_NAME = "Johanna Vermeulen-Secret"
 IDENTITY_BSN = "111222333"
 
@@ -70,7 +71,19 @@ def refer(cast: Cast, persona: str = "social", **kwargs: object) -> Case:
         organisation=p.organisation,
         reason=kwargs.pop("reason", REASON),
         members=members,
+        details=kwargs.pop("details", None) or referral_details(),  # type: ignore[arg-type]
     )  # type: ignore[arg-type]
+
+
+def referral_details(**changes: object) -> services.ReferralInput:
+    """A complete referral besides reason and household (goal, criteria, family informed)."""
+    values: dict[str, object] = {
+        "goal": GOAL,
+        "criteria": ["structural_unsafety", "repeated_incidents"],
+        "family_informed": True,
+    }
+    values.update(changes)
+    return services.ReferralInput(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -157,6 +157,9 @@ def test_a_wrong_bsn_is_refused_with_a_clear_message_and_saves_nothing(
 def test_a_referral_through_the_api_creates_a_pseudonymised_case(cast: Cast, api: Any) -> None:
     payload = {
         "reason": "Zorgen over veiligheid",
+        "goal": "Eén plan voor moeder en kind",
+        "criteria": ["structural_unsafety"],
+        "family_informed": True,
         "members": [
             {
                 "role": "victim",

@@ -1,0 +1,109 @@
+"""The referral's fields in the API (besides reason and household, see ``register``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from casework.models import Criterion, NotInformedReason, RiskInstrument, RiskOutcome
+from casework.services import ReferralInput, RiskAssessmentInput
+from casework.services.referral import MAX_RISK_ASSESSMENTS
+from mda.models import Organisation, Region
+
+
+class RiskAssessmentInSerializer(serializers.Serializer):
+    instrument = serializers.ChoiceField(choices=RiskInstrument.choices)
+    assessed_on = serializers.DateField()
+    assessor_organisation = serializers.UUIDField(
+        help_text="The organisation (of the case's region) that made the assessment."
+    )
+    outcome = serializers.ChoiceField(
+        choices=RiskOutcome.choices,
+        help_text="The outcome category as the instrument gave it; the service never recomputes "
+        "it.",
+    )
+
+
+class ReferralFieldsSerializer(serializers.Serializer):
+    goal = serializers.CharField(
+        max_length=5000,
+        help_text="The goal of the conference. Encrypted; readable at access level 2.",
+    )
+    criteria = serializers.ListField(
+        child=serializers.ChoiceField(choices=Criterion.choices),
+        max_length=4,
+        help_text="The MDA++ criteria the household meets; at least one.",
+    )
+    family_informed = serializers.BooleanField(help_text="Was the family told of the referral?")
+    not_informed_reason = serializers.ChoiceField(
+        choices=NotInformedReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when family_informed is false.",
+    )
+    not_informed_explanation = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when not_informed_reason is 'other'. Encrypted.",
+    )
+    risk_assessments = RiskAssessmentInSerializer(  # type: ignore[call-arg] # max_length: DRF 3.14+
+        many=True,
+        required=False,
+        default=list,
+        max_length=MAX_RISK_ASSESSMENTS,
+        help_text="Outcomes of risk instruments the partner already used.",
+    )
+    partners_involved = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        default=list,
+        max_length=50,
+        help_text="Organisations (of the region) already involved with the household.",
+    )
+
+
+def _organisations(region: Region, uuids: list[Any]) -> dict[Any, Organisation]:
+    return {o.uuid: o for o in Organisation.objects.filter(region=region, uuid__in=uuids)}
+
+
+def referral_input(data: dict[str, Any], region: Region) -> ReferralInput:
+    """The validated API data as the service's input; unknown organisations are field errors."""
+    risks = data.get("risk_assessments", [])
+    orgs = _organisations(
+        region,
+        [r["assessor_organisation"] for r in risks] + list(data.get("partners_involved", [])),
+    )
+    errors: dict[str, Any] = {}
+    missing = {
+        str(i): {"assessor_organisation": [_("No such organisation in this region.")]}
+        for i, r in enumerate(risks)
+        if r["assessor_organisation"] not in orgs
+    }
+    if missing:
+        errors["risk_assessments"] = missing
+    if any(u not in orgs for u in data.get("partners_involved", [])):
+        errors["partners_involved"] = [_("No such organisation in this region.")]
+    if errors:
+        raise serializers.ValidationError(errors)
+    return ReferralInput(
+        goal=data["goal"],
+        criteria=list(data["criteria"]),
+        family_informed=data["family_informed"],
+        not_informed_reason=data.get("not_informed_reason", ""),
+        not_informed_explanation=data.get("not_informed_explanation", ""),
+        risk_assessments=[
+            RiskAssessmentInput(
+                instrument=r["instrument"],
+                assessed_on=r["assessed_on"],
+                assessor_organisation=orgs[r["assessor_organisation"]],
+                outcome=r["outcome"],
+            )
+            for r in risks
+        ],
+        partners_involved=[orgs[u] for u in data.get("partners_involved", [])],
+    )

@@ -1,0 +1,647 @@
+"""The life of a case after its referral: triage, the status table, the safety phase, the case
+director, the plan and follow-up check-ins.
+
+Every status change goes through ``_transition_apply``: one row in the case timeline (who, when,
+why, the why encrypted) and one audit event, in the caller's transaction. Coordinators make
+every change by hand; two signals re-open a case in follow-up by themselves (a repeat referral,
+a check-in with concerns).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from casework.models import (
+    AccessLevel,
+    Case,
+    CaseEvent,
+    CasePlan,
+    CaseStatus,
+    CheckIn,
+    CheckInOutcome,
+    EventKind,
+    Participation,
+    SafetyPhase,
+)
+from casework.services.referral import (
+    add_months,
+    event_record,
+    referrer_recipients,
+    region_coordinators,
+    region_policy,
+)
+from mda import access, crypto
+from mda.api_errors import ApiError
+from mda.audit import audit_record
+from mda.models import AuditAction, Organisation, Role, User
+from mda.notifications import notification_send
+
+S = CaseStatus
+
+
+class TransitionNotAllowed(ApiError):
+    """409: the transition does not exist from the case's current status."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(409, "transition_not_allowed", message)
+
+
+class TransitionBlocked(ApiError):
+    """409: the transition exists from here, but a condition is not met yet."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(409, "transition_blocked", message)
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    label: Promise
+    description: Promise
+    needs_reason: bool = False
+    triage: bool = False
+
+
+def _t(
+    name: str, sources: tuple[str, ...], target: str, label: str, description: str, **flags: bool
+) -> Transition:
+    return Transition(
+        name, sources, target, gettext_lazy(label), gettext_lazy(description), **flags
+    )
+
+
+PENDING_TRIAGE = (S.REFERRED, S.TRIAGE)
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        _t(
+            "start_triage",
+            (S.REFERRED,),
+            S.TRIAGE,
+            "Take into triage",
+            "The coordinators screen the referral (e.g. on this week's triage agenda).",
+        ),
+        _t(
+            "accept",
+            PENDING_TRIAGE,
+            S.INTAKE,
+            "Accept into MDA++",
+            "Triage accepts the household into the MDA++ approach; intake and enrichment start "
+            "and the safety phase becomes 1 (direct safety).",
+            triage=True,
+        ),
+        _t(
+            "advise",
+            PENDING_TRIAGE,
+            S.ADVICE_ONLY,
+            "Advice only",
+            "Back to regular care, with advice for the referrer (required).",
+            needs_reason=True,
+            triage=True,
+        ),
+        _t(
+            "decline",
+            PENDING_TRIAGE,
+            S.DECLINED,
+            "Decline",
+            "Not an MDA++ case; the reason is required.",
+            needs_reason=True,
+            triage=True,
+        ),
+        _t(
+            "acute_route",
+            PENDING_TRIAGE,
+            S.ACUTE_ROUTE,
+            "Acute route",
+            "Handed to the acute/emergency process; the reason is required.",
+            needs_reason=True,
+            triage=True,
+        ),
+        _t(
+            "start_plan",
+            (S.INTAKE, S.REOPENED),
+            S.PLAN,
+            "Start analysis and plan",
+            "The partners have added what they know; the case meeting analyses it and makes one "
+            "plan.",
+        ),
+        _t(
+            "start_execution",
+            (S.PLAN, S.REOPENED),
+            S.EXECUTION,
+            "Start execution",
+            "The plan is carried out and monitored. Needs a case director and a plan with safety "
+            "goals.",
+        ),
+        _t(
+            "revise_plan",
+            (S.EXECUTION,),
+            S.PLAN,
+            "Revise the plan",
+            "Back to the plan, e.g. when the situation changed.",
+        ),
+        _t(
+            "start_follow_up",
+            (S.EXECUTION,),
+            S.FOLLOW_UP,
+            "Scale down to follow-up",
+            "Stable enough to scale down: the case stays watched for the region's follow-up "
+            "period, "
+            "with scheduled check-ins for the case director.",
+        ),
+        _t(
+            "reopen",
+            (S.FOLLOW_UP,),
+            S.REOPENED,
+            "Re-open",
+            "A new signal during follow-up; the reason is required. A repeat referral or a "
+            "check-in "
+            "with concerns re-opens the case by itself.",
+            needs_reason=True,
+        ),
+        _t(
+            "close",
+            (S.FOLLOW_UP,),
+            S.CLOSED,
+            "Close",
+            "Follow-up is done. Needs every agreement to be done, or closed as not possible or not "
+            "done.",
+        ),
+        _t(
+            "close_early",
+            (S.INTAKE, S.PLAN, S.EXECUTION, S.REOPENED),
+            S.CLOSED,
+            "Close without follow-up",
+            "Close before follow-up (e.g. the family moved away); the reason is required, and "
+            "every "
+            "agreement must be resolved.",
+            needs_reason=True,
+        ),
+    ]
+}
+# Named in the OpenAPI schema as TransitionEnum (SPECTACULAR_SETTINGS.ENUM_NAME_OVERRIDES).
+TRANSITION_CHOICES = [(t.name, t.label) for t in TRANSITIONS.values()]
+TRIAGE_DECISIONS = tuple(name for name, t in TRANSITIONS.items() if t.triage)
+# Statuses in which the case has a plan to work on (director, plan, phase, readings).
+ACTIVE = (S.INTAKE, S.PLAN, S.EXECUTION, S.FOLLOW_UP, S.REOPENED)
+TERMINAL = (S.CLOSED, S.ADVICE_ONLY, S.DECLINED, S.ACUTE_ROUTE)
+
+
+def transitions_from(status: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if status in t.sources]
+
+
+def allowed_here_message(case: Case, attempted: str = "") -> str:
+    """What a 409 says: where the case is, and what may happen from here."""
+    status = S(case.status).label
+    options = ", ".join(f"{t.name} ({t.label})" for t in transitions_from(case.status))
+    head = (
+        _("'%(t)s' is not possible: the case is '%(s)s'.") % {"t": attempted, "s": status}
+        if attempted
+        else _("The case is '%(s)s'.") % {"s": status}
+    )
+    if not options:
+        return f"{head} " + _("No further status change is possible from here.")
+    return f"{head} " + _("From here you can: %(options)s.") % {"options": options}
+
+
+def not_in_status_error(case: Case, what: str, statuses: tuple[str, ...]) -> TransitionNotAllowed:
+    names = ", ".join(str(S(s).label) for s in statuses)
+    return TransitionNotAllowed(
+        _("%(what)s is possible only while the case is one of: %(names)s. It is '%(s)s'.")
+        % {"what": what, "names": names, "s": S(case.status).label}
+    )
+
+
+def coordinator_organisation(actor: User, case: Case) -> Organisation | None:
+    return (
+        access.organisations_user_may_act_for(actor, (Role.COORDINATOR,))
+        .filter(region_id=case.region_id)
+        .first()
+    )
+
+
+def _acting_organisation(actor: User, case: Case) -> Organisation | None:
+    if access.can_coordinate(actor, case):
+        return coordinator_organisation(actor, case)
+    return case.case_director_organisation if case.case_director_id == actor.pk else None
+
+
+def _lock(case: Case) -> Case:
+    """The case row, locked for this transaction, keeping the access annotations."""
+    locked = Case.objects.select_for_update().select_related("region", "data_key").get(pk=case.pk)
+    for attr in ("access_level", "as_coordinator"):
+        setattr(locked, attr, getattr(case, attr, None))
+    return locked
+
+
+def _copy_back(source: Case, target: Case) -> None:
+    for attr in (
+        "status",
+        "safety_phase",
+        "follow_up_until",
+        "case_director_id",
+        "case_director_organisation_id",
+        "updated_at",
+    ):
+        setattr(target, attr, getattr(source, attr))
+
+
+@transaction.atomic
+def case_transition(*, actor: User, case: Case, transition: str, reason: str = "") -> CaseEvent:
+    """A coordinator moves *case* along the table above (409 for any other move)."""
+    access.require_coordinator(actor, case)
+    spec = TRANSITIONS.get(transition)
+    if spec is None:
+        raise ValidationError(
+            {
+                "transition": _("Unknown transition. %(allowed)s")
+                % {"allowed": allowed_here_message(case)}
+            }
+        )
+    locked = _lock(case)
+    if locked.status not in spec.sources:
+        raise TransitionNotAllowed(allowed_here_message(locked, transition))
+    if spec.needs_reason and not reason.strip():
+        raise ValidationError({"reason": _("Give the reason (or the advice) for this step.")})
+    _guard(locked, spec)
+    event = _transition_apply(
+        locked,
+        spec,
+        actor=actor,
+        reason=reason,
+        organisation=coordinator_organisation(actor, locked),
+    )
+    if spec.triage:
+        _notify_triage_decision(locked, spec)
+    _copy_back(locked, case)
+    return event
+
+
+def case_triage(*, actor: User, case: Case, decision: str, reason: str = "") -> CaseEvent:
+    """A triage decision: accept, advise, decline or acute_route."""
+    if decision not in TRIAGE_DECISIONS:
+        raise ValidationError(
+            {"decision": _("Choose one of: %(d)s.") % {"d": ", ".join(TRIAGE_DECISIONS)}}
+        )
+    return case_transition(actor=actor, case=case, transition=decision, reason=reason)
+
+
+def _guard(case: Case, spec: Transition) -> None:
+    if spec.target == S.EXECUTION and (
+        case.case_director_id is None or not CasePlan.objects.filter(case=case).exists()
+    ):
+        raise TransitionBlocked(
+            _(
+                "Execution needs a case director and a plan with safety goals. Assign the case "
+                "director and record the plan first."
+            )
+        )
+    if spec.target == S.CLOSED:
+        open_count = case.agreements.filter(status="open").count()
+        if open_count:
+            raise TransitionBlocked(
+                _(
+                    "%(n)d agreement(s) are still open. Mark each done, or close it as 'not "
+                    "possible' or 'not done' with a reason, before closing the case."
+                )
+                % {"n": open_count}
+            )
+
+
+def _transition_apply(
+    case: Case,
+    spec: Transition,
+    *,
+    actor: User | None,
+    reason: str = "",
+    organisation: Organisation | None = None,
+    automatic: bool = False,
+    cause: str = "",
+) -> CaseEvent:
+    previous = case.status
+    case.status = spec.target
+    _effects(case, spec)
+    case.save(update_fields=["status", "safety_phase", "follow_up_until", "updated_at"])
+    detail: dict[str, object] = {"cause": cause} if cause else {}
+    event = event_record(
+        case=case,
+        kind=EventKind.TRANSITION,
+        actor=actor,
+        organisation=organisation,
+        text=reason,
+        automatic=automatic,
+        transition=spec.name,
+        from_status=previous,
+        to_status=spec.target,
+        detail=detail,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="case",
+        object_id=str(case.pk),
+        case_reference=case.reference,
+        region_slug=case.region.slug,
+        detail={
+            "transition": spec.name,
+            "from": previous,
+            "to": spec.target,
+            "automatic": automatic,
+            "cause": cause or None,
+        },
+    )
+    return event
+
+
+def _effects(case: Case, spec: Transition) -> None:
+    if spec.name == "accept" and case.safety_phase is None:
+        case.safety_phase = SafetyPhase.DIRECT_SAFETY
+    if spec.name == "start_follow_up":
+        _follow_up_schedule(case, timezone.localdate())
+    if spec.name in ("reopen", "close", "close_early"):
+        CheckIn.objects.pending().filter(case=case).update(cancelled_at=timezone.now())
+
+
+def _follow_up_schedule(case: Case, start: date) -> None:
+    """The follow-up period and its check-ins, from the region's settings."""
+    policy = region_policy(case.region)
+    case.follow_up_until = add_months(start, policy.follow_up_months)
+    CheckIn.objects.pending().filter(case=case).update(cancelled_at=timezone.now())
+    for months in sorted(set(policy.check_in_months)):
+        if months <= policy.follow_up_months:
+            CheckIn.objects.create(case=case, months_after=months, due_on=add_months(start, months))
+
+
+def case_reopen_by_signal(*, case: Case, cause: str, actor: User | None = None) -> CaseEvent:
+    """A case in follow-up re-opens by itself on a new signal (inside the caller's
+    transaction); the coordinators and the case director are told."""
+    locked = Case.objects.select_for_update().select_related("region", "data_key").get(pk=case.pk)
+    event = _transition_apply(
+        locked, TRANSITIONS["reopen"], actor=actor, automatic=True, cause=cause
+    )
+    recipients = region_coordinators(locked.region_id)
+    if locked.case_director is not None:
+        recipients.append(locked.case_director)
+    notification_send(
+        recipients=recipients,
+        kind="case_reopened",
+        subject=_("Case %(ref)s re-opened") % {"ref": locked.reference},
+        body=_("A new signal during follow-up re-opened case %(ref)s.") % {"ref": locked.reference},
+        link=reverse("casework:case-detail", args=[locked.pk]),
+        case_reference=locked.reference,
+    )
+    _copy_back(locked, case)
+    return event
+
+
+def _notify_triage_decision(case: Case, spec: Transition) -> None:
+    notification_send(
+        recipients=referrer_recipients(case),
+        kind="triage_decision",
+        subject=_("Triage decision on referral %(ref)s") % {"ref": case.reference},
+        body=_(
+            "The coordinators decided on your referral %(ref)s: %(decision)s. Open the case "
+            "in the service for what this means."
+        )
+        % {"ref": case.reference, "decision": spec.label},
+        link=reverse("casework:case-detail", args=[case.pk]),
+        case_reference=case.reference,
+    )
+
+
+# --- Case director, plan, safety phase --------------------------------------------------------
+
+
+def director_organisation(case: Case, user: User) -> Organisation | None:
+    """The organisation for which *user* can direct *case*: a professional of an organisation
+    taking part at level 2."""
+    full = Participation.objects.active().filter(case=case, level=AccessLevel.FULL)
+    return (
+        Organisation.objects.filter(
+            participations__in=full,
+            memberships__user=user,
+            memberships__role=Role.PROFESSIONAL,
+        ).first()
+        if user.is_active
+        else None
+    )
+
+
+@transaction.atomic
+def case_director_assign(*, actor: User, case: Case, director: User) -> Case:
+    access.require_coordinator(actor, case)
+    locked = _lock(case)
+    if locked.status not in ACTIVE:
+        raise not_in_status_error(locked, _("Assigning a case director"), ACTIVE)
+    organisation = director_organisation(locked, director)
+    if organisation is None:
+        raise ValidationError(
+            {
+                "director": _(
+                    "The case director must be a professional of an organisation that takes part "
+                    "in "
+                    "the case at level 2."
+                )
+            }
+        )
+    locked.case_director, locked.case_director_organisation = director, organisation
+    locked.save(update_fields=["case_director", "case_director_organisation", "updated_at"])
+    event_record(
+        case=locked,
+        kind=EventKind.DIRECTOR,
+        actor=actor,
+        organisation=coordinator_organisation(actor, locked),
+        detail={
+            "organisation": organisation.name,
+            "director": director.get_full_name() or director.get_username(),
+        },
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="case_director",
+        object_id=str(locked.pk),
+        case_reference=locked.reference,
+        region_slug=locked.region.slug,
+        detail={"director": director.get_username()},
+    )
+    notification_send(
+        recipients=[director],
+        kind="case_director",
+        subject=_("You are case director of %(ref)s") % {"ref": locked.reference},
+        body=_("A coordinator made you case director of %(ref)s.") % {"ref": locked.reference},
+        link=reverse("casework:case-detail", args=[locked.pk]),
+        case_reference=locked.reference,
+    )
+    _copy_back(locked, case)
+    return case
+
+
+@transaction.atomic
+def case_plan_save(
+    *, actor: User, case: Case, safety_goals: str, review_every_weeks: int
+) -> CasePlan:
+    """The one plan: safety goals (encrypted) and the review cadence. Coordinators and the case
+    director write it."""
+    access.require_director(actor, case)
+    if case.status not in ACTIVE:
+        raise not_in_status_error(case, _("Recording the plan"), ACTIVE)
+    errors = {}
+    if not safety_goals.strip():
+        errors["safety_goals"] = [_("Write down the safety goals of the plan.")]
+    if not 1 <= int(review_every_weeks) <= 26:
+        errors["review_every_weeks"] = [_("Review the case every 1 to 26 weeks.")]
+    if errors:
+        raise ValidationError(errors)
+    plan = CasePlan.objects.filter(case=case).first() or CasePlan(case=case)
+    now = timezone.now()
+    plan.review_every_weeks, plan.updated_by, plan.updated_at = review_every_weeks, actor, now
+    plan.next_review_on = timezone.localdate() + timedelta(weeks=review_every_weeks)
+    crypto.seal(plan, "safety_goals_ct", safety_goals.strip(), case.data_key)
+    plan.full_clean(exclude=["case"])
+    plan.save()
+    event_record(
+        case=case,
+        kind=EventKind.PLAN,
+        actor=actor,
+        organisation=_acting_organisation(actor, case),
+        detail={"review_every_weeks": review_every_weeks},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="plan",
+        object_id=str(case.pk),
+        case_reference=case.reference,
+        region_slug=case.region.slug,
+        detail={"review_every_weeks": review_every_weeks},
+    )
+    return plan
+
+
+@transaction.atomic
+def safety_phase_set(*, actor: User, case: Case, phase: int, reason: str = "") -> Case:
+    access.require_director(actor, case)
+    locked = _lock(case)
+    if locked.status not in ACTIVE:
+        raise not_in_status_error(locked, _("Changing the safety phase"), ACTIVE)
+    if phase not in SafetyPhase.values:
+        raise ValidationError({"phase": _("Choose phase 1, 2 or 3.")})
+    if phase == locked.safety_phase:
+        raise ValidationError({"phase": _("The case is in this safety phase already.")})
+    previous = locked.safety_phase
+    locked.safety_phase = phase
+    locked.save(update_fields=["safety_phase", "updated_at"])
+    event_record(
+        case=locked,
+        kind=EventKind.SAFETY_PHASE,
+        actor=actor,
+        text=reason,
+        organisation=_acting_organisation(actor, locked),
+        detail={"from": previous, "to": phase},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="safety_phase",
+        object_id=str(locked.pk),
+        case_reference=locked.reference,
+        region_slug=locked.region.slug,
+        detail={"from": previous, "to": phase},
+    )
+    _copy_back(locked, case)
+    return case
+
+
+# --- Follow-up check-ins ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def check_in_complete(
+    *, actor: User, case: Case, check_in: CheckIn, outcome: str, remark: str = ""
+) -> CheckIn:
+    """The case director (or a coordinator) records a check-in; concerns re-open the case."""
+    access.require_director(actor, case)
+    if check_in.case_id != case.pk:
+        raise PermissionDenied
+    locked = CheckIn.objects.select_for_update().get(pk=check_in.pk)
+    if locked.completed_at is not None or locked.cancelled_at is not None:
+        raise ValidationError(_("This check-in is no longer open."))
+    if case.status != S.FOLLOW_UP:
+        raise not_in_status_error(case, _("A check-in"), (S.FOLLOW_UP,))
+    if outcome not in CheckInOutcome.values:
+        raise ValidationError({"outcome": _("Say whether safety holds or there are concerns.")})
+    if outcome == CheckInOutcome.CONCERNS and not remark.strip():
+        raise ValidationError({"remark": _("Describe the concerns.")})
+    locked.completed_at, locked.completed_by, locked.outcome = timezone.now(), actor, outcome
+    if remark.strip():
+        crypto.seal(locked, "remark_ct", remark.strip(), case.data_key)
+    locked.save()
+    event_record(
+        case=case,
+        kind=EventKind.CHECK_IN,
+        actor=actor,
+        text=remark,
+        organisation=_acting_organisation(actor, case),
+        detail={"months_after": locked.months_after, "outcome": outcome},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHANGE,
+        object_type="check_in",
+        object_id=str(locked.pk),
+        case_reference=case.reference,
+        region_slug=case.region.slug,
+        detail={"outcome": outcome},
+    )
+    if outcome == CheckInOutcome.CONCERNS:
+        case_reopen_by_signal(case=case, cause="check_in_concerns", actor=actor)
+    return locked
+
+
+def check_ins_due_notify(*, today: date | None = None) -> int:
+    """The sweep: tell each case director once that a check-in is due (claimed first)."""
+    today = today or timezone.localdate()
+    due = (
+        CheckIn.objects.pending()
+        .filter(
+            due_on__lte=today,
+            notified_at__isnull=True,
+            case__status=S.FOLLOW_UP,
+            case__case_director__isnull=False,
+        )
+        .values_list("pk", flat=True)[:500]
+    )
+    sent = 0
+    for pk in list(due):
+        with transaction.atomic():
+            claimed = CheckIn.objects.filter(pk=pk, notified_at__isnull=True).update(
+                notified_at=timezone.now()
+            )
+            if claimed != 1:
+                continue
+            check_in = CheckIn.objects.select_related("case__case_director").get(pk=pk)
+            case = check_in.case
+            notification_send(
+                recipients=[u for u in (case.case_director,) if u is not None],
+                kind="check_in_due",
+                subject=_("Follow-up check-in due for %(ref)s") % {"ref": case.reference},
+                body=_("The check-in %(n)d months after the start of follow-up is due.")
+                % {"n": check_in.months_after},
+                link=reverse("casework:check-in", args=[case.pk, check_in.pk]),
+                case_reference=case.reference,
+            )
+            sent += 1
+    return sent
