@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from casework.models import Agreement, AgreementOrigin, AgreementStatus
 from mda.models import AuditEvent, Notification
@@ -73,10 +74,11 @@ def test_minutes_wait_for_the_confidentiality_statement(
 ) -> None:
     time_machine.move_to(STARTED, tick=False)
 
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ValidationError) as refused, translation.override("en"):
         _record(published, "A")
 
     assert "confidentiality" in " ".join(refused.value.messages)
+    assert not ItemMinutes.objects.exists()
 
 
 def test_minutes_are_stored_encrypted(running: World, cast: Cast) -> None:
