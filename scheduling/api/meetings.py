@@ -7,6 +7,7 @@ cases are absent (not counted, not hinted at).
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -55,7 +56,7 @@ class SeriesSerializer(serializers.Serializer):
     weeks_ahead = serializers.IntegerField(min_value=1, max_value=26, default=6)
     slot_minutes = serializers.IntegerField(min_value=5, max_value=120, default=15)
     deadline_working_days = serializers.IntegerField(min_value=0, max_value=10, default=1)
-    deadline_time = serializers.TimeField(default="12:00")
+    deadline_time = serializers.TimeField(default=time(12, 0))
     starts_on = serializers.DateField()
     active = serializers.BooleanField(default=True)
 
@@ -337,7 +338,7 @@ class MeetingListView(ListAPIView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> Any:
         since = _datetime_param(self.request, "from")
         until = _datetime_param(self.request, "to")
         return selectors.meetings_list(actor=self.request.user, since=since, until=until)  # type: ignore[arg-type]

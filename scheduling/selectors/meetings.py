@@ -104,7 +104,7 @@ def visible_items(*, actor: User, meeting: Meeting) -> QuerySet[AgendaItem]:
     )
 
 
-def agenda_view(*, actor: User, meeting: Meeting) -> AgendaView:
+def agenda_view(*, actor: User, meeting: Any) -> AgendaView:
     """*meeting* (from ``access.access_meeting``) with the items *actor* may see."""
     whole = bool(meeting.as_coordinator or meeting.as_chair)
     items = list(visible_items(actor=actor, meeting=meeting))
@@ -239,7 +239,7 @@ def _candidate_cases(actor: User, meeting: Meeting) -> QuerySet[Case]:
         meeting__starts_at__lt=meeting.starts_at,
     )
     return (
-        Case.objects.visible_to(actor)
+        access.cases_visible_to(actor)
         .filter(as_coordinator=True, region_id=meeting.region_id)
         .exclude(status__in=INACTIVE_STATUSES)
         .exclude(pk__in=meeting.items.current().values("case_id"))
@@ -274,7 +274,7 @@ def _last_meeting(meeting: Meeting, case_ref: str) -> Subquery:
     )
 
 
-def _since_last_meeting(qs: QuerySet[Any], moment: str) -> Exists:
+def _since_last_meeting(qs: QuerySet[Any], moment: str) -> Q:
     """Rows of *qs* at *moment* after the outer case's ``last_meeting`` (or any, if none)."""
     return Exists(qs) & (
         Q(last_meeting__isnull=True)
@@ -344,7 +344,7 @@ PROPOSAL_RULES = (
 )
 
 
-def agenda_proposals(*, actor: User, meeting: Meeting) -> list[Proposal]:
+def agenda_proposals(*, actor: User, meeting: Any) -> list[Proposal]:
     """Cases the rules propose for *meeting* (coordinators), each with its reasons, and whether
     it still fits; when it does not, the next meeting with room."""
     if not meeting.as_coordinator or meeting.kind != MeetingType.CASE_CONFERENCE:
@@ -360,7 +360,7 @@ def agenda_proposals(*, actor: User, meeting: Meeting) -> list[Proposal]:
     free = meeting.duration_minutes - planned_minutes(meeting)
     following = next_meeting_with_room(meeting, minutes) if free < minutes else None
     found = cases.filter(pk__in=reasons).order_by("reference")
-    order = {reason: n for n, (reason, _rule) in enumerate(PROPOSAL_RULES)}
+    order: dict[str, int] = {str(reason): n for n, (reason, _rule) in enumerate(PROPOSAL_RULES)}
     proposals = [
         Proposal(case, reasons[case.pk], minutes, free >= minutes, following) for case in found
     ]

@@ -48,7 +48,8 @@ def planned_minutes(meeting: Meeting, *, without: AgendaItem | None = None) -> i
 
 
 def default_slot_minutes(meeting: Meeting) -> int:
-    return meeting.series.slot_minutes if meeting.series_id else DEFAULT_SLOT_MINUTES
+    series = meeting.series
+    return series.slot_minutes if series is not None else DEFAULT_SLOT_MINUTES
 
 
 def next_meeting_with_room(meeting: Meeting, minutes: int) -> Meeting | None:

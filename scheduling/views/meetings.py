@@ -17,7 +17,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework.models import Case
 from mda import access
 from mda.workdays import AMSTERDAM
 from scheduling.ical import SlotEvent, feed_ics
@@ -101,7 +100,7 @@ def meeting_detail_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
     editable = meeting.as_coordinator and not meeting.is_cancelled
     editable = editable and meeting.ends_at > timezone.now()
     if editable:
-        cases = Case.objects.visible_to(request.user).filter(
+        cases = access.cases_visible_to(request.user).filter(
             as_coordinator=True, region_id=meeting.region_id
         )
         context |= {
@@ -149,7 +148,7 @@ def _local_input(moment: Any) -> str:
 @require_POST
 def agenda_add_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
-    cases = Case.objects.visible_to(request.user).filter(as_coordinator=True)
+    cases = access.cases_visible_to(request.user).filter(as_coordinator=True)
     form = AgendaAddForm(request.POST, cases=cases.filter(region_id=meeting.region_id))
     if not form.is_valid():
         messages.error(request, _("Choose a case to add."))
@@ -183,7 +182,7 @@ def agenda_item_update_view(request: HttpRequest, meeting_id: Any, item_id: Any)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return back_to(meeting)
     try:
         agendas.agenda_item_update(
@@ -250,7 +249,7 @@ def meeting_update_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return back_to(meeting)
     try:
         meetings.meeting_update(actor=request.user, meeting=meeting, **form.cleaned_data)  # type: ignore[arg-type]

@@ -158,10 +158,9 @@ def item_minutes_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> Ht
             return redirect("scheduling:item-minutes", meeting_id=meeting.pk, item_id=item.pk)
     context = _minutes_context(request, meeting, item)
     if form is not None and form.is_bound is False and context["view"].minutes is not None:
-        form.initial |= {
-            "shared_views": context["view"].shared_views,
-            "decisions": context["view"].decisions,
-        }
+        form.initial.update(
+            {"shared_views": context["view"].shared_views, "decisions": context["view"].decisions}
+        )
     context["form"] = form
     status = 400 if form is not None and form.errors else 200
     response = render(request, "scheduling/meetings/minutes.html", context, status=status)
@@ -198,7 +197,7 @@ def minutes_agreement_add_view(request: HttpRequest, meeting_id: Any, item_id: A
     else:
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
     return redirect("scheduling:item-minutes", meeting_id=meeting.pk, item_id=item.pk)
 
 

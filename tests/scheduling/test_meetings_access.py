@@ -119,7 +119,7 @@ def test_the_invitation_e_mail_and_its_ics_hold_only_the_persona_s_own_slots(
     if persona in {"police", "care", "social", "veilig_thuis"}:
         assert len(received) == 1  # one e-mail per organisation, to its professionals too
         message = received[0]
-        assert _refs(message.subject + message.body) == expected
+        assert _refs(f"{message.subject} {message.body}") == expected
         assert references_in(calendars_of(message)) == expected
         assert _refs(message.message().as_string()) == expected
     else:
