@@ -63,6 +63,14 @@ def local(moment: Any) -> str:
     return formats.date_format(moment.astimezone(AMSTERDAM), "DATETIME_FORMAT")
 
 
+def local_span(start: Any, end: Any) -> str:
+    """A slot in local time, the end's date only when it falls on another day."""
+    end_local = end.astimezone(AMSTERDAM)
+    same_day = end_local.date() == start.astimezone(AMSTERDAM).date()
+    until = formats.time_format(end_local, "TIME_FORMAT") if same_day else local(end)
+    return f"{local(start)}–{until}"
+
+
 def meeting_link(meeting: Meeting) -> str:
     return f"{settings.MDA_BASE_URL}{reverse('scheduling:meeting-detail', args=[meeting.pk])}"
 
@@ -79,8 +87,7 @@ def slot_event(
     summary = f"{meeting.get_kind_display()}: {item.case.reference}"
     lines = [
         _("Case %(reference)s") % {"reference": item.case.reference},
-        _("Your slot: %(start)s – %(end)s")
-        % {"start": local(item.starts_at), "end": local(item.ends_at)},
+        _("Your slot: %(time)s") % {"time": local_span(item.starts_at, item.ends_at)},
     ]
     if meeting.place:
         lines.append(_("Place: %(place)s") % {"place": meeting.place})
@@ -240,10 +247,7 @@ def _body_line(line: InvitationLine) -> str:
     reference = line.invitation.item.case.reference
     if line.method == InvitationMethod.CANCEL:
         return str(_("%(reference)s: cancelled") % {"reference": reference})
-    return str(
-        _("%(reference)s: %(start)s – %(end)s")
-        % {"reference": reference, "start": local(line.starts_at), "end": local(line.ends_at)}
-    )
+    return f"{reference}: {local_span(line.starts_at, line.ends_at)}"
 
 
 def invitation_email(message: InvitationMessage, recipients: list[str]) -> EmailMessage:
@@ -286,7 +290,7 @@ def _attach(email: EmailMessage, line: InvitationLine, organisation: Organisatio
     email.attach(
         f"{item.case.reference}.ics",
         invitation_ics(slot),
-        f"text/calendar; method={line.method}; charset=UTF-8",
+        f"text/calendar; method={line.method}",  # Django adds the charset
     )
 
 
