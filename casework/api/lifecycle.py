@@ -24,7 +24,6 @@ from casework.models import (
     CaseStatus,
     CheckInOutcome,
     Criterion,
-    EventKind,
     HouseholdMember,
     NotInformedReason,
     Perspective,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from casework import services
 from casework.models import Agreement, Case
@@ -63,3 +65,11 @@ def open_agreement(cast: Cast, case: Case) -> Agreement:
 
 def resolve(agreement: Agreement, status: str = "done") -> None:
     Agreement.objects.filter(pk=agreement.pk).update(status=status, resolved_at=timezone.now())
+
+
+def nl(text: str, html: bool = False, **params: object) -> str:
+    """*text* as a Dutch user sees it (the service's default language): tests assert what is
+    shown, not the English source. ``html=True``: as it appears in a page (escaped)."""
+    with translation.override("nl"):
+        shown = gettext(text) % params if params else gettext(text)
+    return escape(shown) if html else shown

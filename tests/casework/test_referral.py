@@ -15,7 +15,7 @@ from casework.models import Case, CaseEvent, Referral, RiskAssessment
 from mda.models import AuditEvent, Notification
 from mda.notifications import notification_email
 from tests.casework.conftest import GOAL, Scenario, refer
-from tests.casework.lifecycle_support import move
+from tests.casework.lifecycle_support import move, nl
 from tests.conftest import Cast
 
 
@@ -168,7 +168,7 @@ def test_the_web_form_refers_and_lands_on_the_case_page(cast: Cast, web: Any) ->
     assert response["Location"] == f"/cases/{case.pk}/"
     assert case.members.count() == 1  # the empty second row is ignored
     page = client.get(response["Location"]).content.decode()
-    assert case.reference in page and "Referred" in page
+    assert case.reference in page and "status--referred" in page
     assert "GOAL-WEB" not in page  # level 1
 
 
@@ -178,15 +178,16 @@ def test_the_web_form_shows_each_wrong_field_and_saves_nothing(cast: Cast, web: 
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Describe what the conference should achieve." in html
-    assert "Say whether the family was informed" in html
+    assert nl("Describe what the conference should achieve.", html=True) in html
+    assert nl("Say whether the family was informed of this referral.", html=True) in html
     assert "elfproef" in html
     assert 'value="REASON-WEB worries"' not in html  # textareas keep their text, not as value
     assert "REASON-WEB worries" in html
     assert Case.objects.count() == 0
     not_informed = web("social").post("/cases/refer/", _form(cast, family_informed="no"))
     assert not_informed.status_code == 400
-    assert "When the family was not informed, say why" in not_informed.content.decode()
+    why = "When the family was not informed, say why: a criminal investigation, safety, or "
+    assert nl(why + "another reason.", html=True) in not_informed.content.decode()
     assert Case.objects.count() == 0
 
 

@@ -14,7 +14,7 @@ from casework.models import CaseEvent, CheckIn
 from casework.services.referral import add_months
 from mda.models import Notification
 from tests.casework.conftest import refer
-from tests.casework.lifecycle_support import as_seen_by, move, ready_for_execution
+from tests.casework.lifecycle_support import as_seen_by, move, nl, ready_for_execution
 from tests.conftest import Cast
 
 FIRST = datetime.fromisoformat("2026-01-15T10:00:00+00:00")
@@ -59,9 +59,10 @@ def test_repeats_and_bekendheid_are_shown_to_coordinators_only(
     first = refer(cast)
     second = refer(cast, persona="police")
     coordinator = web("coordinator").get(f"/cases/{second.pk}/").content.decode()
-    assert f"of {first.reference}" in coordinator and "Bekendheid" in coordinator
+    assert first.reference in coordinator and nl("Bekendheid") in coordinator
+    assert "badge--attention" in coordinator  # the repeat badge
     referrer = web("police").get(f"/cases/{second.pk}/").content.decode()
-    assert first.reference not in referrer and "Bekendheid" not in referrer
+    assert first.reference not in referrer and nl("Bekendheid") not in referrer
     timeline = api("police").get(f"/api/v1/cases/{second.pk}/timeline/").json()
     assert {e["kind"] for e in timeline} & {"repeat", "known_elsewhere"} == set()
 
@@ -102,7 +103,8 @@ def test_a_repeat_re_opens_the_earlier_case_in_follow_up(cast: Cast, api: Any) -
     )
     assert told == {"coordinator", "police"}  # the coordinators and the case director
     entries = api("coordinator").get(f"/api/v1/cases/{first.pk}/timeline/").json()
-    assert any("repeat" in e["summary"] for e in entries if e["transition"] == "reopen")
+    cause = nl("a new referral for a household member (repeat)")
+    assert any(cause in e["summary"] for e in entries if e["transition"] == "reopen")
 
 
 def test_a_repeat_of_a_case_in_execution_only_links_it(cast: Cast) -> None:

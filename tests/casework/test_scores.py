@@ -13,7 +13,7 @@ from django.utils import timezone
 from casework import selectors, services
 from casework.models import SafetyScore
 from tests.casework.conftest import Scenario
-from tests.casework.lifecycle_support import as_seen_by, move
+from tests.casework.lifecycle_support import as_seen_by, move, nl
 from tests.conftest import Cast
 
 
@@ -63,15 +63,15 @@ def test_the_case_page_draws_each_perspective_and_their_divergence(
     assert svg.count("<polyline") == 3
     assert 'class="scale__band"' in svg and 'role="img"' in svg
     assert "<script" not in html and "style=" not in svg  # CSP: no inline script or style
-    assert "differ by 2 points" in html
+    assert 'class="legend__band"' in html  # the legend explains the shaded divergence
     table = html[html.index('<table class="table scale__table"') :]
     table = table[: table.index("</table>")]
     headers = re.findall(r'<th scope="col">([^<]+)</th>', table)
     assert headers[1:] == [
         "Politie Noord",
-        "moeder (parent)",
-        "kind 1 (child)",
-        "Difference between perspectives",
+        f"moeder ({nl('Parent').lower()})",
+        f"kind 1 ({nl('Child').lower()})",
+        nl("Difference between perspectives"),
     ]
     assert re.findall(r"<td>(\d+)</td>", table) == [
         "2",
@@ -164,4 +164,4 @@ def test_a_reading_added_in_the_web_form_appears_on_the_case_page(
         {"value": "4", "scored_on": "2026-01-05", "perspective": "child", "member": ""},
     )
     assert bad.status_code == 400
-    assert "Choose the household member" in bad.content.decode()
+    assert nl("Choose the household member whose view this is.", html=True) in bad.content.decode()
