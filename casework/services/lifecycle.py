@@ -73,119 +73,125 @@ class Transition:
     triage: bool = False
 
 
-def _t(
-    name: str, sources: tuple[str, ...], target: str, label: str, description: str, **flags: bool
-) -> Transition:
-    return Transition(
-        name, sources, target, gettext_lazy(label), gettext_lazy(description), **flags
-    )
-
-
 PENDING_TRIAGE = (S.REFERRED, S.TRIAGE)
+# Labels and descriptions are lazy: translated when shown, in the reader's language.
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
-        _t(
+        Transition(
             "start_triage",
             (S.REFERRED,),
             S.TRIAGE,
-            "Take into triage",
-            "The coordinators screen the referral (e.g. on this week's triage agenda).",
+            gettext_lazy("Take into triage"),
+            gettext_lazy(
+                "The coordinators screen the referral (e.g. on this week's triage agenda)."
+            ),
         ),
-        _t(
+        Transition(
             "accept",
             PENDING_TRIAGE,
             S.INTAKE,
-            "Accept into MDA++",
-            "Triage accepts the household into the MDA++ approach; intake and enrichment start "
-            "and the safety phase becomes 1 (direct safety).",
+            gettext_lazy("Accept into MDA++"),
+            gettext_lazy(
+                "Triage accepts the household into the MDA++ approach; intake and enrichment "
+                "start and the safety phase becomes 1 (direct safety)."
+            ),
             triage=True,
         ),
-        _t(
+        Transition(
             "advise",
             PENDING_TRIAGE,
             S.ADVICE_ONLY,
-            "Advice only",
-            "Back to regular care, with advice for the referrer (required).",
+            gettext_lazy("Advice only"),
+            gettext_lazy("Back to regular care, with advice for the referrer (required)."),
             needs_reason=True,
             triage=True,
         ),
-        _t(
+        Transition(
             "decline",
             PENDING_TRIAGE,
             S.DECLINED,
-            "Decline",
-            "Not an MDA++ case; the reason is required.",
+            gettext_lazy("Decline"),
+            gettext_lazy("Not an MDA++ case; the reason is required."),
             needs_reason=True,
             triage=True,
         ),
-        _t(
+        Transition(
             "acute_route",
             PENDING_TRIAGE,
             S.ACUTE_ROUTE,
-            "Acute route",
-            "Handed to the acute/emergency process; the reason is required.",
+            gettext_lazy("Acute route"),
+            gettext_lazy("Handed to the acute/emergency process; the reason is required."),
             needs_reason=True,
             triage=True,
         ),
-        _t(
+        Transition(
             "start_plan",
             (S.INTAKE, S.REOPENED),
             S.PLAN,
-            "Start analysis and plan",
-            "The partners have added what they know; the case meeting analyses it and makes one "
-            "plan.",
+            gettext_lazy("Start analysis and plan"),
+            gettext_lazy(
+                "The partners have added what they know; the case meeting analyses it and makes "
+                "one plan."
+            ),
         ),
-        _t(
+        Transition(
             "start_execution",
             (S.PLAN, S.REOPENED),
             S.EXECUTION,
-            "Start execution",
-            "The plan is carried out and monitored. Needs a case director and a plan with safety "
-            "goals.",
+            gettext_lazy("Start execution"),
+            gettext_lazy(
+                "The plan is carried out and monitored. Needs a case director and a plan with "
+                "safety goals."
+            ),
         ),
-        _t(
+        Transition(
             "revise_plan",
             (S.EXECUTION,),
             S.PLAN,
-            "Revise the plan",
-            "Back to the plan, e.g. when the situation changed.",
+            gettext_lazy("Revise the plan"),
+            gettext_lazy("Back to the plan, e.g. when the situation changed."),
         ),
-        _t(
+        Transition(
             "start_follow_up",
             (S.EXECUTION,),
             S.FOLLOW_UP,
-            "Scale down to follow-up",
-            "Stable enough to scale down: the case stays watched for the region's follow-up "
-            "period, "
-            "with scheduled check-ins for the case director.",
+            gettext_lazy("Scale down to follow-up"),
+            gettext_lazy(
+                "Stable enough to scale down: the case stays watched for the region's follow-up "
+                "period, with scheduled check-ins for the case director."
+            ),
         ),
-        _t(
+        Transition(
             "reopen",
             (S.FOLLOW_UP,),
             S.REOPENED,
-            "Re-open",
-            "A new signal during follow-up; the reason is required. A repeat referral or a "
-            "check-in "
-            "with concerns re-opens the case by itself.",
+            gettext_lazy("Re-open"),
+            gettext_lazy(
+                "A new signal during follow-up; the reason is required. A repeat referral or a "
+                "check-in with concerns re-opens the case by itself."
+            ),
             needs_reason=True,
         ),
-        _t(
+        Transition(
             "close",
             (S.FOLLOW_UP,),
             S.CLOSED,
-            "Close",
-            "Follow-up is done. Needs every agreement to be done, or closed as not possible or not "
-            "done.",
+            gettext_lazy("Close"),
+            gettext_lazy(
+                "Follow-up is done. Needs every agreement to be done, or closed as not possible or "
+                "not done."
+            ),
         ),
-        _t(
+        Transition(
             "close_early",
             (S.INTAKE, S.PLAN, S.EXECUTION, S.REOPENED),
             S.CLOSED,
-            "Close without follow-up",
-            "Close before follow-up (e.g. the family moved away); the reason is required, and "
-            "every "
-            "agreement must be resolved.",
+            gettext_lazy("Close without follow-up"),
+            gettext_lazy(
+                "Close before follow-up (e.g. the family moved away); the reason is required, and "
+                "every agreement must be resolved."
+            ),
             needs_reason=True,
         ),
     ]
