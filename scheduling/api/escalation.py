@@ -109,8 +109,13 @@ class RungSerializer(serializers.Serializer):
 
 class LadderSerializer(serializers.Serializer):
     region = serializers.CharField(source="region.slug")
-    send_time = serializers.TimeField()
+    send_time = serializers.SerializerMethodField(
+        help_text="Local wall-clock time in Europe/Amsterdam, HH:MM (no offset: it follows DST)."
+    )
     rungs = RungSerializer(many=True, source="rungs.all")
+
+    def get_send_time(self, ladder: Any) -> str:
+        return str(ladder.send_time.strftime("%H:%M"))
 
 
 class EscalationListView(ListAPIView):
