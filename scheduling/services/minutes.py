@@ -37,7 +37,7 @@ from scheduling.services.invitations import local
 
 MAX_TEXT = 20000
 CONFIDENTIALITY_EARLY = 30  # minutes before the start the statement may be recorded
-DIRECTOR_ROLES = (Role.PROFESSIONAL, Role.COORDINATOR)
+DIRECTOR_ROLES = (Role.PROFESSIONAL,)  # as casework.services.lifecycle.director_organisation
 
 
 def _require_runner(meeting: Meeting) -> None:
@@ -100,8 +100,8 @@ def attendance_record(
 
 
 def director_candidates(case_id: Any) -> Any:
-    """Who may be confirmed as case director: a professional (or coordinator) of an organisation
-    that takes part in the case at level 2, or a coordinator of the region."""
+    """Who may be confirmed as case director: a professional of an organisation that takes part
+    in the case at level 2 (the lifecycle's rule for the case director)."""
     full = Participation.objects.active().filter(case_id=case_id, level=AccessLevel.FULL)
     return User.objects.filter(
         is_active=True,
@@ -215,8 +215,25 @@ def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
     meeting.minutes_published_at, meeting.minutes_published_by = timezone.now(), actor
     meeting.save(update_fields=["minutes_published_at", "minutes_published_by"])
     _audit(actor, AuditAction.CHANGE, "meeting", meeting, meeting, minutes_published=True)
+    _apply_directors(actor, items)
     _notify_minutes(meeting, items)
     return meeting
+
+
+def _apply_directors(actor: User, items: list[AgendaItem]) -> None:
+    """A case director confirmed in the minutes becomes the case's director (through the
+    lifecycle service, with its checks, timeline entry and notification)."""
+    from casework.services.lifecycle import ACTIVE
+
+    confirmed = ItemMinutes.objects.filter(
+        item__in=items, case_director_confirmed=True, case_director__isnull=False
+    ).select_related("case_director", "item")
+    for record in confirmed:
+        case = access.access_case(actor, record.item.case_id)
+        if case.case_director_id != record.case_director_id and case.status in ACTIVE:
+            casework_services.case_director_assign(
+                actor=actor, case=case, director=record.case_director
+            )
 
 
 def _notify_minutes(meeting: Meeting, items: list[AgendaItem]) -> None:

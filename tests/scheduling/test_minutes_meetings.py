@@ -229,3 +229,22 @@ def test_minutes_are_recorded_on_the_web(running: World, cast: Cast, web: Any) -
     assert record.case_director == cast.social.user and record.case_director_confirmed
     assert SHARED in web("coordinator").get(url).content.decode()
     assert web("chair").post(url, {"shared_views": "x"}).status_code == 403
+
+
+def test_a_case_director_confirmed_in_the_minutes_directs_the_case_once_published(
+    running: World, cast: Cast
+) -> None:
+    _record(running, "A", case_director=cast.social.user, case_director_confirmed=True)
+    for key in "BC":
+        _record(running, key)
+    case = running.cases["A"]
+    case.refresh_from_db()
+    assert case.case_director is None  # not before publication
+
+    minutes.minutes_publish(
+        actor=running.coordinator, meeting=managed(running.coordinator, running.meeting)
+    )
+
+    case.refresh_from_db()
+    assert case.case_director == cast.social.user
+    assert case.case_director_organisation == cast.orgs["local_team"]
