@@ -230,10 +230,9 @@ def _apply_directors(actor: User, items: list[AgendaItem]) -> None:
     ).select_related("case_director", "item")
     for record in confirmed:
         case = access.access_case(actor, record.item.case_id)
-        if case.case_director_id != record.case_director_id and case.status in ACTIVE:
-            casework_services.case_director_assign(
-                actor=actor, case=case, director=record.case_director
-            )
+        director = record.case_director
+        if director is not None and case.case_director_id != director.pk and case.status in ACTIVE:
+            casework_services.case_director_assign(actor=actor, case=case, director=director)
 
 
 def _notify_minutes(meeting: Meeting, items: list[AgendaItem]) -> None:
