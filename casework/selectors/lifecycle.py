@@ -124,7 +124,7 @@ def _actor_label(event: CaseEvent) -> str:
 
 
 CAUSES = {
-    "repeat_referral": gettext_lazy("a new referral for a household member (repeat)"),
+    "new_referral": gettext_lazy("a new referral for a household member"),
     "check_in_concerns": gettext_lazy("a follow-up check-in with concerns"),
 }
 

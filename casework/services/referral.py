@@ -267,8 +267,8 @@ def region_coordinators(region_id: int) -> list[User]:
 
 
 def referral_checks(*, actor: User, case: Case, organisation: Organisation) -> Case | None:
-    """Run on submit: bekendheid (for the coordinators), repeat detection and, when the earlier
-    case is in follow-up, its re-opening. Returns the earlier case when this is a repeat."""
+    """Run on submit: bekendheid (for the coordinators), repeat detection, and the re-opening of
+    every case of the household in follow-up. Returns the earlier case when this is a repeat."""
     same, other = known_elsewhere_counts(case)
     Referral.objects.filter(case=case).update(known_in_region=same, known_in_other_region=other)
     if same or other:
@@ -292,12 +292,30 @@ def referral_checks(*, actor: User, case: Case, organisation: Organisation) -> C
             audience=EventAudience.COORDINATORS,
             detail={"repeat_of": earlier.reference},
         )
-        if earlier.status == CaseStatus.FOLLOW_UP:
-            from casework.services.lifecycle import case_reopen_by_signal
-
-            case_reopen_by_signal(case=earlier, cause="repeat_referral")
+    _reopen_follow_ups(case)
     _notify_coordinators(case)
     return earlier
+
+
+def _reopen_follow_ups(case: Case) -> None:
+    """A new referral is a new signal for every case of the household in follow-up (however long
+    ago it was referred: follow-up itself may last longer than the 12-month repeat window)."""
+    from casework.services.lifecycle import case_reopen_by_signal
+
+    match = _matching_identities(case)
+    if match is None:
+        return
+    in_follow_up = (
+        Case.objects.filter(
+            region_id=case.region_id,
+            status=CaseStatus.FOLLOW_UP,
+            members__identity__in=Identity.objects.filter(match),
+        )
+        .exclude(pk=case.pk)
+        .distinct()
+    )
+    for earlier in in_follow_up:
+        case_reopen_by_signal(case=earlier, cause="new_referral")
 
 
 def _notify_coordinators(case: Case) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 
@@ -67,9 +67,8 @@ def resolve(agreement: Agreement, status: str = "done") -> None:
     Agreement.objects.filter(pk=agreement.pk).update(status=status, resolved_at=timezone.now())
 
 
-def nl(text: str, html: bool = False, **params: object) -> str:
-    """*text* as a Dutch user sees it (the service's default language): tests assert what is
-    shown, not the English source. ``html=True``: as it appears in a page (escaped)."""
-    with translation.override("nl"):
-        shown = gettext(text) % params if params else gettext(text)
-    return escape(shown) if html else shown
+def shown(text: str, html: bool = False, **params: object) -> str:
+    """*text* in the language the test's clients see (the active one): tests assert what is
+    shown, whichever language that is. ``html=True``: as it appears in a page (escaped)."""
+    message = gettext(text) % params if params else gettext(text)
+    return escape(message) if html else message

@@ -10,7 +10,7 @@ import pytest
 
 from mda.models import AuditEvent
 from tests.casework.conftest import Scenario
-from tests.casework.lifecycle_support import nl
+from tests.casework.lifecycle_support import shown
 from tests.casework.test_access_matrix import PERSONAS, TABLE
 
 REASON = "DECLINE-MARKER regular care suffices"
@@ -41,9 +41,9 @@ def test_each_persona_sees_the_timeline_as_far_as_it_may(
     entries = response.json()
     kinds = [e["kind"] for e in entries]
     decline = next(e for e in entries if e["transition"] == "decline")
-    assert decline["summary"] == nl(
+    assert decline["summary"] == shown(
         "%(label)s: %(from)s → %(to)s",
-        **{"label": nl("Decline"), "from": nl("Referred"), "to": nl("Declined")},
+        **{"label": shown("Decline"), "from": shown("Referred"), "to": shown("Declined")},
     )
     assert (decline["text"] == REASON) == (level == 2)
     assert decline["text_withheld"] == (level < 2)
@@ -53,7 +53,7 @@ def test_each_persona_sees_the_timeline_as_far_as_it_may(
     assert "participation" in kinds
     assert [e["at"] for e in entries] == sorted(e["at"] for e in entries)
     if not coordinator:
-        assert nl("Bekendheid") not in html and "repeat" not in kinds
+        assert shown("Bekendheid") not in html and "repeat" not in kinds
 
 
 def test_reading_a_reason_is_recorded_in_the_audit_trail_without_it(

@@ -15,10 +15,10 @@ from tests.casework.conftest import Scenario
 from tests.casework.lifecycle_support import (
     force_status,
     move,
-    nl,
     open_agreement,
     ready_for_execution,
     resolve,
+    shown,
 )
 from tests.casework.test_access_matrix import PERSONAS, expected
 from tests.conftest import Cast
@@ -50,7 +50,7 @@ def test_from_each_status_only_the_table_s_transitions_work_and_the_rest_answer_
         options = [t.name for t in transitions_from(status)]
         says_what_is_allowed = all(o in body.get("message", "") for o in options) and (
             options
-            or nl("No further status change is possible from here.") in body.get("message", "")
+            or shown("No further status change is possible from here.") in body.get("message", "")
         )
         if (response.status_code, body.get("code")) != (409, "transition_not_allowed") or (
             not says_what_is_allowed
@@ -123,7 +123,7 @@ def test_execution_needs_a_case_director_and_a_plan(
     assert blocked.status_code == 409
     assert blocked.json()["code"] == "transition_blocked"
     assert blocked.json()["message"].startswith(
-        nl(
+        shown(
             "Execution needs a case director and a plan with "
             "safety goals. Assign the case director and "
             "record the plan first."

@@ -15,7 +15,7 @@ from casework.models import Case, CaseEvent, Referral, RiskAssessment
 from mda.models import AuditEvent, Notification
 from mda.notifications import notification_email
 from tests.casework.conftest import GOAL, Scenario, refer
-from tests.casework.lifecycle_support import move, nl
+from tests.casework.lifecycle_support import move, shown
 from tests.conftest import Cast
 
 
@@ -178,8 +178,8 @@ def test_the_web_form_shows_each_wrong_field_and_saves_nothing(cast: Cast, web: 
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert nl("Describe what the conference should achieve.", html=True) in html
-    assert nl("Say whether the family was informed of this referral.", html=True) in html
+    assert shown("Describe what the conference should achieve.", html=True) in html
+    assert shown("Say whether the family was informed of this referral.", html=True) in html
     assert "elfproef" in html
     assert 'value="REASON-WEB worries"' not in html  # textareas keep their text, not as value
     assert "REASON-WEB worries" in html
@@ -187,7 +187,7 @@ def test_the_web_form_shows_each_wrong_field_and_saves_nothing(cast: Cast, web: 
     not_informed = web("social").post("/cases/refer/", _form(cast, family_informed="no"))
     assert not_informed.status_code == 400
     why = "When the family was not informed, say why: a criminal investigation, safety, or "
-    assert nl(why + "another reason.", html=True) in not_informed.content.decode()
+    assert shown(why + "another reason.", html=True) in not_informed.content.decode()
     assert Case.objects.count() == 0
 
 

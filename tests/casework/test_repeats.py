@@ -14,7 +14,7 @@ from casework.models import CaseEvent, CheckIn
 from casework.services.referral import add_months
 from mda.models import Notification
 from tests.casework.conftest import refer
-from tests.casework.lifecycle_support import as_seen_by, move, nl, ready_for_execution
+from tests.casework.lifecycle_support import as_seen_by, move, ready_for_execution, shown
 from tests.conftest import Cast
 
 FIRST = datetime.fromisoformat("2026-01-15T10:00:00+00:00")
@@ -59,10 +59,10 @@ def test_repeats_and_bekendheid_are_shown_to_coordinators_only(
     first = refer(cast)
     second = refer(cast, persona="police")
     coordinator = web("coordinator").get(f"/cases/{second.pk}/").content.decode()
-    assert first.reference in coordinator and nl("Bekendheid") in coordinator
+    assert first.reference in coordinator and shown("Bekendheid") in coordinator
     assert "badge--attention" in coordinator  # the repeat badge
     referrer = web("police").get(f"/cases/{second.pk}/").content.decode()
-    assert first.reference not in referrer and nl("Bekendheid") not in referrer
+    assert first.reference not in referrer and shown("Bekendheid") not in referrer
     timeline = api("police").get(f"/api/v1/cases/{second.pk}/timeline/").json()
     assert {e["kind"] for e in timeline} & {"repeat", "known_elsewhere"} == set()
 
@@ -94,7 +94,7 @@ def test_a_repeat_re_opens_the_earlier_case_in_follow_up(cast: Cast, api: Any) -
     first.refresh_from_db()
     assert first.status == "reopened"
     event = CaseEvent.objects.get(case=first, transition="reopen")
-    assert (event.automatic, event.detail["cause"]) == (True, "repeat_referral")
+    assert (event.automatic, event.detail["cause"]) == (True, "new_referral")
     assert not CheckIn.objects.pending().filter(case=first).exists()
     told = set(
         Notification.objects.filter(
@@ -103,8 +103,21 @@ def test_a_repeat_re_opens_the_earlier_case_in_follow_up(cast: Cast, api: Any) -
     )
     assert told == {"coordinator", "police"}  # the coordinators and the case director
     entries = api("coordinator").get(f"/api/v1/cases/{first.pk}/timeline/").json()
-    cause = nl("a new referral for a household member (repeat)")
+    cause = shown("a new referral for a household member")
     assert any(cause in e["summary"] for e in entries if e["transition"] == "reopen")
+
+
+def test_a_new_referral_re_opens_a_follow_up_referred_longer_than_a_year_ago(
+    cast: Cast, time_machine: Any
+) -> None:
+    time_machine.move_to(FIRST, tick=False)
+    first = refer(cast)
+    time_machine.move_to(add_months(FIRST, 9), tick=False)
+    _in_follow_up(cast, first)  # follow-up lasts a year: longer than the repeat window
+    time_machine.move_to(add_months(FIRST, 20), tick=False)
+    second = refer(cast, persona="police")
+    first.refresh_from_db()
+    assert (second.repeat_of, first.status) == (None, "reopened")
 
 
 def test_a_repeat_of_a_case_in_execution_only_links_it(cast: Cast) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from casework import selectors, services
 from casework.models import SafetyScore
 from tests.casework.conftest import Scenario
-from tests.casework.lifecycle_support import as_seen_by, move, nl
+from tests.casework.lifecycle_support import as_seen_by, move, shown
 from tests.conftest import Cast
 
 
@@ -69,9 +69,9 @@ def test_the_case_page_draws_each_perspective_and_their_divergence(
     headers = re.findall(r'<th scope="col">([^<]+)</th>', table)
     assert headers[1:] == [
         "Politie Noord",
-        f"moeder ({nl('Parent').lower()})",
-        f"kind 1 ({nl('Child').lower()})",
-        nl("Difference between perspectives"),
+        f"moeder ({shown('Parent').lower()})",
+        f"kind 1 ({shown('Child').lower()})",
+        shown("Difference between perspectives"),
     ]
     assert re.findall(r"<td>(\d+)</td>", table) == [
         "2",
@@ -164,4 +164,6 @@ def test_a_reading_added_in_the_web_form_appears_on_the_case_page(
         {"value": "4", "scored_on": "2026-01-05", "perspective": "child", "member": ""},
     )
     assert bad.status_code == 400
-    assert nl("Choose the household member whose view this is.", html=True) in bad.content.decode()
+    assert (
+        shown("Choose the household member whose view this is.", html=True) in bad.content.decode()
+    )
