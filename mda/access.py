@@ -102,23 +102,27 @@ def cases_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     participation_level = (
-        _active_participations_of(user).filter(case=OuterRef("pk")).order_by("-level")
+        _active_participations_of(user)
+        .filter(case=OuterRef("pk"))
+        .order_by("-level")
         .values("level")[:1]
     )
     coordinated = Q(region_id__in=_region_ids_with_role(user, Role.COORDINATOR))
     chaired = Q(region_id__in=_region_ids_with_role(user, Role.CHAIR))
-    return (
-        qs.annotate(
-            as_coordinator=DbCase(When(coordinated, then=Value(True)), default=Value(False),
-                                  output_field=BooleanField()),
-            access_level=Greatest(
-                DbCase(When(coordinated, then=Value(FULL)), When(chaired, then=Value(1)),
-                       default=Value(-1), output_field=IntegerField()),
-                Coalesce(Subquery(participation_level, output_field=IntegerField()), Value(-1)),
+    return qs.annotate(
+        as_coordinator=DbCase(
+            When(coordinated, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+        access_level=Greatest(
+            DbCase(
+                When(coordinated, then=Value(FULL)),
+                When(chaired, then=Value(1)),
+                default=Value(-1),
+                output_field=IntegerField(),
             ),
-        )
-        .filter(access_level__gte=0)
-    )
+            Coalesce(Subquery(participation_level, output_field=IntegerField()), Value(-1)),
+        ),
+    ).filter(access_level__gte=0)
 
 
 def notes_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
@@ -135,13 +139,16 @@ def notes_visible_to(user: Any, queryset: QuerySet[Any] | None = None) -> Any:
     )
     return qs.filter(
         (coordinator & ~Q(visibility=NoteVisibility.DOMAIN))
-        | (coordinator & Q(visibility=NoteVisibility.DOMAIN,
-                           author_domain__in=coordinator_domains))
+        | (coordinator & Q(visibility=NoteVisibility.DOMAIN, author_domain__in=coordinator_domains))
         | (Q(visibility=NoteVisibility.PARTICIPANTS) & Exists(full))
-        | (Q(visibility=NoteVisibility.DOMAIN)
-           & Exists(full.filter(organisation__domain=OuterRef("author_domain"))))
-        | (Q(visibility=NoteVisibility.ORGANISATION)
-           & Exists(full.filter(organisation=OuterRef("author_organisation"))))
+        | (
+            Q(visibility=NoteVisibility.DOMAIN)
+            & Exists(full.filter(organisation__domain=OuterRef("author_domain")))
+        )
+        | (
+            Q(visibility=NoteVisibility.ORGANISATION)
+            & Exists(full.filter(organisation=OuterRef("author_organisation")))
+        )
         | (Q(author=user) & Exists(full))
     )
 
@@ -152,9 +159,12 @@ def access_case(user: Any, case_id: Any, *, write: bool = False) -> Any:
     Raises Http404 when it does not exist or is not visible (an outsider cannot tell which), and
     PermissionDenied when visible but *write* is asked below level 2.
     """
-    case = cases_visible_to(user).select_related("region", "referring_organisation").filter(
-        pk=case_id
-    ).first()
+    case = (
+        cases_visible_to(user)
+        .select_related("region", "referring_organisation")
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None:
         raise Http404
     if write and case.access_level < FULL:

@@ -70,8 +70,16 @@ class NotificationSerializer(serializers.ModelSerializer):
         from mda.models import Notification
 
         model = Notification
-        fields = ["uuid", "kind", "subject", "body", "link", "case_reference", "created_at",
-                  "acknowledged_at"]
+        fields = [
+            "uuid",
+            "kind",
+            "subject",
+            "body",
+            "link",
+            "case_reference",
+            "created_at",
+            "acknowledged_at",
+        ]
 
 
 class NotificationListView(generics.ListAPIView):
@@ -86,8 +94,11 @@ class NotificationListView(generics.ListAPIView):
 
 
 class NotificationAcknowledgeView(APIView):
-    @extend_schema(request=None, responses=NotificationSerializer,
-                   summary="Acknowledge one of your notifications")
+    @extend_schema(
+        request=None,
+        responses=NotificationSerializer,
+        summary="Acknowledge one of your notifications",
+    )
     def post(self, request: Request, uuid: str) -> Response:
         from django.http import Http404
 

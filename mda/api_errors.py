@@ -56,7 +56,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.PermissionDenied(_("You may not do this."))
     elif isinstance(exc, DjangoValidationError):
         # A service refused the input: same shape as a serializer's field errors.
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         exc = exceptions.ValidationError(detail=fields)
     response = drf_exception_handler(exc, context)
     if response is None:

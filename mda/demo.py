@@ -24,15 +24,28 @@ class DemoUser:
 
 
 GRONINGEN_ORGANISATIONS = [
-    ("zvh", "Zorg- en Veiligheidshuis Groningen", Domain.COORDINATION, OrganisationKind.SAFETY_HOUSE),
+    (
+        "zvh",
+        "Zorg- en Veiligheidshuis Groningen",
+        Domain.COORDINATION,
+        OrganisationKind.SAFETY_HOUSE,
+    ),
     ("veilig-thuis", "Veilig Thuis Groningen", Domain.SOCIAL, OrganisationKind.VEILIG_THUIS),
     ("lokaal-team", "Lokaal team Groningen-Stad", Domain.SOCIAL, OrganisationKind.LOCAL_TEAM),
     ("politie", "Politie Noord-Nederland", Domain.JUSTICE, OrganisationKind.POLICE),
     ("om", "Openbaar Ministerie Noord-Nederland", Domain.JUSTICE, OrganisationKind.PROSECUTION),
-    ("reclassering", "Reclassering Nederland, regio Noord", Domain.JUSTICE,
-     OrganisationKind.PROBATION),
-    ("raad", "Raad voor de Kinderbescherming Noord", Domain.JUSTICE,
-     OrganisationKind.CHILD_PROTECTION_BOARD),
+    (
+        "reclassering",
+        "Reclassering Nederland, regio Noord",
+        Domain.JUSTICE,
+        OrganisationKind.PROBATION,
+    ),
+    (
+        "raad",
+        "Raad voor de Kinderbescherming Noord",
+        Domain.JUSTICE,
+        OrganisationKind.CHILD_PROTECTION_BOARD,
+    ),
     ("ggz", "GGZ Groningen", Domain.CARE, OrganisationKind.MENTAL_HEALTH),
     ("verslavingszorg", "Verslavingszorg Noord", Domain.CARE, OrganisationKind.ADDICTION_CARE),
     ("jeugdbescherming", "Jeugdbescherming Noord", Domain.CARE, OrganisationKind.YOUTH_PROTECTION),
@@ -70,13 +83,20 @@ DRENTHE_USERS = [
 ]
 
 
-def _organisations(region: Region, rows: list[tuple[str, str, str, str]]) -> dict[str, Organisation]:
+def _organisations(
+    region: Region, rows: list[tuple[str, str, str, str]]
+) -> dict[str, Organisation]:
     result = {}
     for slug, name, domain, kind in rows:
         org, _created = Organisation.objects.get_or_create(
-            region=region, slug=slug,
-            defaults={"name": name, "domain": domain, "kind": kind,
-                      "email": f"{slug}.{region.slug}@demo.mda.localhost"},
+            region=region,
+            slug=slug,
+            defaults={
+                "name": name,
+                "domain": domain,
+                "kind": kind,
+                "email": f"{slug}.{region.slug}@demo.mda.localhost",
+            },
         )
         result[slug] = org
     return result
@@ -85,8 +105,11 @@ def _organisations(region: Region, rows: list[tuple[str, str, str, str]]) -> dic
 def _user(spec: DemoUser, organisations: dict[str, Organisation]) -> tuple[User, str]:
     user, created = User.objects.get_or_create(
         username=spec.username,
-        defaults={"first_name": spec.first_name, "last_name": spec.last_name,
-                  "email": f"{spec.username}@demo.mda.localhost"},
+        defaults={
+            "first_name": spec.first_name,
+            "last_name": spec.last_name,
+            "email": f"{spec.username}@demo.mda.localhost",
+        },
     )
     if created:
         user.set_password(settings.MDA_DEMO_PASSWORD)
@@ -114,6 +137,4 @@ def seed_core(out: list[str]) -> None:
         for spec in users:
             user, secret = _user(spec, organisations)
             organisation = organisations[spec.organisation]
-            out.append(
-                f"{user.username:<20} {spec.role:<20} {organisation.name:<40} TOTP {secret}"
-            )
+            out.append(f"{user.username:<20} {spec.role:<20} {organisation.name:<40} TOTP {secret}")

@@ -6,11 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label=_("Username"), max_length=150,
+        label=_("Username"),
+        max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label=_("Password"), strip=False,
+        label=_("Password"),
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -21,8 +23,13 @@ class TokenForm(forms.Form):
         regex=r"^\s*\d{6}\s*$",
         error_messages={"invalid": _("Enter the six digits shown in your authenticator app.")},
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True,
-                   "pattern": r"\d{6}", "maxlength": 6}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "pattern": r"\d{6}",
+                "maxlength": 6,
+            }
         ),
     )
 

@@ -9,29 +9,48 @@ from django.utils import translation
 
 # Paths an authenticated user who has not passed the second factor may still reach.
 _OPEN_PREFIXES = (
-    "/login/", "/logout/", "/2fa/", "/i18n/", "/static/", "/healthz", "/readyz", "/api/",
+    "/login/",
+    "/logout/",
+    "/2fa/",
+    "/i18n/",
+    "/static/",
+    "/healthz",
+    "/readyz",
+    "/api/",
 )
 
 
 class LanguageMiddleware:
     """Dutch unless the user chose English with the switch (a cookie), never from the browser.
 
-    Django's LocaleMiddleware would follow Accept-Language; this service is Dutch first for every
-    visitor, whatever their browser says.
+    Django's LocaleMiddleware would follow Accept-Language; this service's pages are Dutch first
+    for every visitor, whatever their browser says. API clients are machines that ask for a
+    language on purpose: under /api/ an Accept-Language naming nl or en is honoured.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.supported = {code for code, _name in settings.LANGUAGES}
 
+    def _language_for(self, request: HttpRequest) -> str:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen in self.supported:
+            return str(chosen)
+        if request.path.startswith("/api/"):
+            for part in request.headers.get("Accept-Language", "").split(","):
+                code = part.split(";")[0].strip().lower()[:2]
+                if code in self.supported:
+                    return code
+        return str(settings.LANGUAGE_CODE)
+
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, settings.LANGUAGE_CODE)
-        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
-        translation.activate(language)
+        language = self._language_for(request)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language):  # restores the caller's language afterwards
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        translation.deactivate()
+        if request.path.startswith("/api/"):
+            response.headers.setdefault("Vary", "Accept-Language")
         return response
 
 

@@ -18,7 +18,12 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
 def notification_send(
-    *, recipients: Iterable[User], kind: str, subject: str, body: str, link: str = "",
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    subject: str,
+    body: str,
+    link: str = "",
     case_reference: str = "",
 ) -> list[Notification]:
     """Notify *recipients* (deduplicated). Subject and body must hold no personal data."""
@@ -28,8 +33,14 @@ def notification_send(
         if user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
-        note = Notification(recipient=user, kind=kind, subject=subject[:200], body=body,
-                            link=link, case_reference=case_reference)
+        note = Notification(
+            recipient=user,
+            kind=kind,
+            subject=subject[:200],
+            body=body,
+            link=link,
+            case_reference=case_reference,
+        )
         note.full_clean()
         rows.append(note)
     created = Notification.objects.bulk_create(rows)
@@ -52,15 +63,20 @@ def notification_email(*, notification_id: int) -> bool:
     now = timezone.now()
     claimed = Notification.objects.filter(
         Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT),
-        pk=notification_id, emailed_at__isnull=True,
+        pk=notification_id,
+        emailed_at__isnull=True,
     ).update(email_claimed_at=now)
     if claimed != 1:
         return False
     note = Notification.objects.select_related("recipient").get(pk=notification_id)
     if note.recipient.email:
         link = f"{settings.MDA_BASE_URL}{note.link}" if note.link else settings.MDA_BASE_URL
-        send_mail(subject=f"[MDA++] {note.subject}", message=f"{note.body}\n\n{link}\n",
-                  from_email=None, recipient_list=[note.recipient.email])
+        send_mail(
+            subject=f"[MDA++] {note.subject}",
+            message=f"{note.body}\n\n{link}\n",
+            from_email=None,
+            recipient_list=[note.recipient.email],
+        )
     Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
     return True
 

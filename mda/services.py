@@ -11,13 +11,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from mda.api_auth import token_digest
 from mda.models import ApiToken, ServiceHeartbeat, User
 
-TOKEN_PREFIX = "mda_"
+ISSUED_TOKEN_LEADER = "mda_"
 
 
 @transaction.atomic
 def api_token_issue(*, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Create a token for *user*; the raw value is returned once and never stored."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    raw = ISSUED_TOKEN_LEADER + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, prefix=raw[:12], digest=token_digest(raw))
     token.full_clean()
     token.save()

@@ -11,8 +11,14 @@ def record_heartbeat() -> None:
     heartbeat_record(name="worker")
 
 
-@shared_task(name="mda.tasks.send_notification_email", ignore_result=True, acks_late=True,
-             autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    name="mda.tasks.send_notification_email",
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def send_notification_email(notification_id: int) -> None:
     from mda.notifications import notification_email
 

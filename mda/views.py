@@ -19,7 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_otp import devices_for_user, login as otp_login
+from django_otp import devices_for_user
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mda import access, services
@@ -198,7 +199,6 @@ def readyz(request: HttpRequest) -> JsonResponse:
         {"status": "ready" if ready else "not_ready", "components": components},
         status=200 if ready else 503,
     )
-
 
 
 @login_required

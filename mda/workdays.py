@@ -42,8 +42,9 @@ def working_days_between(start: date, end: date) -> int:
     """Working days after *start* up to and including *end* (negative when end < start)."""
     if end < start:
         return -working_days_between(end, start)
-    return sum(1 for n in range(1, (end - start).days + 1)
-               if is_working_day(start + timedelta(days=n)))
+    return sum(
+        1 for n in range(1, (end - start).days + 1) if is_working_day(start + timedelta(days=n))
+    )
 
 
 def local_date(moment: datetime) -> date:

@@ -18,16 +18,28 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from mda.models import Domain, Organisation, OrganisationKind, Region, Role, User
 from mda.services import api_token_issue
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
+
+@pytest.fixture(autouse=True)
+def english_messages() -> Iterator[None]:
+    """Tests compare messages in English, the source language. That the UI is Dutch by default,
+    and that the Dutch catalogue is complete, is tested in tests/mda/test_i18n.py and
+    tests/mda/test_translations.py."""
+    with translation.override("en"):
+        yield
+
 
 REQUIRE_SERVICES = os.environ.get("MDA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
 
@@ -92,8 +104,9 @@ def cast(db: None) -> Cast:
         "south": RegionFactory(name="Zuid", slug="zuid"),
     }
     orgs = {
-        key: OrganisationFactory(region=regions[r], name=name, slug=key.replace("_", "-"),
-                                 domain=domain, kind=kind)
+        key: OrganisationFactory(
+            region=regions[r], name=name, slug=key.replace("_", "-"), domain=domain, kind=kind
+        )
         for key, (r, name, domain, kind) in ORGS.items()
     }
     personas = {}
@@ -105,9 +118,13 @@ def cast(db: None) -> Cast:
     return Cast(north=regions["north"], south=regions["south"], orgs=orgs, personas=personas)
 
 
-def login_client(persona: Persona, client: Client | None = None) -> Client:
+def login_client(
+    persona: Persona, client: Client | None = None, language: str | None = "en"
+) -> Client:
     """A Django test client logged in with both factors, as the web UI would be."""
     client = client or Client()
+    if language:  # tests read English messages; None leaves the service's default (Dutch)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     client.force_login(persona.user)
     session = client.session
     session["otp_device_id"] = persona.device.persistent_id
@@ -118,7 +135,7 @@ def login_client(persona: Persona, client: Client | None = None) -> Client:
 def api_client(persona: Persona) -> APIClient:
     """An API client that authenticates with a real bearer token of the persona."""
     _token, raw = api_token_issue(user=persona.user, name="test")
-    client = APIClient()
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # tests read English messages
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client
 

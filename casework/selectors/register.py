@@ -55,9 +55,7 @@ def case_view(*, actor: User, case: Case) -> CaseView:
     view = CaseView(case=case, level=case.access_level, as_coordinator=case.as_coordinator)
     if view.level >= AccessLevel.PROCESS:
         view.participations = list(
-            case.participations.select_related("organisation", "decided_by").order_by(
-                "decided_at"
-            )
+            case.participations.select_related("organisation", "decided_by").order_by("decided_at")
         )
     if view.level >= AccessLevel.FULL:
         view.reason = crypto.unseal(case, "reason_ct", case.data_key)
@@ -65,22 +63,35 @@ def case_view(*, actor: User, case: Case) -> CaseView:
         view.notes = notes_for_case(actor=actor, case=case)
     if view.as_coordinator:
         view.known_elsewhere = known_elsewhere(case=case)
-    audit_record(actor=actor, action=AuditAction.VIEW, object_type="case", object_id=str(case.pk),
-                 case_reference=case.reference, region_slug=case.region.slug,
-                 detail={"level": view.level})
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="case",
+        object_id=str(case.pk),
+        case_reference=case.reference,
+        region_slug=case.region.slug,
+        detail={"level": view.level},
+    )
     return view
 
 
 def notes_for_case(*, actor: User, case: Case) -> list[NoteView]:
     notes = list(
-        Note.objects.visible_to(actor).filter(case=case)
-        .select_related("author", "author_organisation").order_by("created_at")
+        Note.objects.visible_to(actor)
+        .filter(case=case)
+        .select_related("author", "author_organisation")
+        .order_by("created_at")
     )
     result = [NoteView(note=n, body=crypto.unseal(n, "body_ct", case.data_key)) for n in notes]
     if notes:
-        audit_record(actor=actor, action=AuditAction.VIEW, object_type="note",
-                     case_reference=case.reference, region_slug=case.region.slug,
-                     detail={"note_ids": [str(n.pk) for n in notes]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="note",
+            case_reference=case.reference,
+            region_slug=case.region.slug,
+            detail={"note_ids": [str(n.pk) for n in notes]},
+        )
     return result
 
 
@@ -97,24 +108,35 @@ def known_elsewhere(*, case: Case) -> list[KnownElsewhere]:
     matches = (
         Identity.objects.filter(Q(bsn_index__in=bsn) | Q(name_dob_index__in=name_dob))
         .exclude(member__case=case)
-        .values_list("member__case__reference", "member__case__region__name",
-                      "member__case__region_id")
+        .values_list(
+            "member__case__reference", "member__case__region__name", "member__case__region_id"
+        )
         .distinct()
     )
     result = []
     for reference, region_name, region_id in matches:
         same = region_id == case.region_id
-        result.append(KnownElsewhere(reference=reference if same else "", region=region_name,
-                                     same_region=same))
-    return sorted({(k.same_region, k.reference, k.region): k for k in result}.values(),
-                  key=lambda k: (not k.same_region, k.reference, k.region))
+        result.append(
+            KnownElsewhere(
+                reference=reference if same else "", region=region_name, same_region=same
+            )
+        )
+    return sorted(
+        {(k.same_region, k.reference, k.region): k for k in result}.values(),
+        key=lambda k: (not k.same_region, k.reference, k.region),
+    )
 
 
 def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
     """Who looked at what in *case*, and when: for the privacy officer (metadata only)."""
     events = AuditEvent.objects.filter(case_reference=case.reference, region_slug=case.region.slug)
-    audit_record(actor=actor, action=AuditAction.VIEW, object_type="access_log",
-                 case_reference=case.reference, region_slug=case.region.slug)
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="access_log",
+        case_reference=case.reference,
+        region_slug=case.region.slug,
+    )
     return events.order_by("-occurred_at", "-id")
 
 
@@ -130,9 +152,9 @@ def member_of_case(*, case: Case, member_id: Any) -> HouseholdMember:
 def participation_of_case(*, case: Case, participation_id: Any) -> Participation:
     from django.http import Http404
 
-    participation = case.participations.select_related("organisation").filter(
-        pk=participation_id
-    ).first()
+    participation = (
+        case.participations.select_related("organisation").filter(pk=participation_id).first()
+    )
     if participation is None:
         raise Http404
     participation.case = case  # keep the access annotations the services check

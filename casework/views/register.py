@@ -36,13 +36,18 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/case_list.html", {"page": page})
 
 
-def _case_page(request: HttpRequest, case: Any, note_form: NoteForm | None = None,
-               status: int = 200) -> HttpResponse:
+def _case_page(
+    request: HttpRequest, case: Any, note_form: NoteForm | None = None, status: int = 200
+) -> HttpResponse:
     view = selectors.case_view(actor=request.user, case=case)  # type: ignore[arg-type]
     if note_form is None and view.level >= AccessLevel.FULL:
         note_form = NoteForm(initial={"visibility": _default_visibility(request, case)})
-    return render(request, "casework/case_detail.html",
-                  {"view": view, "case": case, "note_form": note_form}, status=status)
+    return render(
+        request,
+        "casework/case_detail.html",
+        {"view": view, "case": case, "note_form": note_form},
+        status=status,
+    )
 
 
 def _default_visibility(request: HttpRequest, case: Any) -> str:
@@ -66,8 +71,12 @@ def note_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
-            services.note_add(actor=request.user, case=case, body=form.cleaned_data["body"],  # type: ignore[arg-type]
-                              visibility=form.cleaned_data["visibility"])
+            services.note_add(
+                actor=request.user,
+                case=case,
+                body=form.cleaned_data["body"],  # type: ignore[arg-type]
+                visibility=form.cleaned_data["visibility"],
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -90,13 +99,19 @@ def participant_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
         else:
             messages.success(request, _("The organisation now takes part in the case."))
             return redirect("casework:case-detail", case_id=case.pk)
-    return render(request, "casework/participant_form.html", {"case": case, "form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "casework/participant_form.html",
+        {"case": case, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
 @require_POST
-def participant_revoke_view(request: HttpRequest, case_id: Any, participation_id: Any) -> HttpResponse:
+def participant_revoke_view(
+    request: HttpRequest, case_id: Any, participation_id: Any
+) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
     participation = selectors.participation_of_case(case=case, participation_id=participation_id)
@@ -119,13 +134,20 @@ def reveal_view(request: HttpRequest, case_id: Any, member_id: Any) -> HttpRespo
     identity = None
     if request.method == "POST" and form.is_valid():
         try:
-            identity = services.identity_reveal(actor=request.user, case=case, member=member,  # type: ignore[arg-type]
-                                                justification=form.cleaned_data["reason"])
+            identity = services.identity_reveal(
+                actor=request.user,
+                case=case,
+                member=member,  # type: ignore[arg-type]
+                justification=form.cleaned_data["reason"],
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
-    response = render(request, "casework/reveal.html",
-                      {"case": case, "member": member, "form": form, "identity": identity},
-                      status=400 if form.errors else 200)
+    response = render(
+        request,
+        "casework/reveal.html",
+        {"case": case, "member": member, "form": form, "identity": identity},
+        status=400 if form.errors else 200,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -135,7 +157,9 @@ def reveal_view(request: HttpRequest, case_id: Any, member_id: Any) -> HttpRespo
 def supervision_list_view(request: HttpRequest) -> HttpResponse:
     if not access.has_role(request.user, Role.PRIVACY_OFFICER):
         raise PermissionDenied
-    cases = access.cases_supervised_by(request.user).select_related("region").order_by("-created_at")
+    cases = (
+        access.cases_supervised_by(request.user).select_related("region").order_by("-created_at")
+    )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     return render(request, "casework/supervision_list.html", {"page": page})
 

@@ -143,6 +143,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # Reset only after the second factor (mda.views), not when the password alone was right.
 AXES_RESET_ON_SUCCESS = False
+# The lockout page promises a fixed time; attempts during the lockout must not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "mda/auth/locked.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
@@ -232,6 +234,7 @@ else:
 
 CELERY_BEAT_SCHEDULE = {
     "mda-heartbeat": {"task": "mda.tasks.record_heartbeat", "schedule": 30.0},
+    "mda-notification-emails": {"task": "mda.tasks.sweep_notification_emails", "schedule": 60.0},
     # Follow-up check-ins that fell due: each case director is told once (casework/services).
     "casework-check-ins": {
         "task": "casework.tasks.sweep_check_ins",
@@ -302,6 +305,10 @@ SPECTACULAR_SETTINGS = {
         # Shared with agreements: without a name it collides with the case status above.
         "AgreementStatusEnum": "casework.models.AgreementStatus",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mda.api_schema.add_error_responses",
+    ],
 }
 
 LOGGING = {
@@ -315,6 +322,6 @@ LOGGING = {
 
 MDA_ENVIRONMENT = "base"
 # Demo seeders run in order by `manage.py seed_demo`; later features append theirs.
-MDA_DEMO_SEEDERS = ["mda.demo.seed_core"]
+MDA_DEMO_SEEDERS = ["mda.demo.seed_core", "casework.demo.seed_cases"]
 MDA_DEMO_SEEDERS += ["scheduling.demo.seed_meetings"]  # after the demo cases
 MDA_DEMO_PASSWORD = "mda-demo-2026"

@@ -28,3 +28,6 @@ from mda.audit import check_audit_key  # noqa: E402
 MDA_AUDIT_KEY = check_audit_key(dev_secret(VAR_DIR, "MDA_AUDIT_KEY"))
 # --- Audit trail: end ---
 MDA_ENVIRONMENT = "development"
+
+# whitenoise warns on every request when STATIC_ROOT is missing; collectstatic fills it in production.
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)

@@ -59,3 +59,6 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "test-celerybeat-schedule")
+
+# whitenoise warns on every request when STATIC_ROOT is missing; collectstatic fills it in production.
+(VAR_DIR / "static").mkdir(parents=True, exist_ok=True)

@@ -60,7 +60,9 @@ class Region(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     households = models.PositiveIntegerField(
-        _("number of households"), null=True, blank=True,
+        _("number of households"),
+        null=True,
+        blank=True,
         help_text=_("Used for figures per 10,000 households."),
     )
 
@@ -85,7 +87,8 @@ class Organisation(models.Model):
         _("kind"), max_length=40, choices=OrganisationKind.choices, default=OrganisationKind.OTHER
     )
     email = models.EmailField(
-        _("functional e-mail address"), blank=True,
+        _("functional e-mail address"),
+        blank=True,
         help_text=_("Where invitations and notifications for the organisation go."),
     )
 
@@ -109,7 +112,9 @@ class Membership(models.Model):
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="memberships",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("organisation"),
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)

@@ -77,7 +77,8 @@ def test_five_wrong_codes_show_the_locked_message(
 
     assert submit_code(page, wrong_code_for(police.device)) == 429
 
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Account temporarily locked")
+    # A browser that never chose English sees the service in Dutch.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Account tijdelijk geblokkeerd")
     expect(page.get_by_role("alert")).to_contain_text("15")
 
 

@@ -149,7 +149,8 @@ def test_a_wrong_bsn_is_refused_with_a_clear_message_and_saves_nothing(
     response = api("social").post("/api/v1/cases/", payload, format="json")
     assert response.status_code == 400
     assert response.json()["fields"]["members"]["0"]["identity"]["bsn"] == [
-        "This is not a valid BSN: it does not pass the eleven test (elfproef)."]
+        "This is not a valid BSN: it does not pass the eleven test (elfproef)."
+    ]
     assert Case.objects.count() == 0
     assert AuditEvent.objects.filter(action="create").count() == 0
 

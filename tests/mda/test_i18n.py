@@ -86,7 +86,7 @@ def test_the_switch_offers_the_other_language_in_its_own_language() -> None:
 
 
 def test_the_start_page_follows_the_choice_of_a_logged_in_user(cast: Cast) -> None:
-    client = login_client(cast.coordinator)
+    client = login_client(cast.coordinator, language=None)
     assert lang_of(client.get("/", HTTP_ACCEPT_LANGUAGE="en")) == "nl"
 
     choose(client, "en", next_url="/")
@@ -95,3 +95,16 @@ def test_the_start_page_follows_the_choice_of_a_logged_in_user(cast: Cast) -> No
     assert page.status_code == 200
     assert lang_of(page) == "en"
     assert page["Content-Language"] == "en"
+
+
+def test_the_api_answers_in_the_language_its_client_asks_for(cast: Cast) -> None:
+    from tests.conftest import api_client
+
+    client = api_client(cast.police)
+    dutch = client.get("/api/v1/cases/00000000-0000-0000-0000-000000000000/",
+                       HTTP_ACCEPT_LANGUAGE="nl")
+    english = client.get("/api/v1/cases/00000000-0000-0000-0000-000000000000/")
+    assert dutch.status_code == english.status_code == 404
+    assert dutch["Content-Language"] == "nl" and english["Content-Language"] == "en"
+    assert dutch.json()["code"] == english.json()["code"] == "not_found"
+    assert dutch.json()["message"] != english.json()["message"]

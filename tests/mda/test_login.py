@@ -191,6 +191,19 @@ def test_the_lock_lifts_after_fifteen_minutes(cast: Cast, clock: time_machine.Co
     assert code_step(client, code_for(police.device))["Location"] == "/"
 
 
+def test_trying_again_during_the_lockout_does_not_extend_it(
+    cast: Cast, clock: time_machine.Coordinates
+) -> None:
+    police = cast.police
+    lock_out(police.user, police.device)
+    clock.shift(timedelta(minutes=10))
+    assert password_step(english_client(), police.user.username).status_code == 429
+    clock.shift(timedelta(minutes=6))  # 16 minutes after the lock, 6 after the last try
+    client = english_client()
+    assert password_step(client, police.user.username)["Location"] == "/2fa/"
+    assert code_step(client, code_for(police.device))["Location"] == "/"
+
+
 def test_the_locked_page_states_the_configured_lockout_duration(
     cast: Cast, clock: time_machine.Coordinates, settings: Settings
 ) -> None:

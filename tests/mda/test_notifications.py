@@ -13,20 +13,25 @@ from tests.conftest import Cast
 def _send(cast: Cast, django_capture_on_commit_callbacks: Any) -> list[Notification]:
     with django_capture_on_commit_callbacks(execute=False):
         return notification_send(
-            recipients=[cast.police.user, cast.police.user, cast.care.user], kind="test",
-            subject="Triage decision for MDA-2026-0001", body="A decision was made.",
-            link="/cases/", case_reference="MDA-2026-0001",
+            recipients=[cast.police.user, cast.police.user, cast.care.user],
+            kind="test",
+            subject="Triage decision for MDA-2026-0001",
+            body="A decision was made.",
+            link="/cases/",
+            case_reference="MDA-2026-0001",
         )
 
 
-def test_a_notification_reaches_each_recipient_once(cast: Cast,
-                                                    django_capture_on_commit_callbacks: Any) -> None:
+def test_a_notification_reaches_each_recipient_once(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
     sent = _send(cast, django_capture_on_commit_callbacks)
     assert sorted(n.recipient.username for n in sent) == ["care", "police"]
 
 
-def test_its_email_is_sent_exactly_once_with_a_link(cast: Cast,
-                                                    django_capture_on_commit_callbacks: Any) -> None:
+def test_its_email_is_sent_exactly_once_with_a_link(
+    cast: Cast, django_capture_on_commit_callbacks: Any
+) -> None:
     sent = _send(cast, django_capture_on_commit_callbacks)
     assert notification_email(notification_id=sent[0].pk) is True
     assert notification_email(notification_id=sent[0].pk) is False
@@ -35,8 +40,9 @@ def test_its_email_is_sent_exactly_once_with_a_link(cast: Cast,
     assert "/cases/" in mail.outbox[0].body
 
 
-def test_unsent_emails_are_caught_up_by_the_sweep(cast: Cast, time_machine: Any,
-                                                  django_capture_on_commit_callbacks: Any) -> None:
+def test_unsent_emails_are_caught_up_by_the_sweep(
+    cast: Cast, time_machine: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     time_machine.move_to("2026-11-23 10:00:00+00:00")
     sent = _send(cast, django_capture_on_commit_callbacks)
     time_machine.move_to("2026-11-23 10:05:00+00:00")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, time, timezone
+from datetime import UTC, date, time
 
 from mda.workdays import add_working_days, at_local_time, is_working_day, working_days_between
 
@@ -24,6 +24,6 @@ def test_working_days_between_counts_only_working_days() -> None:
 
 
 def test_a_local_time_is_right_on_both_sides_of_the_dst_change() -> None:
-    before = at_local_time(date(2026, 10, 24), time(9, 30)).astimezone(timezone.utc)
-    after = at_local_time(date(2026, 10, 26), time(9, 30)).astimezone(timezone.utc)
+    before = at_local_time(date(2026, 10, 24), time(9, 30)).astimezone(UTC)
+    after = at_local_time(date(2026, 10, 26), time(9, 30)).astimezone(UTC)
     assert (before.hour, after.hour) == (7, 8)

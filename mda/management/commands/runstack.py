@@ -6,6 +6,7 @@ worker's pool processes too, and nothing is left behind when this command ends.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import signal
@@ -41,11 +42,31 @@ class Command(BaseCommand):
         )
         return {
             "web": web,
-            "worker": [python, "-m", "celery", "-A", "config", "worker", "-l", "info",
-                       *worker_flags],
-            "beat": [python, "-m", "celery", "-A", "config", "beat", "-l", "info",
-                     "--pidfile", str(var / "celerybeat.pid"),
-                     "--schedule", settings.CELERY_BEAT_SCHEDULE_FILENAME],
+            "worker": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-l",
+                "info",
+                *worker_flags,
+            ],
+            "beat": [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "beat",
+                "-l",
+                "info",
+                "--pidfile",
+                str(var / "celerybeat.pid"),
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+            ],
         }
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -57,8 +78,11 @@ class Command(BaseCommand):
         selector = selectors.DefaultSelector()
         for name, command in self._commands(options["addr"], options["gunicorn"]).items():
             proc = subprocess.Popen(  # noqa: S603 - fixed argument lists, no shell
-                command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
             )
             children[name] = proc
             assert proc.stdout is not None
@@ -111,10 +135,8 @@ def _drain(name: str, stream: IO[bytes]) -> None:
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
@@ -123,10 +145,8 @@ def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
             proc.terminate()  # the leader shuts its own pool down (Celery's warm shutdown)
     deadline = time.monotonic() + GRACE_SECONDS
     for proc in children.values():
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass
     for proc in children.values():
         _signal_group(proc, signal.SIGKILL)  # sweep the group: whatever is left of a pool
         proc.wait()

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         lines: list[str] = []
         for dotted in settings.MDA_DEMO_SEEDERS:
             import_string(dotted)(lines)
-        self.stdout.write("Demo users (all with password %r):" % settings.MDA_DEMO_PASSWORD)
+        self.stdout.write(f"Demo users (all with password {settings.MDA_DEMO_PASSWORD!r}):")
         self.stdout.write(f"{'username':<20} {'role':<20} {'organisation':<40} two-factor secret")
         for line in lines:
             self.stdout.write(line)
