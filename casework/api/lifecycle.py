@@ -193,15 +193,37 @@ class RiskAssessmentSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=RiskOutcome.choices)
 
 
+# Below level 2 these stay out: why the family was not told, or which partners were involved,
+# can reveal a criminal investigation to care and social partners.
+FULL_REFERRAL_FIELDS = (
+    "goal",
+    "family_informed",
+    "not_informed_reason",
+    "not_informed_explanation",
+    "partners_involved",
+    "risk_assessments",
+)
+
+
 class ReferralOutSerializer(serializers.Serializer):
     criteria = serializers.ListField(
         child=serializers.ChoiceField(choices=Criterion.choices), source="referral.criteria"
     )
-    family_informed = serializers.BooleanField(source="referral.family_informed")
-    not_informed_reason = serializers.ChoiceField(
-        choices=[*NotInformedReason.choices, ("", "")], source="referral.not_informed_reason"
+    family_informed = serializers.BooleanField(
+        source="referral.family_informed", required=False, help_text="At access level 2."
     )
-    partners_involved = serializers.ListField(child=serializers.CharField(), source="partners")
+    not_informed_reason = serializers.ChoiceField(
+        choices=[*NotInformedReason.choices, ("", "")],
+        source="referral.not_informed_reason",
+        required=False,
+        help_text="At access level 2.",
+    )
+    partners_involved = serializers.ListField(
+        child=serializers.CharField(),
+        source="partners",
+        required=False,
+        help_text="At access level 2.",
+    )
     goal = serializers.CharField(required=False, help_text="At access level 2.")
     not_informed_explanation = serializers.CharField(
         required=False, allow_null=True, help_text="At access level 2."
@@ -212,8 +234,8 @@ class ReferralOutSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if instance.goal is None:
-            for key in ("goal", "not_informed_explanation", "risk_assessments"):
+        if instance.goal is None:  # below level 2: only which criteria the referrer ticked
+            for key in FULL_REFERRAL_FIELDS:
                 data.pop(key, None)
         return data
 

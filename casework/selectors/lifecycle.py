@@ -351,21 +351,21 @@ class LifecycleView:
 
 
 def _referral_view(case: Case, level: int) -> tuple[ReferralView | None, list[str]]:
-    referral = Referral.objects.filter(case=case).prefetch_related("partners_involved").first()
+    """Below level 2 only the ticked criteria: why the family was not told, or which partners
+    were involved, can reveal a criminal investigation."""
+    referral = Referral.objects.filter(case=case).first()
     if referral is None:
         return None, []
     view = ReferralView(
         referral=referral,
         criteria=[str(Criterion(c).label) for c in referral.criteria if c in Criterion.values],
-        partners=[o.name for o in referral.partners_involved.all()],
-        not_informed_reason=(
-            str(NotInformedReason(referral.not_informed_reason).label)
-            if referral.not_informed_reason
-            else ""
-        ),
+        partners=[],
     )
     if level < AccessLevel.FULL:
         return view, []
+    view.partners = [o.name for o in referral.partners_involved.order_by("name")]
+    if referral.not_informed_reason:
+        view.not_informed_reason = str(NotInformedReason(referral.not_informed_reason).label)
     view.goal = crypto.unseal(referral, "goal_ct", case.data_key)
     if referral.not_informed_explanation_ct is not None:
         view.not_informed_explanation = crypto.unseal(

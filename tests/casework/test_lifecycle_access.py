@@ -59,7 +59,9 @@ def test_the_lifecycle_and_timeline_are_read_from_level_one(
     if want == 200:
         data = api(persona).get(f"{base}/lifecycle/").json()
         assert data["status"] == "intake"
-        assert ("goal" in data["referral"]) == (TABLE[persona][0] == 2)
+        full = TABLE[persona][0] == 2
+        assert ("goal" in data["referral"]) == ("family_informed" in data["referral"]) == full
+        assert data["referral"]["criteria"]  # the ticked criteria are process context
         assert ("safety_goals" in data["plan"]) == (TABLE[persona][0] == 2)
         assert bool(data["allowed_transitions"]) == TABLE[persona][1]
 

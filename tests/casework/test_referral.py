@@ -70,7 +70,10 @@ def test_a_complete_referral_is_stored_encrypted_with_its_details(cast: Cast, ap
     assert coordinator["referral"]["goal"] == "GOAL-API one plan"
     assert coordinator["referral"]["risk_assessments"][0]["outcome"] == "high"
     referrer = api("social").get(f"/api/v1/cases/{case.pk}/lifecycle/").json()
-    assert "goal" not in referrer["referral"]  # the referrer follows at level 1
+    # The referrer follows at level 1: the ticked criteria, not the content nor why the family
+    # was not told (a criminal investigation must not reach care and social partners).
+    assert "goal" not in referrer["referral"] and "not_informed_reason" not in referrer["referral"]
+    assert referrer["referral"]["criteria"] == ["several_life_domains", "structural_unsafety"]
 
 
 @pytest.mark.parametrize(
