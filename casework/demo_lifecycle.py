@@ -133,10 +133,16 @@ def seed_lifecycle(out: list[str]) -> None:
     cases = list(Case.objects.filter(region=region).order_by("created_at", "reference"))
     for case, (names, director) in zip(cases, PATHS, strict=False):
         _move(case, names, director)
-        if director and case.status not in (CaseStatus.CLOSED,):
-            case.refresh_from_db()
-            if case.status in (CaseStatus.EXECUTION, CaseStatus.FOLLOW_UP):
-                _readings(case, director)
+        case.refresh_from_db()
+        if case.status in (CaseStatus.EXECUTION, CaseStatus.FOLLOW_UP):
+            _readings(case, director)
+            phase = 3 if case.status == CaseStatus.FOLLOW_UP else 2
+            services.safety_phase_set(
+                actor=User.objects.get(username=director),
+                case=_as(director, case),
+                phase=phase,
+                reason="Geen nieuwe incidenten; het netwerk draagt mee.",
+            )
     _overdue(cases[1], days=12)
     _repeat_that_reopens(cases[3])
     drenthe = Case.objects.filter(region__slug="drenthe").first()
