@@ -41,10 +41,8 @@ def test_each_persona_sees_the_timeline_as_far_as_it_may(
     entries = response.json()
     kinds = [e["kind"] for e in entries]
     decline = next(e for e in entries if e["transition"] == "decline")
-    assert decline["summary"] == shown(
-        "%(label)s: %(from)s → %(to)s",
-        **{"label": shown("Decline"), "from": shown("Referred"), "to": shown("Declined")},
-    )
+    parts = {"label": shown("Decline"), "from": shown("Referred"), "to": shown("Declined")}
+    assert decline["summary"] == shown("%(label)s: %(from)s → %(to)s") % parts
     assert (decline["text"] == REASON) == (level == 2)
     assert decline["text_withheld"] == (level < 2)
     assert (REASON in html) == (level == 2)
