@@ -8,15 +8,24 @@ from casework.api import register as api
 urlpatterns = [
     path("cases/", api.CaseListView.as_view(), name="api-case-list"),
     path("cases/<uuid:case_id>/", api.CaseDetailView.as_view(), name="api-case-detail"),
-    path("cases/<uuid:case_id>/participants/", api.ParticipantListView.as_view(),
-         name="api-participant-list"),
-    path("cases/<uuid:case_id>/participants/<uuid:participation_id>/revoke/",
-         api.ParticipantRevokeView.as_view(), name="api-participant-revoke"),
+    path(
+        "cases/<uuid:case_id>/participants/",
+        api.ParticipantListView.as_view(),
+        name="api-participant-list",
+    ),
+    path(
+        "cases/<uuid:case_id>/participants/<uuid:participation_id>/revoke/",
+        api.ParticipantRevokeView.as_view(),
+        name="api-participant-revoke",
+    ),
     path("cases/<uuid:case_id>/notes/", api.NoteListView.as_view(), name="api-note-list"),
-    path("cases/<uuid:case_id>/members/<uuid:member_id>/reveal/", api.RevealView.as_view(),
-         name="api-member-reveal"),
-    path("cases/<uuid:case_id>/access-log/", api.AccessLogView.as_view(),
-         name="api-access-log"),
+    path(
+        "cases/<uuid:case_id>/members/<uuid:member_id>/reveal/",
+        api.RevealView.as_view(),
+        name="api-member-reveal",
+    ),
+    path("cases/<uuid:case_id>/access-log/", api.AccessLogView.as_view(), name="api-access-log"),
+    path("cases/<uuid:case_id>/reveals/", api.RevealLogView.as_view(), name="api-reveal-log"),
     path(
         "cases/<uuid:case_id>/agreements/",
         agreements_api.CaseAgreementListView.as_view(),
@@ -39,7 +48,6 @@ urlpatterns = [
         name="api-agreement-reopen",
     ),
 ]
-
 
 # --- The life of a case (issue 4) ---
 from casework.api import lifecycle as lifecycle_api  # noqa: E402

@@ -45,8 +45,8 @@ class MemberInSerializer(serializers.Serializer):
 
 class CaseCreateSerializer(ReferralFieldsSerializer):
     organisation = serializers.UUIDField(
-        required=False, help_text="The referring organisation; needed only when you act for more "
-        "than one.",
+        required=False,
+        help_text="The referring organisation; needed only when you act for more than one.",
     )
     reason = serializers.CharField(max_length=10000)
     members = MemberInSerializer(many=True, min_length=1, max_length=services.MAX_MEMBERS)
@@ -86,8 +86,9 @@ class ParticipantCreateSerializer(serializers.Serializer):
     organisation = serializers.UUIDField()
     level = serializers.ChoiceField(choices=AccessLevel.choices)
     legal_basis = serializers.ChoiceField(choices=LegalBasis.choices)
-    legal_basis_other = serializers.CharField(max_length=300, required=False, allow_blank=True,
-                                              default="")
+    legal_basis_other = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
     purpose = serializers.CharField(max_length=1000)
     necessity = serializers.CharField(max_length=2000)
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -110,9 +111,11 @@ class NoteSerializer(serializers.Serializer):
 
 class NoteCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20000)
-    visibility = serializers.ChoiceField(choices=NoteVisibility.choices, required=False,
-                                         help_text="Default: 'domain' for the justice domain, "
-                                         "else 'participants'.")
+    visibility = serializers.ChoiceField(
+        choices=NoteVisibility.choices,
+        required=False,
+        help_text="Default: 'domain' for the justice domain, else 'participants'.",
+    )
 
 
 class KnownElsewhereSerializer(serializers.Serializer):
@@ -128,14 +131,16 @@ class CaseDetailSerializer(serializers.Serializer):
     access_level = serializers.IntegerField(source="level")
     status = serializers.CharField(source="case.status", required=False)
     created_at = serializers.DateTimeField(source="case.created_at", required=False)
-    referring_organisation = serializers.CharField(source="case.referring_organisation.name",
-                                                   required=False)
+    referring_organisation = serializers.CharField(
+        source="case.referring_organisation.name", required=False
+    )
     participants = ParticipantSerializer(source="participations", many=True, required=False)
     reason = serializers.CharField(required=False, help_text="At access level 2.")
     members = MemberSerializer(many=True, required=False)
     notes = NoteSerializer(many=True, required=False)
-    known_elsewhere = KnownElsewhereSerializer(many=True, required=False,
-                                               help_text="Coordinators only.")
+    known_elsewhere = KnownElsewhereSerializer(
+        many=True, required=False, help_text="Coordinators only."
+    )
 
     def to_representation(self, view: Any) -> dict[str, Any]:
         data = super().to_representation(view)
@@ -164,8 +169,19 @@ class IdentityOutSerializer(serializers.Serializer):
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = ["id", "occurred_at", "username", "organisation_name", "role", "on_behalf_of",
-                  "action", "object_type", "object_id", "client_address", "user_agent"]
+        fields = [
+            "id",
+            "occurred_at",
+            "username",
+            "organisation_name",
+            "role",
+            "on_behalf_of",
+            "action",
+            "object_type",
+            "object_id",
+            "client_address",
+            "user_agent",
+        ]
 
 
 def _referring_organisation(request: Request, uuid: Any) -> Organisation:
@@ -173,15 +189,17 @@ def _referring_organisation(request: Request, uuid: Any) -> Organisation:
     if uuid is not None:
         org = orgs.filter(uuid=uuid).first()
         if org is None:
-            raise serializers.ValidationError({"organisation": [_("You cannot refer for this "
-                                                                  "organisation.")]})
+            raise serializers.ValidationError(
+                {"organisation": [_("You cannot refer for this organisation.")]}
+            )
         return org
     candidates = list(orgs[:2])
     if not candidates:
         raise PermissionDenied
     if len(candidates) > 1:
-        raise serializers.ValidationError({"organisation": [_("You work for more than one "
-                                                              "organisation: say which refers.")]})
+        raise serializers.ValidationError(
+            {"organisation": [_("You work for more than one organisation: say which refers.")]}
+        )
     return candidates[0]
 
 
@@ -191,13 +209,15 @@ class CaseListView(ListAPIView):
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return selectors.case_list(actor=self.request.user)  # type: ignore[arg-type]
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer},
-                   summary="Refer a household",
-                   description="A partner professional or coordinator refers a household. Wrong "
-                   "or missing input answers 400 with a message per field, and nothing is saved. "
-                   "On success the bekendheid check and repeat detection run, the triage "
-                   "deadline is set (working days of the region after today) and the region's "
-                   "coordinators are notified.")
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer},
+        summary="Refer a household",
+        description="A partner professional or coordinator refers a household. Wrong or missing "
+        "input answers 400 with a message per field, and nothing is saved. On success the "
+        "bekendheid check and repeat detection run, the triage deadline is set (working days "
+        "of the region after today) and the region's coordinators are notified.",
+    )
     def post(self, request: Request) -> Response:
         serializer = CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -207,9 +227,13 @@ class CaseListView(ListAPIView):
             services.MemberInput(role=m["role"], label=m["label"], **m.get("identity", {}))
             for m in data["members"]
         ]
-        case = services.case_refer(actor=request.user, organisation=organisation,  # type: ignore[arg-type]
-                                   reason=data["reason"], members=members,
-                                   details=referral_input(data, organisation.region))
+        case = services.case_refer(
+            actor=request.user,
+            organisation=organisation,  # type: ignore[arg-type]
+            reason=data["reason"],
+            members=members,
+            details=referral_input(data, organisation.region),
+        )
         case = access.access_case(request.user, case.pk)
         view = selectors.case_view(actor=request.user, case=case)  # type: ignore[arg-type]
         return Response(CaseDetailSerializer(view).data, status=status.HTTP_201_CREATED)
@@ -232,34 +256,49 @@ class ParticipantListView(APIView):
         rows = case.participations.select_related("organisation").order_by("decided_at")
         return Response(ParticipantSerializer(rows, many=True).data)
 
-    @extend_schema(request=ParticipantCreateSerializer, responses={201: ParticipantSerializer},
-                   summary="Add a participant after a weegmoment (coordinators)")
+    @extend_schema(
+        request=ParticipantCreateSerializer,
+        responses={201: ParticipantSerializer},
+        summary="Add a participant after a weegmoment (coordinators)",
+    )
     def post(self, request: Request, case_id: Any) -> Response:
         case = access.access_case(request.user, case_id)
         access.require_coordinator(request.user, case)
         serializer = ParticipantCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        organisation = Organisation.objects.filter(uuid=data.pop("organisation"),
-                                                   region=case.region).first()
+        organisation = Organisation.objects.filter(
+            uuid=data.pop("organisation"), region=case.region
+        ).first()
         if organisation is None:
-            raise serializers.ValidationError({"organisation": [_("No such organisation in "
-                                                                  "this region.")]})
-        participation = services.participation_add(actor=request.user, case=case,  # type: ignore[arg-type]
-                                                   organisation=organisation, **data)
+            raise serializers.ValidationError(
+                {"organisation": [_("No such organisation in this region.")]}
+            )
+        participation = services.participation_add(
+            actor=request.user,
+            case=case,  # type: ignore[arg-type]
+            organisation=organisation,
+            **data,
+        )
         return Response(ParticipantSerializer(participation).data, status=status.HTTP_201_CREATED)
 
 
 class ParticipantRevokeView(APIView):
-    @extend_schema(request=None, responses=ParticipantSerializer,
-                   summary="Revoke a participation (coordinators)")
+    @extend_schema(
+        request=None,
+        responses=ParticipantSerializer,
+        summary="Revoke a participation (coordinators)",
+    )
     def post(self, request: Request, case_id: Any, participation_id: Any) -> Response:
         case = access.access_case(request.user, case_id)
         access.require_coordinator(request.user, case)
-        participation = selectors.participation_of_case(case=case,
-                                                        participation_id=participation_id)
-        participation = services.participation_revoke(actor=request.user,  # type: ignore[arg-type]
-                                                      participation=participation)
+        participation = selectors.participation_of_case(
+            case=case, participation_id=participation_id
+        )
+        participation = services.participation_revoke(
+            actor=request.user,  # type: ignore[arg-type]
+            participation=participation,
+        )
         return Response(ParticipantSerializer(participation).data)
 
 
@@ -270,30 +309,43 @@ class NoteListView(APIView):
         notes = selectors.notes_for_case(actor=request.user, case=case)  # type: ignore[arg-type]
         return Response(NoteSerializer(notes, many=True).data)
 
-    @extend_schema(request=NoteCreateSerializer, responses={201: NoteSerializer},
-                   summary="Add a note (access level 2)")
+    @extend_schema(
+        request=NoteCreateSerializer,
+        responses={201: NoteSerializer},
+        summary="Add a note (access level 2)",
+    )
     def post(self, request: Request, case_id: Any) -> Response:
         case = access.access_case(request.user, case_id, write=True)
         serializer = NoteCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        note = services.note_add(actor=request.user, case=case,  # type: ignore[arg-type]
-                                 body=serializer.validated_data["body"],
-                                 visibility=serializer.validated_data.get("visibility"))
+        note = services.note_add(
+            actor=request.user,
+            case=case,  # type: ignore[arg-type]
+            body=serializer.validated_data["body"],
+            visibility=serializer.validated_data.get("visibility"),
+        )
         out = selectors.NoteView(note=note, body=serializer.validated_data["body"].strip())
         return Response(NoteSerializer(out).data, status=status.HTTP_201_CREATED)
 
 
 class RevealView(APIView):
-    @extend_schema(request=RevealSerializer, responses=IdentityOutSerializer,
-                   summary="Reveal a household member's identity (coordinators, recorded)")
+    @extend_schema(
+        request=RevealSerializer,
+        responses=IdentityOutSerializer,
+        summary="Reveal a household member's identity (coordinators, recorded)",
+    )
     def post(self, request: Request, case_id: Any, member_id: Any) -> Response:
         case = access.access_case(request.user, case_id)
         access.require_coordinator(request.user, case)
         member = selectors.member_of_case(case=case, member_id=member_id)
         serializer = RevealSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        identity = services.identity_reveal(actor=request.user, case=case, member=member,  # type: ignore[arg-type]
-                                            justification=serializer.validated_data["reason"])
+        identity = services.identity_reveal(
+            actor=request.user,
+            case=case,
+            member=member,  # type: ignore[arg-type]
+            justification=serializer.validated_data["reason"],
+        )
         return Response(IdentityOutSerializer(identity).data)
 
 
@@ -307,3 +359,23 @@ class AccessLogView(ListAPIView):
             raise PermissionDenied
         case = access.access_supervised_case(self.request.user, self.kwargs["case_id"])
         return selectors.access_log(actor=self.request.user, case=case)  # type: ignore[arg-type]
+
+
+class RevealSerializerOut(serializers.Serializer):
+    revealed_at = serializers.DateTimeField()
+    revealed_by = serializers.CharField()
+    member_label = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class RevealLogView(APIView):
+    @extend_schema(
+        responses=RevealSerializerOut(many=True),
+        summary="Identity reveals in a case with their reasons (privacy officers of the region)",
+    )
+    def get(self, request: Request, case_id: Any) -> Response:
+        if not access.has_role(request.user, Role.PRIVACY_OFFICER):
+            raise PermissionDenied
+        case = access.access_supervised_case(request.user, case_id)
+        rows = selectors.reveals_for_case(actor=request.user, case=case)  # type: ignore[arg-type]
+        return Response(RevealSerializerOut(rows, many=True).data)

@@ -61,11 +61,15 @@ class Case(models.Model):
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REFERRED
     )
     referring_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="referred_cases",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="referred_cases",
         verbose_name=_("referring organisation"),
     )
     referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("referred by"),
     )
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="case")
@@ -125,6 +129,9 @@ class CaseSequence(models.Model):
     year = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.year}: {self.last_number}"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="case_sequence_unique"),
@@ -146,7 +153,8 @@ class HouseholdMember(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="members")
     role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
     label = models.CharField(
-        _("label"), max_length=40,
+        _("label"),
+        max_length=40,
         help_text=_("A pseudonymous label such as 'moeder' or 'kind 1'; never a name."),
     )
     position = models.PositiveSmallIntegerField(default=0)
@@ -168,13 +176,18 @@ class Identity(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    member = models.OneToOneField(HouseholdMember, on_delete=models.CASCADE, related_name="identity")
+    member = models.OneToOneField(
+        HouseholdMember, on_delete=models.CASCADE, related_name="identity"
+    )
     name_ct = models.BinaryField(null=True)
     bsn_ct = models.BinaryField(null=True)
     date_of_birth_ct = models.BinaryField(null=True)
     address_ct = models.BinaryField(null=True)
     bsn_index = models.CharField(max_length=64, blank=True, db_index=True)
     name_dob_index = models.CharField(max_length=64, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"identity of {self.member_id}"
 
     class Meta:
         verbose_name = _("identity")
@@ -211,7 +224,9 @@ class Participation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participations")
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="participations",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="participations",
         verbose_name=_("organisation"),
     )
     level = models.PositiveSmallIntegerField(_("information level"), choices=AccessLevel.choices)
@@ -221,11 +236,14 @@ class Participation(models.Model):
         _("purpose"), max_length=1000, help_text=_("No personal data: this is the disclosure log.")
     )
     necessity = models.TextField(
-        _("why sharing is necessary and proportionate"), max_length=2000,
+        _("why sharing is necessary and proportionate"),
+        max_length=2000,
         help_text=_("No personal data: this is the disclosure log."),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"))
@@ -241,7 +259,8 @@ class Participation(models.Model):
         ordering = ["decided_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["case", "organisation"], condition=Q(revoked_at__isnull=True),
+                fields=["case", "organisation"],
+                condition=Q(revoked_at__isnull=True),
                 name="participation_one_open_per_organisation",
             ),
         ]
@@ -268,7 +287,9 @@ class Note(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    author_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    author_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+"
+    )
     # Copied from the organisation when written: a later change of domain must not widen access.
     author_domain = models.CharField(max_length=20)
     visibility = models.CharField(_("visibility"), max_length=20, choices=NoteVisibility.choices)
@@ -277,5 +298,29 @@ class Note(models.Model):
 
     objects = NoteQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"note {self.pk} ({self.visibility})"
+
     class Meta:
         ordering = ["created_at"]
+
+
+class IdentityReveal(models.Model):
+    """A coordinator's reveal of a household member's identity, with the reason (encrypted with
+    the case key: free text may name people). The audit trail records the reveal itself; privacy
+    officers read the reasons on the case's access log."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reveals")
+    member = models.ForeignKey(HouseholdMember, on_delete=models.CASCADE, related_name="reveals")
+    revealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    revealed_at = models.DateTimeField(_("revealed at"), auto_now_add=True)
+    justification_ct = models.BinaryField()
+
+    class Meta:
+        ordering = ["-revealed_at"]
+
+    def __str__(self) -> str:
+        return f"reveal {self.pk}"

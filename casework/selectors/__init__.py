@@ -32,5 +32,6 @@ from casework.selectors.register import (  # noqa: F401
     member_of_case,
     notes_for_case,
     participation_of_case,
+    reveals_for_case,
 )
 from casework.selectors.scores import ScaleChart, scale_chart  # noqa: F401

@@ -163,3 +163,37 @@ def participation_of_case(*, case: Case, participation_id: Any) -> Participation
 
 def case_for_write(*, actor: User, case_id: Any) -> Case:
     return access.access_case(actor, case_id, write=True)
+
+
+@dataclass
+class RevealView:
+    revealed_at: Any
+    revealed_by: str
+    member_label: str
+    reason: str
+
+
+def reveals_for_case(*, actor: User, case: Case) -> list[RevealView]:
+    """Identity reveals in *case* with their reasons, for the privacy officer; the read is recorded."""
+    from casework.models import IdentityReveal
+
+    rows = IdentityReveal.objects.filter(case=case).select_related("revealed_by", "member")
+    key = case.data_key
+    result = [
+        RevealView(
+            revealed_at=r.revealed_at,
+            revealed_by=r.revealed_by.get_full_name() or r.revealed_by.get_username(),
+            member_label=r.member.label,
+            reason=crypto.unseal(r, "justification_ct", key),
+        )
+        for r in rows
+    ]
+    if result:
+        audit_record(
+            actor=actor,
+            action=AuditAction.VIEW,
+            object_type="reveal_reasons",
+            case_reference=case.reference,
+            region_slug=case.region.slug,
+        )
+    return result

@@ -18,6 +18,7 @@ from casework.models import (
     EventKind,
     HouseholdMember,
     Identity,
+    IdentityReveal,
     LegalBasis,
     Note,
     NoteVisibility,
@@ -88,15 +89,16 @@ def _validate_members(members: list[MemberInput]) -> None:
 
 
 def _member_create(case: Case, key: object, position: int, spec: MemberInput) -> HouseholdMember:
-    member = HouseholdMember(case=case, role=spec.role, label=spec.label.strip(),
-                             position=position)
+    member = HouseholdMember(case=case, role=spec.role, label=spec.label.strip(), position=position)
     member.full_clean(exclude=["case"])
     member.save()
     identity = Identity(member=member)
-    for attr, value in (("name_ct", spec.name.strip()), ("bsn_ct", spec.bsn),
-                        ("address_ct", spec.address.strip()),
-                        ("date_of_birth_ct",
-                         spec.date_of_birth.isoformat() if spec.date_of_birth else "")):
+    for attr, value in (
+        ("name_ct", spec.name.strip()),
+        ("bsn_ct", spec.bsn),
+        ("address_ct", spec.address.strip()),
+        ("date_of_birth_ct", spec.date_of_birth.isoformat() if spec.date_of_birth else ""),
+    ):
         if value:
             crypto.seal(identity, attr, value, key)  # type: ignore[arg-type]
     identity.bsn_index = bsn_index(spec.bsn) if spec.bsn else ""
@@ -184,10 +186,14 @@ def _referral_validate(
 def _referrer_participation(actor: User, case: Case, organisation: Organisation) -> None:
     """The referring organisation follows its referral at level 1 until a weegmoment says more."""
     participation = Participation(
-        case=case, organisation=organisation, level=AccessLevel.PROCESS,
-        legal_basis=LegalBasis.REFERRAL, purpose="Follow the referral and its triage decision.",
+        case=case,
+        organisation=organisation,
+        level=AccessLevel.PROCESS,
+        legal_basis=LegalBasis.REFERRAL,
+        purpose="Follow the referral and its triage decision.",
         necessity="The referring organisation needs to know the outcome of its own referral.",
-        decided_by=actor, decided_at=timezone.now(),
+        decided_by=actor,
+        decided_at=timezone.now(),
     )
     participation.full_clean()
     participation.save()
@@ -204,17 +210,32 @@ def _role_at(user: User, organisation: Organisation) -> str:
 def _audit_participation(actor: User, participation: Participation, action: str) -> None:
     case = participation.case
     audit_record(
-        actor=actor, action=action, object_type="participation", object_id=str(participation.pk),
-        case_reference=case.reference, region_slug=case.region.slug,
-        detail={"organisation": participation.organisation.slug, "level": participation.level,
-                "legal_basis": participation.legal_basis},
+        actor=actor,
+        action=action,
+        object_type="participation",
+        object_id=str(participation.pk),
+        case_reference=case.reference,
+        region_slug=case.region.slug,
+        detail={
+            "organisation": participation.organisation.slug,
+            "level": participation.level,
+            "legal_basis": participation.legal_basis,
+        },
     )
 
 
 @transaction.atomic
 def participation_add(
-    *, actor: User, case: Case, organisation: Organisation, level: int, legal_basis: str,
-    purpose: str, necessity: str, legal_basis_other: str = "", expires_at: datetime | None = None,
+    *,
+    actor: User,
+    case: Case,
+    organisation: Organisation,
+    level: int,
+    legal_basis: str,
+    purpose: str,
+    necessity: str,
+    legal_basis_other: str = "",
+    expires_at: datetime | None = None,
 ) -> Participation:
     """The weegmoment: a coordinator lets an organisation take part, at a level, on a basis."""
     access.require_coordinator(actor, case)
@@ -228,21 +249,34 @@ def participation_add(
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
-    current = Participation.objects.select_for_update().filter(
-        case=case, organisation=organisation, revoked_at__isnull=True
-    ).first()
+    current = (
+        Participation.objects.select_for_update()
+        .filter(case=case, organisation=organisation, revoked_at__isnull=True)
+        .first()
+    )
     if current is not None:
         if current.expires_at is None or current.expires_at > now:
-            raise ValidationError({"organisation": _(
-                "This organisation already takes part in the case. Revoke its participation "
-                "first to record a new weegmoment."
-            )})
+            raise ValidationError(
+                {
+                    "organisation": _(
+                        "This organisation already takes part in the case. Revoke its "
+                        "participation first to record a new weegmoment."
+                    )
+                }
+            )
         current.revoked_at, current.revoked_by = now, actor  # expired: closed before a new one
         current.save(update_fields=["revoked_at", "revoked_by"])
     participation = Participation(
-        case=case, organisation=organisation, level=level, legal_basis=legal_basis,
-        legal_basis_other=legal_basis_other.strip(), purpose=purpose.strip(),
-        necessity=necessity.strip(), decided_by=actor, decided_at=now, expires_at=expires_at,
+        case=case,
+        organisation=organisation,
+        level=level,
+        legal_basis=legal_basis,
+        legal_basis_other=legal_basis_other.strip(),
+        purpose=purpose.strip(),
+        necessity=necessity.strip(),
+        decided_by=actor,
+        decided_at=now,
+        expires_at=expires_at,
     )
     participation.full_clean()
     participation.save()
@@ -265,14 +299,19 @@ def participation_revoke(*, actor: User, participation: Participation) -> Partic
 def note_author_organisation(actor: User, case: Case) -> Organisation:
     """The organisation on whose behalf *actor* writes in *case* (needs level 2)."""
     if access.can_coordinate(actor, case):
-        org = access.organisations_user_may_act_for(actor, (Role.COORDINATOR,)).filter(
-            region=case.region
-        ).first()
+        org = (
+            access.organisations_user_may_act_for(actor, (Role.COORDINATOR,))
+            .filter(region=case.region)
+            .first()
+        )
     else:
         org = (
             access.organisations_user_may_act_for(actor, access.PARTNER_ROLES)
-            .filter(participations__in=Participation.objects.active().filter(
-                case=case, level=AccessLevel.FULL))
+            .filter(
+                participations__in=Participation.objects.active().filter(
+                    case=case, level=AccessLevel.FULL
+                )
+            )
             .first()
         )
     if org is None:
@@ -295,17 +334,26 @@ def note_add(*, actor: User, case: Case, body: str, visibility: str | None = Non
     if not body.strip():
         raise ValidationError({"body": _("A note cannot be empty.")})
     note = Note(
-        case=case, author=actor, author_organisation=organisation,
+        case=case,
+        author=actor,
+        author_organisation=organisation,
         author_domain=organisation.domain,
         visibility=visibility or default_note_visibility(organisation),
     )
     crypto.seal(note, "body_ct", body.strip(), case.data_key)
     note.full_clean()
     note.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, object_type="note", object_id=str(note.pk),
-                 case_reference=case.reference, region_slug=case.region.slug,
-                 organisation=organisation, role=_role_at(actor, organisation),
-                 detail={"visibility": note.visibility})
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="note",
+        object_id=str(note.pk),
+        case_reference=case.reference,
+        region_slug=case.region.slug,
+        organisation=organisation,
+        role=_role_at(actor, organisation),
+        detail={"visibility": note.visibility},
+    )
     return note
 
 
@@ -318,7 +366,9 @@ def identity_reveal(
     if member.case_id != case.pk:
         raise PermissionDenied
     if len(justification.strip()) < 10:
-        raise ValidationError({"reason": _("Give the reason for revealing (at least 10 characters).")})
+        raise ValidationError(
+            {"reason": _("Give the reason for revealing (at least 10 characters).")}
+        )
     identity = Identity.objects.filter(member=member).first()
     key = case.data_key
     data = IdentityData()
@@ -326,7 +376,16 @@ def identity_reveal(
         for attr in ("name", "bsn", "date_of_birth", "address"):
             if getattr(identity, f"{attr}_ct") is not None:
                 setattr(data, attr, crypto.unseal(identity, f"{attr}_ct", key))
-    audit_record(actor=actor, action=AuditAction.REVEAL, object_type="identity",
-                 object_id=str(member.pk), case_reference=case.reference,
-                 region_slug=case.region.slug, detail={"justification": justification.strip()})
+    reveal = IdentityReveal(case=case, member=member, revealed_by=actor)
+    crypto.seal(reveal, "justification_ct", justification.strip(), key)
+    reveal.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.REVEAL,
+        object_type="identity",
+        object_id=str(member.pk),
+        case_reference=case.reference,
+        region_slug=case.region.slug,
+        detail={"reveal": str(reveal.pk)},  # the reason itself stays encrypted with the case
+    )
     return data

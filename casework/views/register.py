@@ -170,6 +170,7 @@ def access_log_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     if not access.has_role(request.user, Role.PRIVACY_OFFICER):
         raise PermissionDenied
     case = access.access_supervised_case(request.user, case_id)
+    reveals = selectors.reveals_for_case(actor=request.user, case=case)  # type: ignore[arg-type]
     events = selectors.access_log(actor=request.user, case=case)  # type: ignore[arg-type]
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "casework/access_log.html", {"case": case, "page": page})
+    return render(request, "casework/access_log.html", {"case": case, "page": page, "reveals": reveals})

@@ -174,6 +174,8 @@ def test_only_privacy_officers_read_the_access_log(
     assert response.status_code == (200 if privacy else 403)
     page = web(persona).get(f"/privacy/cases/{scenario.case.pk}/access-log/")
     assert page.status_code == (200 if privacy else 403)
+    reveals = api(persona).get(f"/api/v1/cases/{scenario.case.pk}/reveals/")
+    assert reveals.status_code == (200 if privacy else 403)
     if privacy:
         text = response.content.decode() + page.content.decode()
         assert "police" in text  # who wrote and looked

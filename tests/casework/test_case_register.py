@@ -295,3 +295,23 @@ def test_a_privacy_officer_of_another_region_cannot_read_the_access_log(
     )
     response = api_client(persona).get(f"/api/v1/cases/{scenario.case.pk}/access-log/")
     assert response.status_code == 404
+
+
+def test_the_reason_for_a_reveal_stays_out_of_the_audit_trail_and_reaches_the_privacy_officer(
+    cast: Cast, scenario: Scenario, api: Any, web: Any
+) -> None:
+    member = scenario.case.members.get(label="moeder")
+    reason = "Moeder Johanna belde over een nieuw adres"
+    response = api("coordinator").post(
+        f"/api/v1/cases/{scenario.case.pk}/members/{member.pk}/reveal/",
+        {"reason": reason}, format="json",
+    )
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="reveal", case_reference=scenario.case.reference)
+    assert "Johanna" not in str(event.detail)
+    assert "Johanna" not in _all_rows_as_text()
+    rows = api("privacy").get(f"/api/v1/cases/{scenario.case.pk}/reveals/").json()
+    assert [(r["member_label"], r["reason"]) for r in rows] == [("moeder", reason)]
+    page = web("privacy").get(f"/privacy/cases/{scenario.case.pk}/access-log/")
+    assert reason in page.content.decode()
+    assert AuditEvent.objects.filter(username="privacy", object_type="reveal_reasons").exists()
