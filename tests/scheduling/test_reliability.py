@@ -207,7 +207,7 @@ def test_two_workers_and_two_sweeps_send_every_step_exactly_once(
 def test_a_worker_killed_mid_sweep_loses_nothing_and_sends_nothing_twice(
     kill_when: str, rig: Rig, cast: Cast, scenario: Scenario
 ) -> None:
-    expected = _due_agreements(cast, scenario, 120)
+    expected = _due_agreements(cast, scenario, 90)
     first = rig.start_worker()
     rig.sweep_in_worker()
     if kill_when == "claiming":
@@ -305,7 +305,7 @@ def test_with_redis_down_nothing_is_lost_and_the_sweep_catches_up(
     rig: Rig, cast: Cast, scenario: Scenario, private_redis: Any
 ) -> None:
     rig.extra_env["MDA_TEST_BROKER_URL"] = private_redis.url
-    expected = _due_agreements(cast, scenario, 60)
+    expected = _due_agreements(cast, scenario, 40)
     rig.start_worker()
     private_redis.kill()  # Redis crashes; the worker keeps trying to reconnect
 
