@@ -232,3 +232,37 @@ def test_a_coordinator_escalates_from_the_web_form(
         f"/cases/{scenario.case.pk}/escalate/", {"rung": rung.pk, "reason": "stuck"}
     )
     assert too_short.status_code == 400
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_functional_admins_edit_the_ladder_and_only_of_their_region(
+    persona: str, cast: Cast, as_web: Any
+) -> None:
+    north = ladder.ladder_of(cast.north)
+    south = ladder.ladder_of(cast.south)
+    client = as_web(persona)
+    own = client.get(f"/admin/scheduling/ladder/{north.pk}/change/")
+    other = client.get(f"/admin/scheduling/ladder/{south.pk}/change/")
+    if persona == "admin":
+        assert own.status_code == 200
+        assert "Team lead of the owner organisation" in own.content.decode()
+        assert other.status_code == 302  # not in the admin's queryset: back to the list
+    else:
+        assert own.status_code in (302, 403)
+        assert other.status_code in (302, 403)
+
+
+def test_a_rung_says_what_is_missing_in_who_it_tells(cast: Cast) -> None:
+    from django.core.exceptions import ValidationError as Invalid
+
+    rung = Rung(
+        ladder=ladder.ladder_of(cast.north),
+        number=5,
+        name="Extra",
+        offset_working_days=20,
+        organisation_scope="kind",
+        roles=["nobody"],
+    )
+    with pytest.raises(Invalid) as error:
+        rung.full_clean()
+    assert {"roles", "organisation_kind"} <= set(error.value.message_dict)
