@@ -6,7 +6,7 @@ rules (cases, notes, identities) are added here, never copied into views or temp
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
@@ -80,7 +80,7 @@ PARTNER_ROLES = (Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL)
 FULL = 2
 
 
-def _region_ids_with_role(user: Any, *roles: str) -> QuerySet[Membership]:
+def _region_ids_with_role(user: Any, *roles: str) -> QuerySet[Membership, Any]:
     return Membership.objects.filter(user=user, role__in=roles).values("organisation__region_id")
 
 
@@ -630,3 +630,17 @@ def minutes_level(user: Any, item: Any) -> int | None:
     if item.meeting.minutes_published_at is None or case.access_level < MEETING_LEVEL:
         return None
     return int(case.access_level)
+
+
+def actor_of(request: Any) -> User:
+    """The signed-in user of a page or API request (behind login_required / IsAuthenticated)."""
+    user = request.user
+    if not user.is_authenticated:
+        raise PermissionDenied
+    return cast("User", user)
+
+
+def two_factor_verified(user: Any) -> bool:
+    """Signed in with both factors (django-otp adds ``is_verified`` to the request's user)."""
+    check = getattr(user, "is_verified", None)
+    return bool(user.is_authenticated and check is not None and check())

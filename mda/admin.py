@@ -26,7 +26,7 @@ class FunctionalAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(user.is_authenticated and user.is_verified() and access.can_administer(user))  # type: ignore[union-attr]
+        return access.two_factor_verified(user) and access.can_administer(user)
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         return redirect_to_login(request.get_full_path())

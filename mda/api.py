@@ -13,7 +13,7 @@ from mda.models import Membership, Organisation
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    region = serializers.CharField(source="region.slug", read_only=True)
 
     class Meta:
         model = Organisation
@@ -53,7 +53,7 @@ class OrganisationListView(generics.ListAPIView):
 
     serializer_class = OrganisationSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return access.organisations_visible_to(self.request.user).order_by("name")
 
 
@@ -61,7 +61,7 @@ class OrganisationDetailView(generics.RetrieveAPIView):
     serializer_class = OrganisationSerializer
     lookup_field = "uuid"
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return access.organisations_visible_to(self.request.user)
 
 
@@ -87,10 +87,10 @@ class NotificationListView(generics.ListAPIView):
 
     serializer_class = NotificationSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         from mda.notifications import notifications_of
 
-        return notifications_of(self.request.user)  # type: ignore[arg-type]
+        return notifications_of(access.actor_of(self.request))
 
 
 class NotificationAcknowledgeView(APIView):
@@ -104,8 +104,10 @@ class NotificationAcknowledgeView(APIView):
 
         from mda.notifications import notification_acknowledge, notifications_of
 
-        notification = notifications_of(request.user).filter(uuid=uuid).first()  # type: ignore[arg-type, attr-defined]
+        notification = notifications_of(access.actor_of(request)).filter(uuid=uuid).first()
         if notification is None:
             raise Http404
-        notification = notification_acknowledge(actor=request.user, notification=notification)  # type: ignore[arg-type]
+        notification = notification_acknowledge(
+            actor=access.actor_of(request), notification=notification
+        )
         return Response(NotificationSerializer(notification).data)

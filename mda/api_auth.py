@@ -11,6 +11,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
+from mda.access import two_factor_verified
 from mda.models import ApiToken
 
 
@@ -54,7 +55,7 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user = getattr(request._request, "user", None)
-        if user is None or not user.is_verified():
+        if user is None or not two_factor_verified(user):
             return None
         return result
 

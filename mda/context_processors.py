@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from mda.access import can_administer, roles_of
+from mda.access import can_administer, roles_of, two_factor_verified
 from mda.models import Role
 
 CASE_ROLES = {Role.COORDINATOR, Role.CHAIR, Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL}
@@ -12,7 +12,7 @@ CASE_ROLES = {Role.COORDINATOR, Role.CHAIR, Role.PROFESSIONAL, Role.ESCALATION_O
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
-    verified = user.is_authenticated and user.is_verified()  # type: ignore[union-attr]
+    verified = two_factor_verified(user)
     roles = roles_of(user) if verified else set()
     return {
         "nav_verified": verified,

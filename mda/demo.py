@@ -5,6 +5,7 @@ second region (Drenthe). Idempotent: running it again changes nothing and prints
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -84,7 +85,8 @@ DRENTHE_USERS = [
 
 
 def _organisations(
-    region: Region, rows: list[tuple[str, str, str, str]]
+    region: Region,
+    rows: Sequence[tuple[str, str, str, str]],  # (slug, name, domain, kind)
 ) -> dict[str, Organisation]:
     result = {}
     for slug, name, domain, kind in rows:

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
+from mda.access import two_factor_verified
+
 # Paths an authenticated user who has not passed the second factor may still reach.
 _OPEN_PREFIXES = (
     "/login/",
@@ -64,7 +66,7 @@ class RequireTwoFactorMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not two_factor_verified(user)
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
             return redirect("mda:two_factor")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from mda.models import Notification, User
@@ -102,5 +102,5 @@ def notification_acknowledge(*, actor: User, notification: Notification) -> Noti
     return notification
 
 
-def notifications_of(user: User) -> object:
+def notifications_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at")

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from mda.api_auth import token_digest
 from mda.models import ApiToken, ServiceHeartbeat, User
 
-ISSUED_TOKEN_LEADER = "mda_"
+ISSUED_TOKEN_LEADER = "mda_"  # noqa: S105 - a visible prefix, not a secret
 
 
 @transaction.atomic

@@ -47,7 +47,7 @@ def _locked_response(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if access.two_factor_verified(request.user):
         return redirect(_safe_next(request))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -79,7 +79,7 @@ def _otp_failed(request: HttpRequest) -> bool:
 def two_factor_view(request: HttpRequest) -> HttpResponse:
     """Second factor: enrol a TOTP app on first login, otherwise verify a code."""
     user = request.user
-    if user.is_verified():  # type: ignore[union-attr]
+    if access.two_factor_verified(user):
         return redirect("mda:home")
     credentials = {settings.AXES_USERNAME_FORM_FIELD: user.get_username()}
     if AxesProxyHandler.is_locked(request, credentials):
@@ -208,7 +208,8 @@ def notification_list_view(request: HttpRequest) -> HttpResponse:
 
     from mda.notifications import notifications_of
 
-    page = Paginator(notifications_of(request.user), 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    notifications = notifications_of(access.actor_of(request))
+    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
     return render(request, "mda/notifications.html", {"page": page})
 
 
@@ -219,8 +220,8 @@ def notification_acknowledge_view(request: HttpRequest, uuid: str) -> HttpRespon
 
     from mda.notifications import notification_acknowledge, notifications_of
 
-    notification = notifications_of(request.user).filter(uuid=uuid).first()  # type: ignore[arg-type, attr-defined]
+    notification = notifications_of(access.actor_of(request)).filter(uuid=uuid).first()
     if notification is None:
         raise Http404
-    notification_acknowledge(actor=request.user, notification=notification)  # type: ignore[arg-type]
+    notification_acknowledge(actor=access.actor_of(request), notification=notification)
     return redirect("mda:notifications")

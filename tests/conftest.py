@@ -32,6 +32,7 @@ from mda.models import Domain, Organisation, OrganisationKind, Region, Role, Use
 from mda.services import api_token_issue
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
 
+
 @pytest.fixture(autouse=True)
 def english_messages() -> Iterator[None]:
     """Tests compare messages in English, the source language. That the UI is Dutch by default,
@@ -103,7 +104,7 @@ def cast(db: None) -> Cast:
         "north": RegionFactory(name="Noord", slug="noord"),
         "south": RegionFactory(name="Zuid", slug="zuid"),
     }
-    orgs = {
+    orgs: dict[str, Organisation] = {
         key: OrganisationFactory(
             region=regions[r], name=name, slug=key.replace("_", "-"), domain=domain, kind=kind
         )
@@ -141,13 +142,13 @@ def api_client(persona: Persona) -> APIClient:
 
 
 @pytest.fixture
-def web(cast: Cast):  # type: ignore[no-untyped-def]
+def web(cast: Cast):
     """``web("police")`` gives a logged-in web client for that persona."""
     return lambda name: login_client(cast.personas[name])
 
 
 @pytest.fixture
-def api(cast: Cast):  # type: ignore[no-untyped-def]
+def api(cast: Cast):
     """``api("police")`` gives an API client with a bearer token for that persona."""
     return lambda name: api_client(cast.personas[name])
 

@@ -39,7 +39,8 @@ class IdentityInSerializer(serializers.Serializer):
 
 class MemberInSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=MemberRole.choices)
-    label = serializers.CharField(max_length=40)
+    # DRF's metaclass pops declared fields, so this does not shadow Field.label at run time.
+    label = serializers.CharField(max_length=40)  # type: ignore[assignment]
     identity = IdentityInSerializer(required=False)
 
 
@@ -49,7 +50,10 @@ class CaseCreateSerializer(ReferralFieldsSerializer):
         help_text="The referring organisation; needed only when you act for more than one.",
     )
     reason = serializers.CharField(max_length=10000)
-    members = MemberInSerializer(many=True, min_length=1, max_length=services.MAX_MEMBERS)
+    # ListSerializer has taken min_length/max_length since DRF 3.15; the stubs lag behind.
+    members = MemberInSerializer(  # type: ignore[call-arg]
+        many=True, min_length=1, max_length=services.MAX_MEMBERS
+    )
 
 
 class CaseListSerializer(serializers.Serializer):
@@ -62,7 +66,7 @@ class CaseListSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Case) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if instance.access_level < AccessLevel.PROCESS:
+        if getattr(instance, "access_level", -1) < AccessLevel.PROCESS:
             data.pop("status", None)
             data.pop("created_at", None)
         return data
@@ -97,7 +101,7 @@ class ParticipantCreateSerializer(serializers.Serializer):
 class MemberSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     role = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # popped by DRF's metaclass
 
 
 class NoteSerializer(serializers.Serializer):
@@ -206,8 +210,8 @@ def _referring_organisation(request: Request, uuid: Any) -> Organisation:
 class CaseListView(ListAPIView):
     serializer_class = CaseListSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
-        return selectors.case_list(actor=self.request.user)  # type: ignore[arg-type]
+    def get_queryset(self):
+        return selectors.case_list(actor=access.actor_of(self.request))
 
     @extend_schema(
         request=CaseCreateSerializer,
@@ -228,14 +232,14 @@ class CaseListView(ListAPIView):
             for m in data["members"]
         ]
         case = services.case_refer(
-            actor=request.user,
-            organisation=organisation,  # type: ignore[arg-type]
+            actor=access.actor_of(request),
+            organisation=organisation,
             reason=data["reason"],
             members=members,
             details=referral_input(data, organisation.region),
         )
         case = access.access_case(request.user, case.pk)
-        view = selectors.case_view(actor=request.user, case=case)  # type: ignore[arg-type]
+        view = selectors.case_view(actor=access.actor_of(request), case=case)
         return Response(CaseDetailSerializer(view).data, status=status.HTTP_201_CREATED)
 
 
@@ -243,7 +247,7 @@ class CaseDetailView(APIView):
     @extend_schema(responses=CaseDetailSerializer, summary="A case, as far as you may see it")
     def get(self, request: Request, case_id: Any) -> Response:
         case = access.access_case(request.user, case_id)
-        view = selectors.case_view(actor=request.user, case=case)  # type: ignore[arg-type]
+        view = selectors.case_view(actor=access.actor_of(request), case=case)
         return Response(CaseDetailSerializer(view).data)
 
 
@@ -275,8 +279,8 @@ class ParticipantListView(APIView):
                 {"organisation": [_("No such organisation in this region.")]}
             )
         participation = services.participation_add(
-            actor=request.user,
-            case=case,  # type: ignore[arg-type]
+            actor=access.actor_of(request),
+            case=case,
             organisation=organisation,
             **data,
         )
@@ -296,7 +300,7 @@ class ParticipantRevokeView(APIView):
             case=case, participation_id=participation_id
         )
         participation = services.participation_revoke(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=access.actor_of(request),
             participation=participation,
         )
         return Response(ParticipantSerializer(participation).data)
@@ -306,7 +310,7 @@ class NoteListView(APIView):
     @extend_schema(responses=NoteSerializer(many=True), summary="Notes you may read")
     def get(self, request: Request, case_id: Any) -> Response:
         case = access.access_case(request.user, case_id, write=True)
-        notes = selectors.notes_for_case(actor=request.user, case=case)  # type: ignore[arg-type]
+        notes = selectors.notes_for_case(actor=access.actor_of(request), case=case)
         return Response(NoteSerializer(notes, many=True).data)
 
     @extend_schema(
@@ -319,8 +323,8 @@ class NoteListView(APIView):
         serializer = NoteCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = services.note_add(
-            actor=request.user,
-            case=case,  # type: ignore[arg-type]
+            actor=access.actor_of(request),
+            case=case,
             body=serializer.validated_data["body"],
             visibility=serializer.validated_data.get("visibility"),
         )
@@ -341,9 +345,9 @@ class RevealView(APIView):
         serializer = RevealSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         identity = services.identity_reveal(
-            actor=request.user,
+            actor=access.actor_of(request),
             case=case,
-            member=member,  # type: ignore[arg-type]
+            member=member,
             justification=serializer.validated_data["reason"],
         )
         return Response(IdentityOutSerializer(identity).data)
@@ -354,11 +358,11 @@ class AccessLogView(ListAPIView):
 
     serializer_class = AuditEventSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         if not access.has_role(self.request.user, Role.PRIVACY_OFFICER):
             raise PermissionDenied
         case = access.access_supervised_case(self.request.user, self.kwargs["case_id"])
-        return selectors.access_log(actor=self.request.user, case=case)  # type: ignore[arg-type]
+        return selectors.access_log(actor=access.actor_of(self.request), case=case)
 
 
 class RevealSerializerOut(serializers.Serializer):
@@ -377,5 +381,5 @@ class RevealLogView(APIView):
         if not access.has_role(request.user, Role.PRIVACY_OFFICER):
             raise PermissionDenied
         case = access.access_supervised_case(request.user, case_id)
-        rows = selectors.reveals_for_case(actor=request.user, case=case)  # type: ignore[arg-type]
+        rows = selectors.reveals_for_case(actor=access.actor_of(request), case=case)
         return Response(RevealSerializerOut(rows, many=True).data)

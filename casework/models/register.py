@@ -129,13 +129,13 @@ class CaseSequence(models.Model):
     year = models.PositiveIntegerField()
     last_number = models.PositiveIntegerField(default=0)
 
-    def __str__(self) -> str:
-        return f"{self.region_id}/{self.year}: {self.last_number}"
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["region", "year"], name="case_sequence_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id}/{self.year}: {self.last_number}"
 
 
 class MemberRole(models.TextChoices):
@@ -186,12 +186,12 @@ class Identity(models.Model):
     bsn_index = models.CharField(max_length=64, blank=True, db_index=True)
     name_dob_index = models.CharField(max_length=64, blank=True, db_index=True)
 
-    def __str__(self) -> str:
-        return f"identity of {self.member_id}"
-
     class Meta:
         verbose_name = _("identity")
         verbose_name_plural = _("identities")
+
+    def __str__(self) -> str:
+        return f"identity of {self.member_id}"
 
 
 class LegalBasis(models.TextChoices):
@@ -298,11 +298,11 @@ class Note(models.Model):
 
     objects = NoteQuerySet.as_manager()
 
-    def __str__(self) -> str:
-        return f"note {self.pk} ({self.visibility})"
-
     class Meta:
         ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} ({self.visibility})"
 
 
 class IdentityReveal(models.Model):

@@ -52,7 +52,12 @@ class CaseView:
 
 def case_view(*, actor: User, case: Case) -> CaseView:
     """What *actor* may see of *case* (from access.access_case), with the read recorded."""
-    view = CaseView(case=case, level=case.access_level, as_coordinator=case.as_coordinator)
+    # Annotations of mda.access.cases_visible_to (access_case always goes through it).
+    view = CaseView(
+        case=case,
+        level=getattr(case, "access_level", -1),
+        as_coordinator=getattr(case, "as_coordinator", False),
+    )
     if view.level >= AccessLevel.PROCESS:
         view.participations = list(
             case.participations.select_related("organisation", "decided_by").order_by("decided_at")
@@ -174,7 +179,7 @@ class RevealView:
 
 
 def reveals_for_case(*, actor: User, case: Case) -> list[RevealView]:
-    """Identity reveals in *case* with their reasons, for the privacy officer; the read is recorded."""
+    """Identity reveals in *case* with their reasons, for the privacy officer (read recorded)."""
     from casework.models import IdentityReveal
 
     rows = IdentityReveal.objects.filter(case=case).select_related("revealed_by", "member")

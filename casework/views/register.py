@@ -32,14 +32,16 @@ def _apply_errors(form: Form, exc: ValidationError) -> None:
 @login_required
 @require_GET
 def case_list_view(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.case_list(actor=request.user), 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+    page = Paginator(selectors.case_list(actor=access.actor_of(request)), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "casework/case_list.html", {"page": page})
 
 
 def _case_page(
     request: HttpRequest, case: Any, note_form: NoteForm | None = None, status: int = 200
 ) -> HttpResponse:
-    view = selectors.case_view(actor=request.user, case=case)  # type: ignore[arg-type]
+    view = selectors.case_view(actor=access.actor_of(request), case=case)
     if note_form is None and view.level >= AccessLevel.FULL:
         note_form = NoteForm(initial={"visibility": _default_visibility(request, case)})
     return render(
@@ -72,9 +74,9 @@ def note_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     if form.is_valid():
         try:
             services.note_add(
-                actor=request.user,
+                actor=access.actor_of(request),
                 case=case,
-                body=form.cleaned_data["body"],  # type: ignore[arg-type]
+                body=form.cleaned_data["body"],
                 visibility=form.cleaned_data["visibility"],
             )
         except ValidationError as exc:
@@ -93,7 +95,9 @@ def participant_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     form = ParticipantForm(request.POST or None, region=case.region)
     if request.method == "POST" and form.is_valid():
         try:
-            services.participation_add(actor=request.user, case=case, **form.cleaned_data)  # type: ignore[arg-type]
+            services.participation_add(
+                actor=access.actor_of(request), case=case, **form.cleaned_data
+            )
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -116,7 +120,7 @@ def participant_revoke_view(
     access.require_coordinator(request.user, case)
     participation = selectors.participation_of_case(case=case, participation_id=participation_id)
     try:
-        services.participation_revoke(actor=request.user, participation=participation)  # type: ignore[arg-type]
+        services.participation_revoke(actor=access.actor_of(request), participation=participation)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -135,9 +139,9 @@ def reveal_view(request: HttpRequest, case_id: Any, member_id: Any) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             identity = services.identity_reveal(
-                actor=request.user,
+                actor=access.actor_of(request),
                 case=case,
-                member=member,  # type: ignore[arg-type]
+                member=member,
                 justification=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
@@ -170,7 +174,9 @@ def access_log_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     if not access.has_role(request.user, Role.PRIVACY_OFFICER):
         raise PermissionDenied
     case = access.access_supervised_case(request.user, case_id)
-    reveals = selectors.reveals_for_case(actor=request.user, case=case)  # type: ignore[arg-type]
-    events = selectors.access_log(actor=request.user, case=case)  # type: ignore[arg-type]
+    reveals = selectors.reveals_for_case(actor=access.actor_of(request), case=case)
+    events = selectors.access_log(actor=access.actor_of(request), case=case)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
-    return render(request, "casework/access_log.html", {"case": case, "page": page, "reveals": reveals})
+    return render(
+        request, "casework/access_log.html", {"case": case, "page": page, "reveals": reveals}
+    )

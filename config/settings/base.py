@@ -90,7 +90,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "mda.sqlite3",
+            "NAME": str(VAR_DIR / "mda.sqlite3"),
             "OPTIONS": {
                 # WAL lets the web process read while the worker writes; IMMEDIATE takes the write
                 # lock at BEGIN so concurrent writers wait (timeout) instead of failing mid-way.
@@ -324,4 +324,4 @@ MDA_ENVIRONMENT = "base"
 # Demo seeders run in order by `manage.py seed_demo`; later features append theirs.
 MDA_DEMO_SEEDERS = ["mda.demo.seed_core", "casework.demo.seed_cases"]
 MDA_DEMO_SEEDERS += ["scheduling.demo.seed_meetings"]  # after the demo cases
-MDA_DEMO_PASSWORD = "mda-demo-2026"
+MDA_DEMO_PASSWORD = "mda-demo-2026"  # noqa: S105 - public demo password; seed_demo refuses production

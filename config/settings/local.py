@@ -29,5 +29,5 @@ MDA_AUDIT_KEY = check_audit_key(dev_secret(VAR_DIR, "MDA_AUDIT_KEY"))
 # --- Audit trail: end ---
 MDA_ENVIRONMENT = "development"
 
-# whitenoise warns on every request when STATIC_ROOT is missing; collectstatic fills it in production.
+# whitenoise warns on each request while STATIC_ROOT is missing (production runs collectstatic).
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)

@@ -60,5 +60,5 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "test-celerybeat-schedule")
 
-# whitenoise warns on every request when STATIC_ROOT is missing; collectstatic fills it in production.
+# whitenoise warns on each request while STATIC_ROOT is missing (production runs collectstatic).
 (VAR_DIR / "static").mkdir(parents=True, exist_ok=True)

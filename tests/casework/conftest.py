@@ -12,7 +12,7 @@ coordinator coordinators-only. Plaintext markers make leaks easy to find.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -39,7 +39,9 @@ class Scenario:
     participations: dict[str, Participation]
 
 
-def grant(cast: Cast, case: Case, org_key: str, level: int, **extra: object) -> Participation:
+def grant(
+    cast: Cast, case: Case, org_key: str, level: int, expires_at: datetime | None = None
+) -> Participation:
     coordinator = cast.coordinator.user
     return services.participation_add(
         actor=coordinator,
@@ -49,13 +51,19 @@ def grant(cast: Cast, case: Case, org_key: str, level: int, **extra: object) -> 
         legal_basis=LegalBasis.CONVENANT,
         purpose="Work on the family's plan.",
         necessity="Needed for one integral plan.",
-        **extra,
+        expires_at=expires_at,
     )
 
 
-def refer(cast: Cast, persona: str = "social", **kwargs: object) -> Case:
+def refer(
+    cast: Cast,
+    persona: str = "social",
+    members: list[services.MemberInput] | None = None,
+    reason: str = REASON,
+    details: services.ReferralInput | None = None,
+) -> Case:
     p = cast.personas[persona]
-    members = kwargs.pop("members", None) or [
+    members = members or [
         services.MemberInput(
             role="victim",
             label="moeder",
@@ -69,10 +77,10 @@ def refer(cast: Cast, persona: str = "social", **kwargs: object) -> Case:
     return services.case_refer(
         actor=p.user,
         organisation=p.organisation,
-        reason=kwargs.pop("reason", REASON),
+        reason=reason,
         members=members,
-        details=kwargs.pop("details", None) or referral_details(),  # type: ignore[arg-type]
-    )  # type: ignore[arg-type]
+        details=details or referral_details(),
+    )
 
 
 def referral_details(**changes: object) -> services.ReferralInput:

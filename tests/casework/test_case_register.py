@@ -304,7 +304,8 @@ def test_the_reason_for_a_reveal_stays_out_of_the_audit_trail_and_reaches_the_pr
     reason = "Moeder Johanna belde over een nieuw adres"
     response = api("coordinator").post(
         f"/api/v1/cases/{scenario.case.pk}/members/{member.pk}/reveal/",
-        {"reason": reason}, format="json",
+        {"reason": reason},
+        format="json",
     )
     assert response.status_code == 200
     event = AuditEvent.objects.get(action="reveal", case_reference=scenario.case.reference)
