@@ -37,65 +37,130 @@ class DemoCase:
 
 
 CASES = [
-    DemoCase("veiligthuis", "Herhaald huiselijk geweld na eerdere meldingen; kinderen getuige. "
-             "Reguliere hulp is maximaal beproefd.",
-             [("victim", "moeder", "Anna de Groot", 34), ("perpetrator", "vader", "Mark de Groot", 38),
-              ("child", "kind 1", "Sem de Groot", 7), ("child", "kind 2", "Lisa de Groot", 4)],
-             [("politie", 2), ("ggz", 2), ("lokaal-team", 2), ("jeugdbescherming", 1)],
-             [("politie", "domain", "Lopend opsporingsonderzoek; aangifte mishandeling 12-09."),
-              ("ggz", "participants", "Vader in behandeling voor agressieregulatie, opkomst wisselend."),
-              ("lokaalteam", "organisation", "Schuldhulpverlening gestart; huur achterstand."),
-              ("coordinator", "coordinators", "Weegmoment jeugdbescherming heroverwegen na triage.")]),
-    DemoCase("lokaalteam", "Zorgen over verwaarlozing en verslaving van beide ouders.",
-             [("parent", "moeder", "Sanne Bakker", 29), ("parent", "vader", "Joris Bakker", 31),
-              ("child", "kind 1", "Noor Bakker", 2)],
-             [("verslavingszorg", 2), ("veilig-thuis", 2), ("raad", 0)],
-             [("verslavingszorg", "participants", "Beide ouders aangemeld voor intake."),
-              ("veiligthuis", "participants", "Eerdere melding in 2025 afgesloten met advies.")]),
-    DemoCase("politie", "Stalking en bedreiging door ex-partner na scheiding.",
-             [("victim", "moeder", "Fatima El Amrani", 41), ("perpetrator", "ex-partner", "Karim Benali", 44),
-              ("child", "kind 1", "Yasmin El Amrani", 12)],
-             [("politie", 2), ("om", 2), ("reclassering", 2), ("veilig-thuis", 1)],
-             [("politie", "domain", "Contactverbod opgelegd; overtreding op 03-10 gemeld."),
-              ("reclassering", "domain", "Toezicht gestart; meldplicht wekelijks.")]),
-    DemoCase("ggz", "Psychiatrische problematiek moeder; veiligheid kind onvoldoende geborgd.",
-             [("parent", "moeder", "Els Visser", 37), ("child", "kind 1", "Daan Visser", 9)],
-             [("ggz", 2), ("jeugdbescherming", 2), ("lokaal-team", 1)],
-             [("ggz", "participants", "Crisisplan opgesteld met moeder en netwerk.")]),
-    DemoCase("veiligthuis", "Kindermishandeling vermoed na letsel; school meldt zorgen.",
-             [("child", "kind 1", "Milan Smit", 6), ("parent", "moeder", "Iris Smit", 30),
-              ("parent", "stiefvader", "Tom Hendriks", 35)],
-             [("raad", 2), ("politie", 1), ("jeugdbescherming", 2)],
-             [("raad", "domain", "Raadsonderzoek gestart naar gezag."),
-              ("jeugdbescherming", "participants", "Veiligheidsplan: kind tijdelijk bij oma.")]),
-    DemoCase("lokaalteam", "Ouderenmishandeling: financiële uitbuiting door zoon.",
-             [("victim", "moeder", "Gerda Mulder", 79), ("perpetrator", "zoon", "Henk Mulder", 52)],
-             [("politie", 2), ("lokaal-team", 2)],
-             [("lokaalteam", "participants", "Bewindvoering aangevraagd.")]),
-    DemoCase("om", "Eergerelateerd geweld: dreiging richting dochter.",
-             [("victim", "dochter", "Leyla Aydin", 17), ("parent", "vader", "Mehmet Aydin", 49)],
-             [("om", 2), ("politie", 2), ("veilig-thuis", 2)],
-             [("om", "domain", "Strafrechtelijk onderzoek; geen informatie delen met vader."),
-              ("veiligthuis", "participants", "Veilige opvang geregeld.")]),
-    DemoCase("jeugdbescherming", "Ondertoezichtstelling; ouders werken niet mee aan hulpverlening.",
-             [("child", "kind 1", "Finn Jansen", 11), ("child", "kind 2", "Eva Jansen", 8),
-              ("parent", "moeder", "Kim Jansen", 36)],
-             [("jeugdbescherming", 2), ("ggz", 1), ("lokaal-team", 2)],
-             [("jeugdbescherming", "participants", "Gezinsvoogd wekelijks op huisbezoek.")]),
-    DemoCase("veiligthuis", "Partnergeweld met wapenbezit.",
-             [("victim", "partner 1", "Lotte Kok", 27), ("perpetrator", "partner 2", "Rick Kok", 30)],
-             [("politie", 2), ("ggz", 0)],
-             [("politie", "domain", "Wapen in beslag genomen op 21-10.")]),
-    DemoCase("reclassering", "Dader met eerdere veroordeling woont opnieuw samen met slachtoffer.",
-             [("victim", "partner 1", "Anna de Groot", 34), ("perpetrator", "partner 2", "Mark de Groot", 38)],
-             [("reclassering", 2), ("politie", 2), ("veilig-thuis", 2)],
-             [("reclassering", "domain", "Bijzondere voorwaarden: geen contact, overtreden.")]),
+    DemoCase(
+        "veiligthuis",
+        "Herhaald huiselijk geweld na eerdere meldingen; kinderen getuige. "
+        "Reguliere hulp is maximaal beproefd.",
+        [
+            ("victim", "moeder", "Anna de Groot", 34),
+            ("perpetrator", "vader", "Mark de Groot", 38),
+            ("child", "kind 1", "Sem de Groot", 7),
+            ("child", "kind 2", "Lisa de Groot", 4),
+        ],
+        [("politie", 2), ("ggz", 2), ("lokaal-team", 2), ("jeugdbescherming", 1)],
+        [
+            ("politie", "domain", "Lopend opsporingsonderzoek; aangifte mishandeling 12-09."),
+            (
+                "ggz",
+                "participants",
+                "Vader in behandeling voor agressieregulatie, opkomst wisselend.",
+            ),
+            ("lokaalteam", "organisation", "Schuldhulpverlening gestart; huur achterstand."),
+            ("coordinator", "coordinators", "Weegmoment jeugdbescherming heroverwegen na triage."),
+        ],
+    ),
+    DemoCase(
+        "lokaalteam",
+        "Zorgen over verwaarlozing en verslaving van beide ouders.",
+        [
+            ("parent", "moeder", "Sanne Bakker", 29),
+            ("parent", "vader", "Joris Bakker", 31),
+            ("child", "kind 1", "Noor Bakker", 2),
+        ],
+        [("verslavingszorg", 2), ("veilig-thuis", 2), ("raad", 0)],
+        [
+            ("verslavingszorg", "participants", "Beide ouders aangemeld voor intake."),
+            ("veiligthuis", "participants", "Eerdere melding in 2025 afgesloten met advies."),
+        ],
+    ),
+    DemoCase(
+        "politie",
+        "Stalking en bedreiging door ex-partner na scheiding.",
+        [
+            ("victim", "moeder", "Fatima El Amrani", 41),
+            ("perpetrator", "ex-partner", "Karim Benali", 44),
+            ("child", "kind 1", "Yasmin El Amrani", 12),
+        ],
+        [("politie", 2), ("om", 2), ("reclassering", 2), ("veilig-thuis", 1)],
+        [
+            ("politie", "domain", "Contactverbod opgelegd; overtreding op 03-10 gemeld."),
+            ("reclassering", "domain", "Toezicht gestart; meldplicht wekelijks."),
+        ],
+    ),
+    DemoCase(
+        "ggz",
+        "Psychiatrische problematiek moeder; veiligheid kind onvoldoende geborgd.",
+        [("parent", "moeder", "Els Visser", 37), ("child", "kind 1", "Daan Visser", 9)],
+        [("ggz", 2), ("jeugdbescherming", 2), ("lokaal-team", 1)],
+        [("ggz", "participants", "Crisisplan opgesteld met moeder en netwerk.")],
+    ),
+    DemoCase(
+        "veiligthuis",
+        "Kindermishandeling vermoed na letsel; school meldt zorgen.",
+        [
+            ("child", "kind 1", "Milan Smit", 6),
+            ("parent", "moeder", "Iris Smit", 30),
+            ("parent", "stiefvader", "Tom Hendriks", 35),
+        ],
+        [("raad", 2), ("politie", 1), ("jeugdbescherming", 2)],
+        [
+            ("raad", "domain", "Raadsonderzoek gestart naar gezag."),
+            ("jeugdbescherming", "participants", "Veiligheidsplan: kind tijdelijk bij oma."),
+        ],
+    ),
+    DemoCase(
+        "lokaalteam",
+        "Ouderenmishandeling: financiële uitbuiting door zoon.",
+        [("victim", "moeder", "Gerda Mulder", 79), ("perpetrator", "zoon", "Henk Mulder", 52)],
+        [("politie", 2), ("lokaal-team", 2)],
+        [("lokaalteam", "participants", "Bewindvoering aangevraagd.")],
+    ),
+    DemoCase(
+        "om",
+        "Eergerelateerd geweld: dreiging richting dochter.",
+        [("victim", "dochter", "Leyla Aydin", 17), ("parent", "vader", "Mehmet Aydin", 49)],
+        [("om", 2), ("politie", 2), ("veilig-thuis", 2)],
+        [
+            ("om", "domain", "Strafrechtelijk onderzoek; geen informatie delen met vader."),
+            ("veiligthuis", "participants", "Veilige opvang geregeld."),
+        ],
+    ),
+    DemoCase(
+        "jeugdbescherming",
+        "Ondertoezichtstelling; ouders werken niet mee aan hulpverlening.",
+        [
+            ("child", "kind 1", "Finn Jansen", 11),
+            ("child", "kind 2", "Eva Jansen", 8),
+            ("parent", "moeder", "Kim Jansen", 36),
+        ],
+        [("jeugdbescherming", 2), ("ggz", 1), ("lokaal-team", 2)],
+        [("jeugdbescherming", "participants", "Gezinsvoogd wekelijks op huisbezoek.")],
+    ),
+    DemoCase(
+        "veiligthuis",
+        "Partnergeweld met wapenbezit.",
+        [("victim", "partner 1", "Lotte Kok", 27), ("perpetrator", "partner 2", "Rick Kok", 30)],
+        [("politie", 2), ("ggz", 0)],
+        [("politie", "domain", "Wapen in beslag genomen op 21-10.")],
+    ),
+    DemoCase(
+        "reclassering",
+        "Dader met eerdere veroordeling woont opnieuw samen met slachtoffer.",
+        [
+            ("victim", "partner 1", "Anna de Groot", 34),
+            ("perpetrator", "partner 2", "Mark de Groot", 38),
+        ],
+        [("reclassering", 2), ("politie", 2), ("veilig-thuis", 2)],
+        [("reclassering", "domain", "Bijzondere voorwaarden: geen contact, overtreden.")],
+    ),
 ]
 
 DRENTHE_CASE = DemoCase(
-    "drenthe-politie", "Huiselijk geweld na verhuizing vanuit Groningen.",
+    "drenthe-politie",
+    "Huiselijk geweld na verhuizing vanuit Groningen.",
     [("victim", "moeder", "Fatima El Amrani", 41), ("child", "kind 1", "Yasmin El Amrani", 12)],
-    [("politie", 2)], [("drenthe-politie", "domain", "Melding na verhuizing; eerdere bekendheid onbekend.")],
+    [("politie", 2)],
+    [("drenthe-politie", "domain", "Melding na verhuizing; eerdere bekendheid onbekend.")],
 )
 
 
@@ -108,14 +173,20 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
     referrer = User.objects.get(username=spec.referrer)
     organisation = referrer.memberships.get().organisation
     members = [
-        services.MemberInput(role=role, label=label, name=name, date_of_birth=_birth(age),
-                             bsn=demo_bsn(_stable(name)),
-                             address=f"Demostraat {seed + i}, {region.name}")
+        services.MemberInput(
+            role=role,
+            label=label,
+            name=name,
+            date_of_birth=_birth(age),
+            bsn=demo_bsn(_stable(name)),
+            address=f"Demostraat {seed + i}, {region.name}",
+        )
         for i, (role, label, name, age) in enumerate(spec.household)
     ]
-    case = services.case_refer(actor=referrer, organisation=organisation, reason=spec.reason,
-                               members=members,
-                               details=demo_referral_details(spec.reason, region))
+    case = services.case_refer(
+        actor=referrer, organisation=organisation, reason=spec.reason, members=members,
+        details=demo_referral_details(spec.reason, region),
+    )
     for slug, level in spec.partners:
         org = Organisation.objects.get(region=region, slug=slug)
         for current in case.participations.filter(organisation=org, revoked_at__isnull=True):
@@ -127,8 +198,11 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
                 ),
             )
         services.participation_add(
-            actor=coordinator, case=access.access_case(coordinator, case.pk), organisation=org,
-            level=level, legal_basis=LegalBasis.CONVENANT,
+            actor=coordinator,
+            case=access.access_case(coordinator, case.pk),
+            organisation=org,
+            level=level,
+            legal_basis=LegalBasis.CONVENANT,
             purpose="Samenwerking in de MDA++-aanpak voor dit gezin.",
             necessity="Zonder de informatie van deze partner is geen integraal plan mogelijk.",
             expires_at=timezone.now() + timedelta(days=365),
@@ -136,8 +210,9 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
     for username, visibility, text in spec.notes:
         author = User.objects.get(username=username)
         visible = access.access_case(author, case.pk)
-        services.note_add(actor=author, case=visible, body=text,
-                          visibility=NoteVisibility(visibility))
+        services.note_add(
+            actor=author, case=visible, body=text, visibility=NoteVisibility(visibility)
+        )
     return case
 
 
@@ -160,5 +235,7 @@ def seed_cases(out: list[str]) -> None:
     from scheduling.demo_agreements import seed_agreements
 
     seed_agreements(out)  # agreements, the ladder and an escalation by hand (issue 6)
-    out.append(f"Demo cases: {Case.objects.count()} (levels {[c.value for c in AccessLevel]}, "
-               f"members {', '.join(MemberRole.values)}).")
+    out.append(
+        f"Demo cases: {Case.objects.count()} (levels {[c.value for c in AccessLevel]}, "
+        f"members {', '.join(MemberRole.values)})."
+    )

@@ -27,28 +27,41 @@ from mda.models import Organisation
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Note"), max_length=20000, widget=forms.Textarea)
     visibility = forms.ChoiceField(
-        label=_("Who may read this note"), choices=NoteVisibility.choices,
+        label=_("Who may read this note"),
+        choices=NoteVisibility.choices,
         help_text=_("Police and justice notes stay within their domain unless you widen this."),
     )
 
 
 class ParticipantForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none())
-    level = forms.TypedChoiceField(label=_("Information level"), choices=AccessLevel.choices,
-                                   coerce=int)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    level = forms.TypedChoiceField(
+        label=_("Information level"), choices=AccessLevel.choices, coerce=int
+    )
     legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
     legal_basis_other = forms.CharField(
-        label=_("Other legal basis"), max_length=300, required=False,
+        label=_("Other legal basis"),
+        max_length=300,
+        required=False,
         help_text=_("Required when you choose 'other'."),
     )
-    purpose = forms.CharField(label=_("Purpose"), max_length=1000, widget=forms.Textarea,
-                              help_text=_("No personal data: this is the disclosure log."))
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=1000,
+        widget=forms.Textarea,
+        help_text=_("No personal data: this is the disclosure log."),
+    )
     necessity = forms.CharField(
-        label=_("Why sharing is necessary and proportionate"), max_length=2000,
-        widget=forms.Textarea, help_text=_("No personal data: this is the disclosure log."),
+        label=_("Why sharing is necessary and proportionate"),
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text=_("No personal data: this is the disclosure log."),
     )
     expires_at = forms.DateTimeField(
-        label=_("Expires at (optional)"), required=False,
+        label=_("Expires at (optional)"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
@@ -62,10 +75,12 @@ class ParticipantForm(forms.Form):
 
 class RevealForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why do you need to see this identity?"), min_length=10, max_length=500,
-        widget=forms.Textarea, help_text=_("Recorded in the access log with your name."),
+        label=_("Why do you need to see this identity?"),
+        min_length=10,
+        max_length=500,
+        widget=forms.Textarea,
+        help_text=_("Recorded in the access log with your name."),
     )
-
 
 
 # --- The life of a case (issue 4): referral, triage and transitions, plan, readings ---------

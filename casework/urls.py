@@ -11,42 +11,33 @@ urlpatterns = [
     path("cases/", views.case_list_view, name="case-list"),
     path("cases/<uuid:case_id>/", views.case_detail_view, name="case-detail"),
     path("cases/<uuid:case_id>/notes/", views.note_add_view, name="note-add"),
-    path("cases/<uuid:case_id>/participants/new/", views.participant_add_view,
-         name="participant-add"),
-    path("cases/<uuid:case_id>/participants/<uuid:participation_id>/revoke/",
-         views.participant_revoke_view, name="participant-revoke"),
-    path("cases/<uuid:case_id>/members/<uuid:member_id>/reveal/", views.reveal_view,
-         name="member-reveal"),
+    path(
+        "cases/<uuid:case_id>/participants/new/", views.participant_add_view, name="participant-add"
+    ),
+    path(
+        "cases/<uuid:case_id>/participants/<uuid:participation_id>/revoke/",
+        views.participant_revoke_view,
+        name="participant-revoke",
+    ),
+    path(
+        "cases/<uuid:case_id>/members/<uuid:member_id>/reveal/",
+        views.reveal_view,
+        name="member-reveal",
+    ),
     path("privacy/cases/", views.supervision_list_view, name="supervision-list"),
     path("privacy/cases/<uuid:case_id>/access-log/", views.access_log_view, name="access-log"),
     path("agreements/", agreement_views.my_agreements_view, name="my-agreements"),
-    path(
-        "agreements/<uuid:agreement_id>/",
-        agreement_views.agreement_detail_view,
-        name="agreement-detail",
-    ),
-    path(
-        "agreements/<uuid:agreement_id>/edit/",
-        agreement_views.agreement_edit_view,
-        name="agreement-edit",
-    ),
-    path(
-        "agreements/<uuid:agreement_id>/resolve/",
-        agreement_views.agreement_resolve_view,
-        name="agreement-resolve",
-    ),
-    path(
-        "agreements/<uuid:agreement_id>/reopen/",
-        agreement_views.agreement_reopen_view,
-        name="agreement-reopen",
-    ),
-    path(
-        "cases/<uuid:case_id>/agreements/new/",
-        agreement_views.agreement_create_view,
-        name="agreement-create",
-    ),
+    path("agreements/<uuid:agreement_id>/", agreement_views.agreement_detail_view,
+         name="agreement-detail"),
+    path("agreements/<uuid:agreement_id>/edit/", agreement_views.agreement_edit_view,
+         name="agreement-edit"),
+    path("agreements/<uuid:agreement_id>/resolve/", agreement_views.agreement_resolve_view,
+         name="agreement-resolve"),
+    path("agreements/<uuid:agreement_id>/reopen/", agreement_views.agreement_reopen_view,
+         name="agreement-reopen"),
+    path("cases/<uuid:case_id>/agreements/new/", agreement_views.agreement_create_view,
+         name="agreement-create"),
 ]
-
 
 # --- The life of a case (issue 4) ---
 from casework.views import lifecycle as lifecycle_views  # noqa: E402
