@@ -22,10 +22,7 @@ from casework.services.agreements import MAX_DESCRIPTION, MAX_REASON
 from mda import access
 from mda.models import Organisation, User
 
-
-def _actor(request: Any) -> User:
-    """The authenticated user (login_required/DRF's authentication ran before)."""
-    return cast(User, request.user)
+_actor = access.actor_of  # the one way to get the signed-in user
 
 
 # --- Forms ------------------------------------------------------------------------------------

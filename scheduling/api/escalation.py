@@ -3,7 +3,7 @@ coordinator's manual escalation, and the ladders of your regions."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -17,15 +17,12 @@ from rest_framework.views import APIView
 
 from casework.models import AccessLevel
 from mda import access
-from mda.models import Organisation, User
+from mda.models import Organisation
 from scheduling import selectors, services
 from scheduling.models import Rung
 from scheduling.services.escalation import MIN_REASON
 
-
-def _actor(request: Any) -> User:
-    """The authenticated user (login_required/DRF's authentication ran before)."""
-    return cast(User, request.user)
+_actor = access.actor_of  # the one way to get the signed-in user
 
 
 class RecipientSerializer(serializers.Serializer):

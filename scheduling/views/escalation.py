@@ -3,7 +3,7 @@ escalation, the region overview and the ladders. Each page starts from the acces
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,14 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework import selectors as casework_selectors
 from mda import access
-from mda.models import User
 from scheduling import selectors, services
 from scheduling.forms import EscalationRaiseForm
 
-
-def _actor(request: Any) -> User:
-    """The authenticated user (login_required/DRF's authentication ran before)."""
-    return cast(User, request.user)
+_actor = access.actor_of  # the one way to get the signed-in user
 
 
 @login_required
