@@ -184,7 +184,10 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
         for i, (role, label, name, age) in enumerate(spec.household)
     ]
     case = services.case_refer(
-        actor=referrer, organisation=organisation, reason=spec.reason, members=members,
+        actor=referrer,
+        organisation=organisation,
+        reason=spec.reason,
+        members=members,
         details=demo_referral_details(spec.reason, region),
     )
     for slug, level in spec.partners:

@@ -88,41 +88,57 @@ class RevealForm(forms.Form):
 
 class ReferralForm(forms.Form):
     organisation = forms.ModelChoiceField(
-        label=_("Referring organisation"), queryset=Organisation.objects.none(),
+        label=_("Referring organisation"),
+        queryset=Organisation.objects.none(),
         help_text=_("You work for more than one organisation: say which refers."),
     )
     reason = forms.CharField(
-        label=_("Reason for the referral"), max_length=10000, widget=forms.Textarea,
+        label=_("Reason for the referral"),
+        max_length=10000,
+        widget=forms.Textarea,
         help_text=_("What happened and why regular help is not enough. Stored encrypted."),
     )
     goal = forms.CharField(
-        label=_("Goal of the conference"), max_length=5000, widget=forms.Textarea,
+        label=_("Goal of the conference"),
+        max_length=5000,
+        widget=forms.Textarea,
         help_text=_("What should the MDA++ conference achieve? Stored encrypted."),
         error_messages={"required": _("Describe what the conference should achieve.")},
     )
     criteria = forms.MultipleChoiceField(
-        label=_("MDA++ criteria this household meets"), choices=Criterion.choices,
+        label=_("MDA++ criteria this household meets"),
+        choices=Criterion.choices,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Tick at least one MDA++ criterion that this household "
-                                      "meets.")},
+        error_messages={
+            "required": _("Tick at least one MDA++ criterion that this household meets.")
+        },
     )
     family_informed = forms.TypedChoiceField(
         label=_("Was the family informed of this referral?"),
-        choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda v: v == "yes",
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
         error_messages={"required": _("Say whether the family was informed of this referral.")},
     )
     not_informed_reason = forms.ChoiceField(
-        label=_("If not: why not?"), choices=NotInformedReason.choices, required=False,
-        widget=forms.RadioSelect, help_text=_("Required when the family was not informed."),
+        label=_("If not: why not?"),
+        choices=NotInformedReason.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Required when the family was not informed."),
     )
     not_informed_explanation = forms.CharField(
-        label=_("Explanation"), max_length=2000, required=False, widget=forms.Textarea,
+        label=_("Explanation"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea,
         help_text=_("Required for another reason. Stored encrypted."),
     )
     partners_involved = forms.ModelMultipleChoiceField(
-        label=_("Partners already involved"), queryset=Organisation.objects.none(),
-        required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Partners already involved"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
@@ -151,7 +167,9 @@ class MemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     bsn = forms.CharField(label=_("BSN"), max_length=20, required=False)
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
 
@@ -161,15 +179,16 @@ class MemberForm(forms.Form):
 
 
 class RiskAssessmentForm(forms.Form):
-    instrument = forms.ChoiceField(label=_("Instrument"),
-                                   choices=[("", "—"), *RiskInstrument.choices])
-    assessed_on = forms.DateField(label=_("Date"),
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    instrument = forms.ChoiceField(
+        label=_("Instrument"), choices=[("", "—"), *RiskInstrument.choices]
+    )
+    assessed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     assessor_organisation = forms.ModelChoiceField(
         label=_("Assessor organisation"), queryset=Organisation.objects.none()
     )
     outcome = forms.ChoiceField(
-        label=_("Outcome category"), choices=[("", "—"), *RiskOutcome.choices],
+        label=_("Outcome category"),
+        choices=[("", "—"), *RiskOutcome.choices],
     )
 
     def __init__(self, *args: Any, region: Any = None, **kwargs: Any) -> None:
@@ -180,26 +199,33 @@ class RiskAssessmentForm(forms.Form):
 
 
 MemberFormSet = forms.formset_factory(MemberForm, extra=4, max_num=20, validate_max=True)
-RiskAssessmentFormSet = forms.formset_factory(RiskAssessmentForm, extra=2, max_num=10,
-                                              validate_max=True)
+RiskAssessmentFormSet = forms.formset_factory(
+    RiskAssessmentForm, extra=2, max_num=10, validate_max=True
+)
 
 
 class TransitionForm(forms.Form):
     # Every transition is a valid choice, so that one not possible from here reaches the service
     # and answers 409 with what is possible; the page offers only those.
-    transition = forms.ChoiceField(label=_("What happens now"), choices=TRANSITION_CHOICES,
-                                   widget=forms.RadioSelect)
+    transition = forms.ChoiceField(
+        label=_("What happens now"), choices=TRANSITION_CHOICES, widget=forms.RadioSelect
+    )
     reason = forms.CharField(
-        label=_("Why (the advice, for advice only)"), max_length=5000, required=False,
+        label=_("Why (the advice, for advice only)"),
+        max_length=5000,
+        required=False,
         widget=forms.Textarea,
-        help_text=_("Required for advice only, decline, acute route, re-open and closing "
-                    "without follow-up. Stored encrypted; shown at information level 2."),
+        help_text=_(
+            "Required for advice only, decline, acute route, re-open and closing "
+            "without follow-up. Stored encrypted; shown at information level 2."
+        ),
     )
 
 
 class DirectorForm(forms.Form):
     director = forms.ModelChoiceField(
-        label=_("Case director"), queryset=Organisation.objects.none(),
+        label=_("Case director"),
+        queryset=Organisation.objects.none(),
         help_text=_("A professional of an organisation that takes part at level 2."),
     )
 
@@ -212,37 +238,52 @@ class DirectorForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    safety_goals = forms.CharField(label=_("Safety goals"), max_length=10000,
-                                   widget=forms.Textarea,
-                                   help_text=_("Stored encrypted; shown at information level 2."))
-    review_every_weeks = forms.IntegerField(label=_("Review the case every (weeks)"),
-                                            min_value=1, max_value=26, initial=4)
+    safety_goals = forms.CharField(
+        label=_("Safety goals"),
+        max_length=10000,
+        widget=forms.Textarea,
+        help_text=_("Stored encrypted; shown at information level 2."),
+    )
+    review_every_weeks = forms.IntegerField(
+        label=_("Review the case every (weeks)"), min_value=1, max_value=26, initial=4
+    )
 
 
 class SafetyPhaseForm(forms.Form):
-    phase = forms.TypedChoiceField(label=_("Safety phase"), choices=SafetyPhase.choices,
-                                   coerce=int, widget=forms.RadioSelect)
-    reason = forms.CharField(label=_("Why (optional)"), max_length=5000, required=False,
-                             widget=forms.Textarea)
+    phase = forms.TypedChoiceField(
+        label=_("Safety phase"), choices=SafetyPhase.choices, coerce=int, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("Why (optional)"), max_length=5000, required=False, widget=forms.Textarea
+    )
 
 
 class ScoreForm(forms.Form):
     value = forms.TypedChoiceField(
-        label=_("Score (0-10)"), choices=[(n, str(n)) for n in range(11)], coerce=int,
-        help_text=_("0: things are so bad the children cannot stay at home; 10: everyone knows "
-                    "the children are safe enough to close the case."),
+        label=_("Score (0-10)"),
+        choices=[(n, str(n)) for n in range(11)],
+        coerce=int,
+        help_text=_(
+            "0: things are so bad the children cannot stay at home; 10: everyone knows "
+            "the children are safe enough to close the case."
+        ),
     )
-    scored_on = forms.DateField(label=_("Date of the reading"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    perspective = forms.ChoiceField(label=_("Whose view"), choices=Perspective.choices,
-                                    widget=forms.RadioSelect)
+    scored_on = forms.DateField(
+        label=_("Date of the reading"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    perspective = forms.ChoiceField(
+        label=_("Whose view"), choices=Perspective.choices, widget=forms.RadioSelect
+    )
     organisation = forms.ModelChoiceField(
-        label=_("Organisation (for a professional's view)"), queryset=Organisation.objects.none(),
-        required=False, help_text=_("Default: your own organisation."),
+        label=_("Organisation (for a professional's view)"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("Default: your own organisation."),
     )
     member = forms.ModelChoiceField(
         label=_("Household member (for a parent's or a child's view)"),
-        queryset=HouseholdMember.objects.none(), required=False,
+        queryset=HouseholdMember.objects.none(),
+        required=False,
     )
 
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
@@ -254,8 +295,13 @@ class ScoreForm(forms.Form):
 
 
 class CheckInForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=CheckInOutcome.choices,
-                                widget=forms.RadioSelect)
-    remark = forms.CharField(label=_("Remark"), max_length=5000, required=False,
-                             widget=forms.Textarea,
-                             help_text=_("Required with concerns. Stored encrypted."))
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=CheckInOutcome.choices, widget=forms.RadioSelect
+    )
+    remark = forms.CharField(
+        label=_("Remark"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea,
+        help_text=_("Required with concerns. Stored encrypted."),
+    )

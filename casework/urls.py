@@ -27,16 +27,31 @@ urlpatterns = [
     path("privacy/cases/", views.supervision_list_view, name="supervision-list"),
     path("privacy/cases/<uuid:case_id>/access-log/", views.access_log_view, name="access-log"),
     path("agreements/", agreement_views.my_agreements_view, name="my-agreements"),
-    path("agreements/<uuid:agreement_id>/", agreement_views.agreement_detail_view,
-         name="agreement-detail"),
-    path("agreements/<uuid:agreement_id>/edit/", agreement_views.agreement_edit_view,
-         name="agreement-edit"),
-    path("agreements/<uuid:agreement_id>/resolve/", agreement_views.agreement_resolve_view,
-         name="agreement-resolve"),
-    path("agreements/<uuid:agreement_id>/reopen/", agreement_views.agreement_reopen_view,
-         name="agreement-reopen"),
-    path("cases/<uuid:case_id>/agreements/new/", agreement_views.agreement_create_view,
-         name="agreement-create"),
+    path(
+        "agreements/<uuid:agreement_id>/",
+        agreement_views.agreement_detail_view,
+        name="agreement-detail",
+    ),
+    path(
+        "agreements/<uuid:agreement_id>/edit/",
+        agreement_views.agreement_edit_view,
+        name="agreement-edit",
+    ),
+    path(
+        "agreements/<uuid:agreement_id>/resolve/",
+        agreement_views.agreement_resolve_view,
+        name="agreement-resolve",
+    ),
+    path(
+        "agreements/<uuid:agreement_id>/reopen/",
+        agreement_views.agreement_reopen_view,
+        name="agreement-reopen",
+    ),
+    path(
+        "cases/<uuid:case_id>/agreements/new/",
+        agreement_views.agreement_create_view,
+        name="agreement-create",
+    ),
 ]
 
 # --- The life of a case (issue 4) ---
@@ -49,9 +64,13 @@ urlpatterns += [
     path("cases/<uuid:case_id>/transition/", lifecycle_views.transition_view, name="transition"),
     path("cases/<uuid:case_id>/director/", lifecycle_views.director_view, name="director"),
     path("cases/<uuid:case_id>/plan/", lifecycle_views.plan_view, name="plan"),
-    path("cases/<uuid:case_id>/safety-phase/", lifecycle_views.safety_phase_view,
-         name="safety-phase"),
+    path(
+        "cases/<uuid:case_id>/safety-phase/", lifecycle_views.safety_phase_view, name="safety-phase"
+    ),
     path("cases/<uuid:case_id>/scores/new/", lifecycle_views.score_add_view, name="score-add"),
-    path("cases/<uuid:case_id>/check-ins/<uuid:check_in_id>/", lifecycle_views.check_in_view,
-         name="check-in"),
+    path(
+        "cases/<uuid:case_id>/check-ins/<uuid:check_in_id>/",
+        lifecycle_views.check_in_view,
+        name="check-in",
+    ),
 ]

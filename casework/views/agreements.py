@@ -20,6 +20,7 @@ from casework import selectors, services
 from casework.models import AgreementOrigin, AgreementStatus
 from casework.services.agreements import MAX_DESCRIPTION, MAX_REASON
 from mda import access
+from mda.forms import form_apply_service_errors
 from mda.models import Organisation, User
 
 _actor = access.actor_of  # the one way to get the signed-in user
@@ -95,12 +96,7 @@ class ReopenForm(forms.Form):
     )
 
 
-def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+_apply_errors = form_apply_service_errors
 
 
 # --- Pages ------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,15 +17,10 @@ from casework import selectors, services
 from casework.forms import NoteForm, ParticipantForm, RevealForm
 from casework.models import AccessLevel
 from mda import access
+from mda.forms import form_apply_service_errors
 from mda.models import Role
 
-
-def _apply_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+_apply_errors = form_apply_service_errors
 
 
 @login_required

@@ -23,8 +23,12 @@ class AuditEvent(models.Model):
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     # No database FK constraint: audit rows must outlive users and never be cascaded or updated.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
-        db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        related_name="+",
     )
     username = models.CharField(_("user"), max_length=150, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)

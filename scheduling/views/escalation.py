@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from casework import selectors as casework_selectors
 from mda import access
+from mda.forms import form_apply_service_errors
 from scheduling import selectors, services
 from scheduling.forms import EscalationRaiseForm
 
@@ -74,12 +75,7 @@ def escalation_raise_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     )
 
 
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+_apply_errors = form_apply_service_errors
 
 
 @login_required

@@ -17,6 +17,7 @@ from casework import selectors as casework_selectors
 from casework import services as casework_services
 from casework.models import AgreementStatus
 from mda import access
+from mda.forms import form_apply_service_errors
 from scheduling.meeting_forms import (
     AgreementReviewForm,
     AttendanceForm,
@@ -168,12 +169,7 @@ def item_minutes_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> Ht
     return response
 
 
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+_form_errors = form_apply_service_errors
 
 
 @login_required

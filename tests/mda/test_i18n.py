@@ -101,8 +101,9 @@ def test_the_api_answers_in_the_language_its_client_asks_for(cast: Cast) -> None
     from tests.conftest import api_client
 
     client = api_client(cast.police)
-    dutch = client.get("/api/v1/cases/00000000-0000-0000-0000-000000000000/",
-                       HTTP_ACCEPT_LANGUAGE="nl")
+    dutch = client.get(
+        "/api/v1/cases/00000000-0000-0000-0000-000000000000/", HTTP_ACCEPT_LANGUAGE="nl"
+    )
     english = client.get("/api/v1/cases/00000000-0000-0000-0000-000000000000/")
     assert dutch.status_code == english.status_code == 404
     assert dutch["Content-Language"] == "nl" and english["Content-Language"] == "en"
