@@ -87,7 +87,7 @@ def test_the_language_switch_turns_the_pages_english_and_back(
 ) -> None:
     page.goto(f"{live_server.url}/login/")
     assert html_lang(page) == "nl"
-    expect(page.get_by_role("heading", level=1)).to_have_text("Aanmelden")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen")
 
     answer_status(page, page.get_by_role("button", name="English").click)
 

@@ -37,7 +37,7 @@ def test_pages_are_dutch_even_when_the_browser_asks_for_english() -> None:
 
     assert lang_of(response) == "nl"
     assert response["Content-Language"] == "nl"
-    assert login_heading(response) == "Aanmelden"
+    assert login_heading(response) == "Inloggen"
 
 
 @pytest.mark.django_db
@@ -64,7 +64,7 @@ def test_switching_back_makes_pages_dutch_again() -> None:
 
     page = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en")
     assert lang_of(page) == "nl"
-    assert login_heading(page) == "Aanmelden"
+    assert login_heading(page) == "Inloggen"
 
 
 @pytest.mark.django_db
