@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path
 
 from casework.api import agreements as agreements_api
+from casework.api import lifecycle as lifecycle_api
 from casework.api import register as api
 
 urlpatterns = [
@@ -50,7 +51,6 @@ urlpatterns = [
 ]
 
 # --- The life of a case (issue 4) ---
-from casework.api import lifecycle as lifecycle_api  # noqa: E402
 
 urlpatterns += [
     path("lifecycle/", lifecycle_api.LifecycleTableView.as_view(), name="api-lifecycle-table"),

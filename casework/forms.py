@@ -21,6 +21,7 @@ from casework.models import (
 )
 from casework.services.lifecycle import TRANSITION_CHOICES
 from mda.blind_index import validate_bsn
+from mda.forms import model_choices
 from mda.models import Organisation
 
 
@@ -68,7 +69,7 @@ class ParticipantForm(forms.Form):
 
     def __init__(self, *args: Any, region: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+        model_choices(self, "organisation").queryset = Organisation.objects.filter(
             region=region
         ).order_by("name")
 
@@ -143,12 +144,12 @@ class ReferralForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        model_choices(self, "organisation").queryset = organisations
         if organisations.count() == 1:
             self.fields["organisation"].initial = organisations.first()
             self.fields["organisation"].widget = forms.HiddenInput()
         self.region = self._region(organisations)
-        self.fields["partners_involved"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+        model_choices(self, "partners_involved").queryset = Organisation.objects.filter(
             region=self.region
         ).order_by("name")
 
@@ -193,7 +194,7 @@ class RiskAssessmentForm(forms.Form):
 
     def __init__(self, *args: Any, region: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assessor_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+        model_choices(self, "assessor_organisation").queryset = Organisation.objects.filter(
             region=region
         ).order_by("name")
 
@@ -231,9 +232,9 @@ class DirectorForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["director"].queryset = candidates  # type: ignore[attr-defined]
-        self.fields["director"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda user: user.get_full_name() or user.get_username()
+        model_choices(self, "director").queryset = candidates
+        self.fields["director"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
+            user.get_full_name() or user.get_username()
         )
 
 
@@ -288,10 +289,10 @@ class ScoreForm(forms.Form):
 
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+        model_choices(self, "organisation").queryset = Organisation.objects.filter(
             region=case.region
         ).order_by("name")
-        self.fields["member"].queryset = case.members.all()  # type: ignore[attr-defined]
+        model_choices(self, "member").queryset = case.members.all()
 
 
 class CheckInForm(forms.Form):

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import AgreementStatus
+from mda.forms import model_choices
 from mda.models import Organisation, User
 from scheduling.models import (
     AttendanceStatus,
@@ -58,7 +59,7 @@ class SeriesForm(forms.ModelForm):
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        model_choices(self, "region").queryset = regions
         if self.instance.pk:
             self.fields["region"].disabled = True
 
@@ -105,7 +106,7 @@ class ResponseForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
+        model_choices(self, "organisation").queryset = organisations
 
 
 class AttendanceForm(forms.Form):
@@ -116,7 +117,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args: Any, region: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+        model_choices(self, "organisation").queryset = Organisation.objects.filter(
             region=region
         ).order_by("name")
 
@@ -142,9 +143,9 @@ class MinutesForm(forms.Form):
 
     def __init__(self, *args: Any, directors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["case_director"].queryset = directors  # type: ignore[attr-defined]
-        self.fields["case_director"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda user: user.get_full_name() or user.username
+        model_choices(self, "case_director").queryset = directors
+        self.fields["case_director"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
+            user.get_full_name() or user.username
         )
 
 
@@ -164,10 +165,10 @@ class MeetingAgreementForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner_organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["owner"].queryset = people  # type: ignore[attr-defined]
-        self.fields["owner"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda user: user.get_full_name() or user.username
+        model_choices(self, "owner_organisation").queryset = organisations
+        model_choices(self, "owner").queryset = people
+        self.fields["owner"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
+            user.get_full_name() or user.username
         )
 
 
