@@ -21,7 +21,7 @@ from casework.models import (
 )
 from casework.services.lifecycle import TRANSITION_CHOICES
 from mda.blind_index import validate_bsn
-from mda.forms import model_choices
+from mda.forms import PersonChoiceField, model_choices
 from mda.models import Organisation
 
 
@@ -224,7 +224,7 @@ class TransitionForm(forms.Form):
 
 
 class DirectorForm(forms.Form):
-    director = forms.ModelChoiceField(
+    director = PersonChoiceField(
         label=_("Case director"),
         queryset=Organisation.objects.none(),
         help_text=_("A professional of an organisation that takes part at level 2."),
@@ -233,9 +233,6 @@ class DirectorForm(forms.Form):
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choices(self, "director").queryset = candidates
-        self.fields["director"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
-            user.get_full_name() or user.get_username()
-        )
 
 
 class PlanForm(forms.Form):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -53,3 +53,10 @@ def form_apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> Non
 def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     """The model choice field *name* of *form*, typed, to narrow its queryset per request."""
     return cast(forms.ModelChoiceField, form.fields[name])
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """Choose a user, shown by full name (username when there is none)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.get_full_name() or obj.get_username())

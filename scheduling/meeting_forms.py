@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import AgreementStatus
-from mda.forms import model_choices
+from mda.forms import PersonChoiceField, model_choices
 from mda.models import Organisation, User
 from scheduling.models import (
     AttendanceStatus,
@@ -129,7 +129,7 @@ class MinutesForm(forms.Form):
     decisions = forms.CharField(
         label=_("Decisions"), max_length=20000, required=False, widget=forms.Textarea
     )
-    case_director = forms.ModelChoiceField(
+    case_director = PersonChoiceField(
         label=_("Case director"), queryset=User.objects.none(), required=False
     )
     case_director_confirmed = forms.BooleanField(
@@ -144,9 +144,6 @@ class MinutesForm(forms.Form):
     def __init__(self, *args: Any, directors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choices(self, "case_director").queryset = directors
-        self.fields["case_director"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
-            user.get_full_name() or user.username
-        )
 
 
 class MeetingAgreementForm(forms.Form):
@@ -156,7 +153,7 @@ class MeetingAgreementForm(forms.Form):
     owner_organisation = forms.ModelChoiceField(
         label=_("Owner organisation"), queryset=Organisation.objects.none()
     )
-    owner = forms.ModelChoiceField(
+    owner = PersonChoiceField(
         label=_("Owner (person)"), queryset=User.objects.none(), required=False
     )
     due_date = forms.DateField(
@@ -167,9 +164,6 @@ class MeetingAgreementForm(forms.Form):
         super().__init__(*args, **kwargs)
         model_choices(self, "owner_organisation").queryset = organisations
         model_choices(self, "owner").queryset = people
-        self.fields["owner"].label_from_instance = lambda user: (  # type: ignore[attr-defined]
-            user.get_full_name() or user.username
-        )
 
 
 class AgreementReviewForm(forms.Form):
