@@ -5,10 +5,8 @@ English catalogue only has to exist (with empty msgstr) for the language switch 
 
 When one of these tests fails after you added or changed a string:
 
-    python manage.py makemessages -l nl -l en --ignore=.venv --ignore=var \
-        --ignore=node_modules --ignore='tests/*'
+    ./scripts/messages   # makemessages without locations, sorted, then compilemessages
     # translate the new entries (and remove '#, fuzzy') in locale/nl/LC_MESSAGES/django.po
-    python manage.py compilemessages --ignore=.venv --ignore=var
 
 and commit the .po and the .mo files together.
 """
