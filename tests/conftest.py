@@ -18,19 +18,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from mda.models import Domain, Organisation, OrganisationKind, Region, Role, User
 from mda.services import api_token_issue
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
+from tests.support import layers
+from tests.support.layers import layer
 
 
 @pytest.fixture(autouse=True)
@@ -40,6 +44,29 @@ def english_messages() -> Iterator[None]:
     tests/mda/test_translations.py."""
     with translation.override("en"):
         yield
+
+
+# --- Layers (tests/support/layers.py): worlds built once and shared by the tests that use them ---
+
+
+@pytest.fixture(autouse=True)
+def _shared_layers(request: pytest.FixtureRequest, english_messages: None) -> layers.TestLayers:
+    """Before each test's own fixtures: the shared layers it uses, built or kept (in English, as
+    the test would have built them)."""
+    return layers.for_test(request)
+
+
+@pytest.fixture(scope="session")
+def _layer_stack(django_db_setup: None, django_db_blocker: Any) -> Iterator[layers.Stack]:
+    yield from layers.stack_for_session(django_db_blocker)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    try:
+        return (yield)
+    finally:
+        layers.after_test(nextitem)
 
 
 REQUIRE_SERVICES = os.environ.get("MDA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
@@ -65,6 +92,10 @@ class Cast:
     personas: dict[str, Persona]
 
     def __getattr__(self, name: str) -> Persona:
+        # Only called for names that are not attributes; "personas" itself is missing while
+        # copy.deepcopy rebuilds a Cast, and dunder lookups must not reach the dict.
+        if name == "personas" or name.startswith("__"):
+            raise AttributeError(name)
         try:
             return self.personas[name]
         except KeyError:
@@ -98,8 +129,8 @@ PERSONAS = {
 }
 
 
-@pytest.fixture
-def cast(db: None) -> Cast:
+@layer
+def cast() -> Cast:
     regions = {
         "north": RegionFactory(name="Noord", slug="noord"),
         "south": RegionFactory(name="Zuid", slug="zuid"),
@@ -141,16 +172,55 @@ def api_client(persona: Persona) -> APIClient:
     return client
 
 
+@dataclass
+class Logins:
+    """One bearer token and one web session (both factors passed) per persona, made once."""
+
+    personas: dict[str, Persona]
+    tokens: dict[str, str]
+    sessions: dict[str, str]
+
+    def api(self, name: str) -> APIClient:
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # tests read English messages
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {self.tokens[name]}")
+        return client
+
+    def web(self, name: str) -> Client:
+        key = self.sessions[name]
+        if not Session.objects.filter(session_key=key, expire_date__gt=timezone.now()).exists():
+            # The test's clock stands past the session's idle timeout, or the test logged out.
+            return login_client(self.personas[name])
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        client.cookies[settings.SESSION_COOKIE_NAME] = key
+        return client
+
+
+def logins_of(personas: dict[str, Persona]) -> Logins:
+    tokens, sessions = {}, {}
+    for name, persona in personas.items():
+        tokens[name] = api_token_issue(user=persona.user, name="test")[1]
+        session_key = login_client(persona).session.session_key
+        assert session_key is not None
+        sessions[name] = session_key
+    return Logins(personas=personas, tokens=tokens, sessions=sessions)
+
+
+@layer
+def logins(cast: Cast) -> Logins:
+    return logins_of(cast.personas)
+
+
 @pytest.fixture
-def web(cast: Cast):
+def web(logins: Logins) -> Callable[[str], Client]:
     """``web("police")`` gives a logged-in web client for that persona."""
-    return lambda name: login_client(cast.personas[name])
+    return logins.web
 
 
 @pytest.fixture
-def api(cast: Cast):
+def api(logins: Logins) -> Callable[[str], APIClient]:
     """``api("police")`` gives an API client with a bearer token for that persona."""
-    return lambda name: api_client(cast.personas[name])
+    return logins.api
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -14,12 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import pytest
-
 from casework import selectors, services
 from casework.models import Case, LegalBasis, NoteVisibility, Participation
 from mda import access
 from tests.conftest import Cast
+from tests.support.layers import layer
 
 NOTES = {
     "police_domain": ("police", NoteVisibility.DOMAIN, "POLICE-DOMAIN-NOTE arrest planned"),
@@ -94,7 +93,7 @@ def referral_details(**changes: object) -> services.ReferralInput:
     return services.ReferralInput(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture
+@layer
 def scenario(cast: Cast) -> Scenario:
     case = refer(cast)
     coordinator = cast.coordinator.user

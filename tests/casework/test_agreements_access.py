@@ -16,6 +16,7 @@ from tests.casework.conftest import Scenario
 from tests.conftest import Cast
 from tests.scheduling.conftest import make_agreement
 from tests.scheduling.conftest import scenario as scenario  # the case, made directly
+from tests.support.layers import layer
 
 # persona: (level on the case or None, agreements it sees, agreements it may resolve, coordinator?)
 TABLE: dict[str, tuple[int | None, set[str], set[str], bool]] = {
@@ -45,7 +46,7 @@ class Two:
         return getattr(self, key)
 
 
-@pytest.fixture
+@layer
 def two(cast: Cast, scenario: Scenario) -> Two:
     due = timezone.localdate() + timedelta(days=20)
     return Two(

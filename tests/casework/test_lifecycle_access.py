@@ -13,6 +13,7 @@ from tests.casework.lifecycle_support import move, ready_for_execution
 from tests.casework.test_access_matrix import PERSONAS, TABLE
 from tests.casework.test_access_matrix import expected as register_expected
 from tests.conftest import Cast
+from tests.support.layers import layer
 
 DIRECTOR = "social"
 REFERRERS = {
@@ -40,7 +41,7 @@ def _ok(status: int, want: int) -> bool:
     return status in (200, 201) if want == 200 else status == want
 
 
-@pytest.fixture
+@layer
 def accepted(cast: Cast, scenario: Scenario) -> Any:
     return ready_for_execution(cast, move(cast, scenario.case, "accept"), director=DIRECTOR)
 

@@ -31,6 +31,11 @@ from scheduling.models import EscalationNotice
 from tests.casework.conftest import Scenario, grant
 from tests.conftest import Cast
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+from tests.scheduling.meetings_support import (  # noqa: F401  # the layers of world and published
+    draft_agenda,
+    published_agenda,
+)
+from tests.support.layers import layer
 
 AMS = ZoneInfo("Europe/Amsterdam")
 DESCRIPTION = "AGREEMENT-MARKER arrange debt counselling for moeder"
@@ -44,7 +49,7 @@ def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datet
 REASON = "REASON-MARKER repeated violence, children witness"
 
 
-@pytest.fixture
+@layer
 def scenario(cast: Cast) -> Scenario:
     """A case of region north (made directly, so these tests do not depend on the referral form)
     with the casework scenario's participations: local team and police at level 2, GGZ at 1,
@@ -75,7 +80,7 @@ class LadderPeople:
     mayor: User
 
 
-@pytest.fixture
+@layer
 def ladder_people(cast: Cast) -> LadderPeople:
     vt_lead = UserFactory(username="vt_lead")
     MembershipFactory(

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core import mail
 from icalendar import Calendar
 
@@ -40,6 +41,7 @@ from scheduling.models import (
 from scheduling.services import agendas, invitations, meetings
 from tests.casework.conftest import grant
 from tests.conftest import Cast
+from tests.support.layers import layer
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 3, 20, 10, 0, tzinfo=AMS)
@@ -148,25 +150,41 @@ class World:
         )
 
 
-@pytest.fixture
-def world(cast: Cast, time_machine: Any) -> World:
-    """The meeting of 24 March with A, B and C on its agenda, not yet published."""
-    time_machine.move_to(NOW, tick=False)
-    cases = {
-        key: make_case(cast, REFERENCES[key], levels) for key, levels in PARTICIPATIONS.items()
-    }
-    series = make_series(cast)
-    generated = meetings.meetings_generate(series=series)
-    built = World(cast, series, generated[0], generated[1], cases)
-    for key in ("A", "B", "C"):
-        built.add(key)
+@layer
+def draft_agenda(cast: Cast) -> World:
+    """The meeting of 24 March with A, B and C on its agenda, not yet published. Built once for
+    the tests that follow, so it moves the clock itself."""
+    with time_machine.travel(NOW, tick=False):
+        cases = {
+            key: make_case(cast, REFERENCES[key], levels) for key, levels in PARTICIPATIONS.items()
+        }
+        series = make_series(cast)
+        generated = meetings.meetings_generate(series=series)
+        built = World(cast, series, generated[0], generated[1], cases)
+        for key in ("A", "B", "C"):
+            built.add(key)
     return built
 
 
+@layer
+def published_agenda(draft_agenda: World) -> World:
+    with time_machine.travel(NOW, tick=False):
+        draft_agenda.publish()
+    return draft_agenda
+
+
 @pytest.fixture
-def published(world: World) -> World:
-    world.publish()
-    return world
+def world(draft_agenda: World, time_machine: Any) -> World:
+    """The draft agenda, with the clock standing on NOW."""
+    time_machine.move_to(NOW, tick=False)
+    return draft_agenda
+
+
+@pytest.fixture
+def published(published_agenda: World, time_machine: Any) -> World:
+    """The published agenda, with the clock standing on NOW."""
+    time_machine.move_to(NOW, tick=False)
+    return published_agenda
 
 
 def send_all() -> list[mail.EmailMessage]:

@@ -14,14 +14,16 @@ from datetime import date
 from typing import Any
 
 import pytest
+import time_machine
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mda import access
 from scheduling import services as ladder
 from scheduling.models import EscalationNotice, Rung
 from tests.casework.conftest import Scenario
-from tests.conftest import Cast, Persona, api_client, login_client
+from tests.conftest import Cast, Logins, Persona, logins_of
 from tests.scheduling.conftest import LadderPeople, at, make_agreement, run_ladder
+from tests.support.layers import layer
 
 MANUAL_REASON = "REASON-MARKER the school refuses to share"
 # persona: (sees the automatic notices, sees the manual one, reads its reason, recipient of,
@@ -57,26 +59,33 @@ def _key(notice: EscalationNotice) -> str:
     return str(notice.rung_number)
 
 
-@pytest.fixture
-def climbed(cast: Cast, scenario: Scenario, ladder_people: LadderPeople, travel: Any) -> Ladder:
-    travel(at(2026, 6, 1))
-    make_agreement(cast, scenario.case, date(2026, 6, 12))
-    travel(at(2026, 7, 10))
-    run_ladder()
-    coordinator = cast.coordinator.user
-    manual = ladder.escalation_raise(
-        actor=coordinator,
-        case=access.access_case(coordinator, scenario.case.pk),
-        rung=Rung.objects.get(ladder__region=cast.north, number=2),
-        reason=MANUAL_REASON,
-    )
-    ladder.escalation_deliver(notice_id=manual.pk)
+@layer
+def climbed_ladder(cast: Cast, scenario: Scenario, ladder_people: LadderPeople) -> Ladder:
+    """Built once for the tests that follow, so it moves the clock itself."""
+    with time_machine.travel(at(2026, 6, 1), tick=False):
+        make_agreement(cast, scenario.case, date(2026, 6, 12))
+    with time_machine.travel(at(2026, 7, 10), tick=False):
+        run_ladder()
+        coordinator = cast.coordinator.user
+        manual = ladder.escalation_raise(
+            actor=coordinator,
+            case=access.access_case(coordinator, scenario.case.pk),
+            rung=Rung.objects.get(ladder__region=cast.north, number=2),
+            reason=MANUAL_REASON,
+        )
+        ladder.escalation_deliver(notice_id=manual.pk)
     notices = {_key(n): n for n in EscalationNotice.objects.select_related("rung")}
     assert len(notices) == 7
     return Ladder(notices=notices)
 
 
 @pytest.fixture
+def climbed(climbed_ladder: Ladder, travel: Any) -> Ladder:
+    travel(at(2026, 7, 10))
+    return climbed_ladder
+
+
+@layer
 def people(cast: Cast, ladder_people: LadderPeople) -> dict[str, Persona]:
     extra = {}
     for name, user in (("vt_lead", ladder_people.vt_lead), ("mayor", ladder_people.mayor)):
@@ -88,14 +97,19 @@ def people(cast: Cast, ladder_people: LadderPeople) -> dict[str, Persona]:
     return {**cast.personas, **extra}
 
 
-@pytest.fixture
-def as_api(people: dict[str, Persona]) -> Any:
-    return lambda name: api_client(people[name])
+@layer
+def people_logins(people: dict[str, Persona]) -> Logins:
+    return logins_of(people)
 
 
 @pytest.fixture
-def as_web(people: dict[str, Persona]) -> Any:
-    return lambda name: login_client(people[name])
+def as_api(people_logins: Logins) -> Any:
+    return people_logins.api
+
+
+@pytest.fixture
+def as_web(people_logins: Logins) -> Any:
+    return people_logins.web
 
 
 def _sees(persona: str, key: str) -> bool:
