@@ -174,41 +174,62 @@ def api_client(persona: Persona) -> APIClient:
 
 @dataclass
 class Logins:
-    """One bearer token and one web session (both factors passed) per persona, made once."""
+    """Clients for the personas: by default a new bearer token and a new login at each call, as
+    tests that count tokens or sessions expect; ``made_once`` ones share one of each per persona."""
 
     personas: dict[str, Persona]
-    tokens: dict[str, str]
-    sessions: dict[str, str]
+    tokens: dict[str, str] | None = None
+    sessions: dict[str, str] | None = None
+
+    @classmethod
+    def made_once(cls, personas: dict[str, Persona]) -> Logins:
+        tokens, sessions = {}, {}
+        for name, persona in personas.items():
+            tokens[name] = api_token_issue(user=persona.user, name="test")[1]
+            session_key = login_client(persona).session.session_key
+            assert session_key is not None
+            sessions[name] = session_key
+        return cls(personas=personas, tokens=tokens, sessions=sessions)
 
     def api(self, name: str) -> APIClient:
+        if self.tokens is None:
+            return api_client(self.personas[name])
         client = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # tests read English messages
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {self.tokens[name]}")
         return client
 
     def web(self, name: str) -> Client:
-        key = self.sessions[name]
-        if not Session.objects.filter(session_key=key, expire_date__gt=timezone.now()).exists():
-            # The test's clock stands past the session's idle timeout, or the test logged out.
+        key = self.sessions[name] if self.sessions is not None else None
+        if key is None or not self._alive(key):
             return login_client(self.personas[name])
         client = Client()
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         client.cookies[settings.SESSION_COOKIE_NAME] = key
         return client
 
-
-def logins_of(personas: dict[str, Persona]) -> Logins:
-    tokens, sessions = {}, {}
-    for name, persona in personas.items():
-        tokens[name] = api_token_issue(user=persona.user, name="test")[1]
-        session_key = login_client(persona).session.session_key
-        assert session_key is not None
-        sessions[name] = session_key
-    return Logins(personas=personas, tokens=tokens, sessions=sessions)
+    @staticmethod
+    def _alive(session_key: str) -> bool:
+        # Not when the test's clock stands past the session's idle timeout, or it logged out.
+        return Session.objects.filter(
+            session_key=session_key, expire_date__gt=timezone.now()
+        ).exists()
 
 
-@layer
+@pytest.fixture
 def logins(cast: Cast) -> Logins:
-    return logins_of(cast.personas)
+    return Logins(cast.personas)
+
+
+def logins_made_once() -> Any:
+    """A ``logins`` layer for a persona table: ``logins = logins_made_once()`` in a module gives
+    its ``api`` and ``web`` one token and one session (both factors passed) per persona, made once
+    for the tests that follow instead of at each call."""
+
+    @layer
+    def logins(cast: Cast) -> Logins:
+        return Logins.made_once(cast.personas)
+
+    return logins
 
 
 @pytest.fixture

@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 
 from tests.casework.conftest import NOTES, Scenario
-from tests.conftest import Cast
+from tests.conftest import Cast, logins_made_once
+
+logins = logins_made_once()  # one token and one session per persona for the whole table
 
 # persona: (level on the case or None, coordinator?, notes it reads, privacy officer?)
 TABLE: dict[str, tuple[int | None, bool, set[str], bool]] = {

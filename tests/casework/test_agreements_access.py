@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from casework.models import Agreement
 from tests.casework.conftest import Scenario
-from tests.conftest import Cast
+from tests.conftest import Cast, logins_made_once
 from tests.scheduling.conftest import make_agreement
 from tests.scheduling.conftest import scenario as scenario  # the case, made directly
 from tests.support.layers import layer
+
+logins = logins_made_once()  # one token and one session per persona for the whole table
 
 # persona: (level on the case or None, agreements it sees, agreements it may resolve, coordinator?)
 TABLE: dict[str, tuple[int | None, set[str], set[str], bool]] = {

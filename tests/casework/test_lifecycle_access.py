@@ -12,8 +12,10 @@ from tests.casework.conftest import Scenario
 from tests.casework.lifecycle_support import move, ready_for_execution
 from tests.casework.test_access_matrix import PERSONAS, TABLE
 from tests.casework.test_access_matrix import expected as register_expected
-from tests.conftest import Cast
+from tests.conftest import Cast, logins_made_once
 from tests.support.layers import layer
+
+logins = logins_made_once()  # one token and one session per persona for the whole table
 
 DIRECTOR = "social"
 REFERRERS = {

@@ -21,7 +21,7 @@ from mda import access
 from scheduling import services as ladder
 from scheduling.models import EscalationNotice, Rung
 from tests.casework.conftest import Scenario
-from tests.conftest import Cast, Logins, Persona, logins_of
+from tests.conftest import Cast, Logins, Persona
 from tests.scheduling.conftest import LadderPeople, at, make_agreement, run_ladder
 from tests.support.layers import layer
 
@@ -99,7 +99,7 @@ def people(cast: Cast, ladder_people: LadderPeople) -> dict[str, Persona]:
 
 @layer
 def people_logins(people: dict[str, Persona]) -> Logins:
-    return logins_of(people)
+    return Logins.made_once(people)
 
 
 @pytest.fixture

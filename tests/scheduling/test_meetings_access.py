@@ -14,7 +14,7 @@ import pytest
 from icalendar import Calendar
 
 from scheduling.services import invitations
-from tests.conftest import Cast
+from tests.conftest import Cast, logins_made_once
 from tests.scheduling import meetings_support
 from tests.scheduling.meetings_support import (
     ALL,
@@ -27,6 +27,8 @@ from tests.scheduling.meetings_support import (
     references_in,
     send_all,
 )
+
+logins = logins_made_once()  # one token and one session per persona for the whole table
 
 world = meetings_support.world
 published = meetings_support.published
