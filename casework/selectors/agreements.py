@@ -81,8 +81,7 @@ def _record_read(actor: User, case: Any, agreements: list[Agreement]) -> None:
             actor=actor,
             action=AuditAction.VIEW,
             object_type="agreement",
-            case_reference=case.reference,
-            region_slug=case.region.slug,
+            case=case,
             detail={"agreement_ids": [str(a.pk) for a in agreements]},
         )
 

@@ -295,8 +295,7 @@ def timeline(
             actor=actor,
             action=AuditAction.VIEW,
             object_type="case_event",
-            case_reference=case.reference,
-            region_slug=case.region.slug,
+            case=case,
             detail={"event_ids": read},
         )
     return sorted(entries, key=lambda e: e.at)
@@ -422,8 +421,7 @@ def lifecycle_view(*, actor: User, case: Case, with_timeline: bool = True) -> Li
             action=AuditAction.VIEW,
             object_type="lifecycle",
             object_id=str(case.pk),
-            case_reference=case.reference,
-            region_slug=case.region.slug,
+            case=case,
             detail={"parts": read},
         )
     return view

@@ -73,8 +73,7 @@ def case_view(*, actor: User, case: Case) -> CaseView:
         action=AuditAction.VIEW,
         object_type="case",
         object_id=str(case.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={"level": view.level},
     )
     return view
@@ -93,8 +92,7 @@ def notes_for_case(*, actor: User, case: Case) -> list[NoteView]:
             actor=actor,
             action=AuditAction.VIEW,
             object_type="note",
-            case_reference=case.reference,
-            region_slug=case.region.slug,
+            case=case,
             detail={"note_ids": [str(n.pk) for n in notes]},
         )
     return result
@@ -139,8 +137,7 @@ def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
         actor=actor,
         action=AuditAction.VIEW,
         object_type="access_log",
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
     )
     return events.order_by("-occurred_at", "-id")
 
@@ -198,7 +195,6 @@ def reveals_for_case(*, actor: User, case: Case) -> list[RevealView]:
             actor=actor,
             action=AuditAction.VIEW,
             object_type="reveal_reasons",
-            case_reference=case.reference,
-            region_slug=case.region.slug,
+            case=case,
         )
     return result

@@ -104,8 +104,7 @@ def _audit(actor: User, agreement: Agreement, action: str, **detail: object) -> 
         action=action,
         object_type="agreement",
         object_id=str(agreement.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail=detail or None,
     )
 

@@ -358,8 +358,7 @@ def _transition_apply(
         action=AuditAction.CHANGE,
         object_type="case",
         object_id=str(case.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={
             "transition": spec.name,
             "from": previous,
@@ -479,8 +478,7 @@ def case_director_assign(*, actor: User, case: Case, director: User) -> Case:
         action=AuditAction.CHANGE,
         object_type="case_director",
         object_id=str(locked.pk),
-        case_reference=locked.reference,
-        region_slug=locked.region.slug,
+        case=locked,
         detail={"director": director.get_username()},
     )
     notification_send(
@@ -530,8 +528,7 @@ def case_plan_save(
         action=AuditAction.CHANGE,
         object_type="plan",
         object_id=str(case.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={"review_every_weeks": review_every_weeks},
     )
     return plan
@@ -563,8 +560,7 @@ def safety_phase_set(*, actor: User, case: Case, phase: int, reason: str = "") -
         action=AuditAction.CHANGE,
         object_type="safety_phase",
         object_id=str(locked.pk),
-        case_reference=locked.reference,
-        region_slug=locked.region.slug,
+        case=locked,
         detail={"from": previous, "to": phase},
     )
     _copy_back(locked, case)
@@ -608,8 +604,7 @@ def check_in_complete(
         action=AuditAction.CHANGE,
         object_type="check_in",
         object_id=str(locked.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={"outcome": outcome},
     )
     if outcome == CheckInOutcome.CONCERNS:

@@ -157,8 +157,7 @@ def case_refer(
         action=AuditAction.CREATE,
         object_type="case",
         object_id=str(case.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         organisation=organisation,
         role=_role_at(actor, organisation),
     )
@@ -214,8 +213,7 @@ def _audit_participation(actor: User, participation: Participation, action: str)
         action=action,
         object_type="participation",
         object_id=str(participation.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={
             "organisation": participation.organisation.slug,
             "level": participation.level,
@@ -348,8 +346,7 @@ def note_add(*, actor: User, case: Case, body: str, visibility: str | None = Non
         action=AuditAction.CREATE,
         object_type="note",
         object_id=str(note.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         organisation=organisation,
         role=_role_at(actor, organisation),
         detail={"visibility": note.visibility},
@@ -384,8 +381,7 @@ def identity_reveal(
         action=AuditAction.REVEAL,
         object_type="identity",
         object_id=str(member.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={"reveal": str(reveal.pk)},  # the reason itself stays encrypted with the case
     )
     return data

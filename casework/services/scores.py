@@ -84,8 +84,7 @@ def score_add(
         action=AuditAction.CREATE,
         object_type="safety_score",
         object_id=str(score.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         organisation=recorder,
         detail={"perspective": perspective},
     )

@@ -98,8 +98,7 @@ def escalation_view(*, actor: User, notice_id: Any) -> EscalationView:
                 action=AuditAction.VIEW,
                 object_type="escalation",
                 object_id=str(notice.pk),
-                case_reference=notice.case.reference,
-                region_slug=notice.case.region.slug,
+                case=notice.case,
             )
     return view
 

@@ -414,8 +414,7 @@ def minutes_view(*, actor: User, item: AgendaItem) -> MinutesView | None:
             action=AuditAction.VIEW,
             object_type="minutes",
             object_id=str(minutes.pk),
-            case_reference=item.case.reference,
-            region_slug=item.case.region.slug,
+            case=item.case,
         )
     view.agreements_made = list(
         Agreement.objects.visible_to(actor)

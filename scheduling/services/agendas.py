@@ -99,8 +99,7 @@ def _audit(actor: User, action: str, item: AgendaItem, **detail: Any) -> None:
         action=action,
         object_type="agenda_item",
         object_id=str(item.pk),
-        case_reference=item.case.reference,
-        region_slug=item.meeting.region.slug,
+        case=item.case,
         detail={"meeting": str(item.meeting_id), **detail},
     )
 
@@ -228,7 +227,7 @@ def agenda_reorder(*, actor: User, meeting: Meeting, item_ids: list[Any]) -> lis
         action=AuditAction.CHANGE,
         object_type="agenda",
         object_id=str(meeting.pk),
-        region_slug=meeting.region.slug,
+        region=meeting.region,
         detail={"reordered": len(wanted)},
     )
     invitations_sync(meeting=meeting)
@@ -264,7 +263,7 @@ def agenda_publish(*, actor: User, meeting: Meeting) -> Meeting:
         action=AuditAction.CHANGE,
         object_type="agenda",
         object_id=str(meeting.pk),
-        region_slug=meeting.region.slug,
+        region=meeting.region,
         detail={"published": True},
     )
     invitations_sync(meeting=meeting)

@@ -475,8 +475,7 @@ def escalation_raise(
         action=AuditAction.CREATE,
         object_type="escalation",
         object_id=str(notice.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={"rung": rung.number, "manual": True},
     )
     notice_id = notice.pk

@@ -324,8 +324,7 @@ def _mark_sent(message: InvitationMessage, recipient_count: int) -> None:
             action=AuditAction.DISCLOSE,
             object_type="invitation",
             object_id=str(message.pk),
-            case_reference=line.invitation.item.case.reference,
-            region_slug=message.meeting.region.slug,
+            case=line.invitation.item.case,
             organisation=message.organisation,
             detail={
                 "method": line.method,
@@ -371,8 +370,7 @@ def invitation_respond(
         action=AuditAction.CHANGE,
         object_type="invitation",
         object_id=str(invitation.pk),
-        case_reference=item.case.reference,
-        region_slug=meeting.region.slug,
+        case=item.case,
         organisation=organisation,
         detail={"response": response},
     )

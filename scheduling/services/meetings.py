@@ -99,14 +99,13 @@ def series_deadline(series: MeetingSeries, day: date) -> datetime:
 
 
 def _audit(actor: User | None, action: str, object_type: str, obj: Any, **extra: Any) -> None:
-    region = getattr(obj, "region", None)
     audit_record(
         actor=actor,
         action=action,
         object_type=object_type,
         object_id=str(obj.pk),
-        case_reference=extra.pop("case_reference", ""),
-        region_slug=region.slug if region is not None else "",
+        case=extra.pop("case", None),
+        region=getattr(obj, "region", None),
         detail=extra or None,
     )
 
@@ -263,7 +262,7 @@ def meeting_call_emergency(
     )
     item.full_clean()
     item.save()
-    _audit(actor, AuditAction.CREATE, "meeting", meeting, case_reference=case.reference)
+    _audit(actor, AuditAction.CREATE, "meeting", meeting, case=case)
     invitations_sync(meeting=meeting)
     return meeting
 

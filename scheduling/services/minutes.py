@@ -54,8 +54,8 @@ def _audit(
         action=action,
         object_type=object_type,
         object_id=str(obj.pk),
-        case_reference=kw.pop("case_reference", ""),
-        region_slug=meeting.region.slug,
+        case=kw.pop("case", None),
+        region=meeting.region,
         detail={"meeting": str(meeting.pk), **kw},
     )
 
@@ -157,7 +157,7 @@ def minutes_save(
     minutes.full_clean()
     minutes.save()
     action = AuditAction.CREATE if created else AuditAction.CHANGE
-    _audit(actor, action, "minutes", minutes, meeting, case_reference=item.case.reference)
+    _audit(actor, action, "minutes", minutes, meeting, case=item.case)
     return minutes
 
 
