@@ -226,10 +226,14 @@ class TestLayers:
     """The layers of one test: copies of the shared data, or built for this test alone."""
 
     shared: dict[Layer, Any] | None
+    mails: list[Any] = field(default_factory=list)
     own: dict[Layer, Any] = field(default_factory=dict)
 
     def value(self, lay: Layer, needs: dict[str, Any]) -> Any:
         if self.shared is not None:
+            # Only now: the test's transaction (TestCase._pre_setup) empties the outbox.
+            mail.outbox[0:0] = self.mails
+            self.mails = []
             return self.shared[lay]
         if lay not in self.own:
             self.own[lay] = lay.build(**needs)
@@ -244,8 +248,7 @@ def for_test(request: pytest.FixtureRequest) -> TestLayers:
     request.getfixturevalue("_layer_stack")
     STACK.cut_to(plan)
     STACK.extend(plan)
-    mail.outbox[:] = STACK.mails()
-    return TestLayers(shared=STACK.copies())
+    return TestLayers(shared=STACK.copies(), mails=STACK.mails())
 
 
 def stack_for_session(blocker: Any) -> Iterator[Stack]:
