@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models import Case
 from mda.models import Organisation, Region
+from mda.workdays import AMSTERDAM
 
 DEFAULT_SLOT_MINUTES = 15
 
@@ -183,7 +184,9 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["region", "starts_at"], name="meeting_region_start")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+        # Amsterdam wall-clock time, whether starts_at came from the database (UTC) or not.
+        local = self.starts_at.astimezone(AMSTERDAM)
+        return f"{self.get_kind_display()} {local:%Y-%m-%d %H:%M}"
 
     @property
     def is_published(self) -> bool:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mda import access
 from mda.workdays import AMSTERDAM
-from scheduling.ical import SlotEvent, feed_ics
+from scheduling.ical import SlotEvent, feed_ics, meeting_ics
 from scheduling.meeting_forms import AgendaAddForm, ItemForm, MeetingForm, ResponseForm
 from scheduling.models import Invitation, ItemReason
 from scheduling.selectors import meetings as selectors
@@ -319,7 +319,7 @@ def meeting_ics_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
         )
         for row in view.rows
     ]
-    response = HttpResponse(feed_ics(slots, str(meeting)), content_type=ICS_TYPE)
+    response = HttpResponse(meeting_ics(slots, str(meeting)), content_type=ICS_TYPE)
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
 
