@@ -28,8 +28,9 @@ from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from mda.models import Domain, Organisation, OrganisationKind, Region, Role, User
+from mda.models import DecreedDay, Domain, Organisation, OrganisationKind, Region, Role, User
 from mda.services import api_token_issue
+from mda.workdays import workdays_forget
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
 
 
@@ -40,6 +41,25 @@ def english_messages() -> Iterator[None]:
     tests/mda/test_translations.py."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_working_day_calendar() -> Iterator[None]:
+    """Every test reads decree and closing days anew: the days a rolled-back test added (which
+    no signal reports) must not stay in the cache for the next."""
+    workdays_forget()
+    yield
+    workdays_forget()
+
+
+@pytest.fixture
+def decreed_days(db: None) -> None:
+    """The decree days the data migration seeds (a transactional test's flush removes them)."""
+    import importlib
+
+    seeded = importlib.import_module("mda.migrations.0004_working_day_calendar")
+    for day, description in seeded.DECREED_DAYS:
+        DecreedDay.objects.get_or_create(day=day, defaults={"description": description})
 
 
 REQUIRE_SERVICES = os.environ.get("MDA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}

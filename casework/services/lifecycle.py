@@ -39,7 +39,7 @@ from casework.services.referral import (
     region_coordinators,
     region_policy,
 )
-from mda import access, crypto
+from mda import access, crypto, workdays
 from mda.api_errors import ApiError
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, Role, User
@@ -381,13 +381,17 @@ def _effects(case: Case, spec: Transition) -> None:
 
 
 def _follow_up_schedule(case: Case, start: date) -> None:
-    """The follow-up period and its check-ins, from the region's settings."""
+    """The follow-up period and its check-ins, from the region's settings. A check-in that would
+    fall on a day off (a weekend, holiday or the region's closing day) is due the next working
+    day, as a term under the Algemene termijnenwet runs on."""
     policy = region_policy(case.region)
+    calendar = workdays.work_calendar(case.region_id)
     case.follow_up_until = add_months(start, policy.follow_up_months)
     CheckIn.objects.pending().filter(case=case).update(cancelled_at=timezone.now())
     for months in sorted(set(policy.check_in_months)):
         if months <= policy.follow_up_months:
-            CheckIn.objects.create(case=case, months_after=months, due_on=add_months(start, months))
+            due_on = calendar.on_or_after(add_months(start, months))
+            CheckIn.objects.create(case=case, months_after=months, due_on=due_on)
 
 
 def case_reopen_by_signal(*, case: Case, cause: str, actor: User | None = None) -> CaseEvent:

@@ -79,9 +79,11 @@ def region_policy(region: Region) -> RegionPolicy:
 
 
 def triage_due_on(region: Region, referred_at: datetime) -> date:
-    """The referral's local date in Amsterdam plus the region's working days for triage."""
+    """The referral's local date in Amsterdam plus the region's working days for triage (in the
+    region's working-day calendar: its closing days do not count)."""
     days = region_policy(region).triage_working_days
-    return workdays.add_working_days(workdays.local_date(referred_at), days)
+    calendar = workdays.work_calendar(region)
+    return calendar.add_working_days(workdays.local_date(referred_at), days)
 
 
 def referral_errors(details: ReferralInput, region: Region) -> dict[str, list[str]]:

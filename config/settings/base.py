@@ -256,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 290},
     },
 }
+# Working days (mda/workdays.py): the decree days and the regions' closing days are cached this
+# long. A change clears the cache at once where it is shared (Redis); with the embedded default
+# (a cache per process) the web server, worker and beat see it after at most this many seconds.
+MDA_WORKDAYS_CACHE_SECONDS = env_int("MDA_WORKDAYS_CACHE_SECONDS", 300, minimum=1)
 # A worker whose last heartbeat is older than this counts as down in /readyz.
 MDA_HEARTBEAT_STALE_SECONDS = env_int("MDA_HEARTBEAT_STALE_SECONDS", 120, minimum=30)
 

@@ -9,6 +9,7 @@ from mda.models.accounts import (
     User,
 )
 from mda.models.audit import AuditAction, AuditEvent
+from mda.models.calendar import DecreedDay, RegionClosingDay
 from mda.models.keys import DataKey
 from mda.models.notifications import Notification
 from mda.models.system import ServiceHeartbeat
@@ -18,12 +19,14 @@ __all__ = [
     "AuditAction",
     "AuditEvent",
     "DataKey",
+    "DecreedDay",
     "Domain",
     "Membership",
     "Notification",
     "Organisation",
     "OrganisationKind",
     "Region",
+    "RegionClosingDay",
     "Role",
     "ServiceHeartbeat",
     "User",

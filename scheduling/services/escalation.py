@@ -57,6 +57,7 @@ from mda.models import (
     User,
 )
 from mda.notifications import notification_acknowledge, notification_send
+from mda.workdays import work_calendar
 from scheduling.models import (
     EscalationNotice,
     EscalationRecipient,
@@ -186,7 +187,8 @@ def escalations_sweep(*, now: datetime | None = None) -> SweepResult:
 
 
 def _claim_due(ladder: Ladder, rung: Rung, now: datetime) -> int:
-    cutoff = latest_due_date(now, rung.offset_working_days, ladder.send_time)
+    calendar = work_calendar(ladder.region_id)  # the region's closing days count too
+    cutoff = latest_due_date(now, rung.offset_working_days, ladder.send_time, calendar=calendar)
     has_notice = EscalationNotice.objects.filter(
         agreement=OuterRef("pk"), ladder_round=OuterRef("ladder_round"), rung=rung, manual=False
     )
@@ -204,7 +206,7 @@ def _claim_due(ladder: Ladder, rung: Rung, now: datetime) -> int:
         for agreement_id, case_id, ladder_round, due_date in rows[start : start + INSERT_BATCH]:
             if due_date not in moments:
                 moments[due_date] = rung_due_at(
-                    due_date, rung.offset_working_days, ladder.send_time
+                    due_date, rung.offset_working_days, ladder.send_time, calendar=calendar
                 )
             notices.append(
                 EscalationNotice(

@@ -48,7 +48,7 @@ class CalendarFacts:
 
 
 def read_with_icalendar(data: bytes) -> CalendarFacts:
-    calendar = Calendar.from_ical(data)
+    calendar: Any = Calendar.from_ical(data)
     errors = [(c.name, e) for c in calendar.walk() for e in getattr(c, "errors", [])]
     assert errors == [], f"icalendar reports errors: {errors}"
     events = tuple(

@@ -37,11 +37,12 @@ def attachments(message: mail.EmailMessage) -> list[bytes]:
     """The .ics attachments of an e-mail, taken from the MIME message as a client would. A text
     part's line breaks are CRLF on the wire (SMTP) whatever Python writes locally: restore them."""
     parsed = email.message_from_bytes(message.message().as_bytes())
-    return [
-        re.sub(rb"\r?\n", b"\r\n", part.get_payload(decode=True))
+    payloads: list[bytes] = [
+        part.get_payload(decode=True)  # type: ignore[misc]
         for part in parsed.walk()
         if part.get_content_type() == "text/calendar"
     ]
+    return [re.sub(rb"\r?\n", b"\r\n", payload) for payload in payloads]
 
 
 def the_calendar_sent_to(address: str, sent: list[mail.EmailMessage]) -> CalendarFacts:

@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from mda.models import Notification
 from mda.notifications import CLAIM_TIMEOUT, notification_email
-from mda.workdays import add_working_days
+from mda.workdays import work_calendar
 from scheduling.models import EscalationNotice
 from scheduling.services import ladder_of
 from scheduling.tasks import DELIVERY_BATCH, deliver_escalations, sweep_escalations
@@ -140,7 +140,7 @@ def rig(transactional_db: None, tmp_path: Path) -> Iterator[Rig]:
 
 def _due_agreements(cast: Cast, scenario: Scenario, count: int) -> int:
     ladder_of(cast.north)
-    due = add_working_days(timezone.localdate(), -3)
+    due = work_calendar(cast.north).add_working_days(timezone.localdate(), -3)
     bulk_agreements(cast, scenario.case, count, due)
     return count * STEPS_DUE
 
