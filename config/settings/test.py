@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from config.dev_secrets import dev_secret
+from config.env import require_writable_folder
 
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
 DEBUG = False
+# The embedded default writes here (database, secrets, queue, mail): a read-only folder is said in
+# one line before anything else tries.
+require_writable_folder("MDA_VAR_DIR", VAR_DIR)
 SECRET_KEY = dev_secret(VAR_DIR, "SECRET_KEY")
 
 # --- Field encryption (mda/crypto.py) and blind index (mda/blind_index.py): begin ---
