@@ -19,6 +19,7 @@ _MISSING = object()
 class StartupError(ImproperlyConfigured):
     """A setting or the environment is wrong; the message says what is wrong and what to do."""
 
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 

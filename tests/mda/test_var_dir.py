@@ -35,9 +35,7 @@ def embedded_env(var_dir: Path) -> dict[str, str]:
 def on_read_only_folder(folder: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
     """Run *command* while *folder* is a read-only file system (for this command only)."""
     unshare = shutil.which("unshare")
-    probe = subprocess.run(
-        [unshare or "unshare", "-rm", "true"], capture_output=True, check=False
-    )
+    probe = subprocess.run([unshare or "unshare", "-rm", "true"], capture_output=True, check=False)
     if unshare is None or probe.returncode != 0:
         reason = "unshare -rm (user and mount namespaces) is not available here"
         if REQUIRE_SERVICES:
