@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from mda.models import Notification, User
 
-CLAIM_TIMEOUT = timedelta(minutes=10)
+
+
+def claim_timeout() -> timedelta:
+    """How long an e-mail claimed by a worker waits before another sends it (the first worker died
+    between handing it to SMTP and marking it sent): ``MDA_EMAIL_CLAIM_TIMEOUT_SECONDS``."""
+    return timedelta(seconds=settings.MDA_EMAIL_CLAIM_TIMEOUT_SECONDS)
 
 
 def notification_send(
@@ -62,7 +67,7 @@ def notification_email(*, notification_id: int) -> bool:
     """Send one notification's e-mail, once: claim, send, mark. False when nothing to do."""
     now = timezone.now()
     claimed = Notification.objects.filter(
-        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT),
+        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - claim_timeout()),
         pk=notification_id,
         emailed_at__isnull=True,
     ).update(email_claimed_at=now)
@@ -83,7 +88,7 @@ def notification_email(*, notification_id: int) -> bool:
 
 def notification_emails_pending() -> list[int]:
     """Notifications whose e-mail was never sent or whose claim went stale (a crashed worker)."""
-    stale = timezone.now() - CLAIM_TIMEOUT
+    stale = timezone.now() - claim_timeout()
     return list(
         Notification.objects.filter(emailed_at__isnull=True)
         .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale))

@@ -213,7 +213,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A worker or beat that cannot reach the broker (Redis down, restarting, not up yet at start-up)
+# keeps retrying with a back-off (2 s, growing to 30 s) instead of exiting after Celery's default
+# of 100 attempts. MDA_BROKER_CONNECTION_MAX_RETRIES > 0 sets a limit (then runstack or the
+# container's restart policy starts it again).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = (
+    env_int("MDA_BROKER_CONNECTION_MAX_RETRIES", 0, minimum=0) or None
+)
+# Delays after faults (README, "After a fault"): a reminder or escalation queued this long ago
+# whose message never reached a worker is queued again by the next sweep; an e-mail claimed this
+# long ago and not marked sent (its worker died inside SMTP) is sent again.
+MDA_ESCALATION_REQUEUE_SECONDS = env_int("MDA_ESCALATION_REQUEUE_SECONDS", 300, minimum=10)
+MDA_EMAIL_CLAIM_TIMEOUT_SECONDS = env_int("MDA_EMAIL_CLAIM_TIMEOUT_SECONDS", 600, minimum=60)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}

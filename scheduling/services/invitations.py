@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from mda import access
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, Role, User
+from mda.notifications import claim_timeout
 from mda.workdays import AMSTERDAM
 from scheduling.ical import SlotEvent, invitation_ics, item_uid
 from scheduling.models import (
@@ -52,7 +53,6 @@ from scheduling.models import (
 
 logger = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=10)
 PENDING_BATCH = 500
 
 
@@ -296,10 +296,10 @@ def _attach(email: EmailMessage, line: InvitationLine, organisation: Organisatio
 
 def invitation_message_send(*, message_id: Any) -> bool:
     """Send one message, once: claim it, send it, mark it sent. False when there was nothing to
-    do (sent already, or claimed by another worker less than CLAIM_TIMEOUT ago)."""
+    do (sent already, or claimed by another worker less than ``claim_timeout()`` ago)."""
     now = timezone.now()
     claimed = InvitationMessage.objects.filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT),
+        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_timeout()),
         pk=message_id,
         sent_at__isnull=True,
     ).update(claimed_at=now)
@@ -340,7 +340,7 @@ def invitation_messages_pending() -> list[Any]:
     now = timezone.now()
     return list(
         InvitationMessage.objects.filter(sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - claim_timeout()))
         .filter(created_at__lt=now - timedelta(minutes=1))
         .values_list("pk", flat=True)[:PENDING_BATCH]
     )

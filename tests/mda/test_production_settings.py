@@ -107,7 +107,10 @@ def test_it_refuses_to_start_without_a_required_variable_and_names_it(
 
     assert result.returncode != 0
     message = error_message(result)
-    assert message.startswith("django.core.exceptions.ImproperlyConfigured"), result.stderr
+    # config.env.StartupError is an ImproperlyConfigured whose message says what to do.
+    assert message.startswith(
+        ("django.core.exceptions.ImproperlyConfigured", "config.env.StartupError")
+    ), result.stderr
     assert name in message
 
 

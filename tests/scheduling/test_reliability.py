@@ -36,7 +36,7 @@ from django.db import connection
 from django.utils import timezone
 
 from mda.models import Notification
-from mda.notifications import CLAIM_TIMEOUT, notification_email
+from mda.notifications import claim_timeout, notification_email
 from mda.workdays import work_calendar
 from scheduling.models import EscalationNotice
 from scheduling.services import ladder_of
@@ -237,7 +237,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_sends_nothing_twice(
 def _catch_up_emails_as_the_email_sweep_would() -> None:
     """mda's e-mail sweep, ten minutes on: stale claims (the killed worker's) and e-mails whose
     task was lost with it are sent, here in this process (locmem outbox)."""
-    with time_machine.travel(timezone.now() + CLAIM_TIMEOUT + timedelta(minutes=1), tick=False):
+    with time_machine.travel(timezone.now() + claim_timeout() + timedelta(minutes=1), tick=False):
         for pk in Notification.objects.filter(emailed_at__isnull=True).values_list("pk", flat=True):
             notification_email(notification_id=pk)
 

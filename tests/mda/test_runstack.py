@@ -1,0 +1,114 @@
+"""``manage.py runstack`` keeps the stack up: a child that crashes is started again after a back-off
+that doubles up to a maximum, the others keep running untouched, and Ctrl-C or SIGTERM still stops
+everything. Real processes: runstack's own ``handle`` in a process of its own, its children
+swapped for a process that crashes at once and one that stays up."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+DRIVER = """
+import json, sys
+import django
+django.setup()
+from django.core.management import call_command
+from mda.management.commands import runstack
+children = json.loads(sys.argv[1])
+runstack.Command._commands = lambda self, addr, gunicorn: children
+call_command("runstack", *sys.argv[2:])
+"""
+
+CRASHER = """
+import sys, time
+with open(sys.argv[1], "a") as log:
+    log.write(f"{time.monotonic()}\\n")  # CLOCK_MONOTONIC: one clock for every process
+print("crashing now", flush=True)
+sys.exit(3)
+"""
+
+STEADY = """
+import os, sys, time
+with open(sys.argv[1], "a") as log:
+    log.write(f"{os.getpid()}\\n")
+print("steady and up", flush=True)
+time.sleep(600)
+"""
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text().split() if path.exists() else []
+
+
+def wait_for(condition: object, process: subprocess.Popen[str], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        if process.poll() is not None:
+            pytest.fail(f"runstack exited with {process.returncode}:\n{process.stdout.read()}")  # type: ignore[union-attr]
+        time.sleep(0.1)  # waiting for other processes, not for the clock
+    pytest.fail("runstack did not get there in time")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("stop_with", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_crashed_child_is_restarted_with_a_growing_back_off_and_a_signal_stops_all(
+    stop_with: int, tmp_path: Path
+) -> None:
+    starts, steady = tmp_path / "crasher-starts", tmp_path / "steady-pids"
+    children = {
+        "crasher": [sys.executable, "-c", CRASHER, str(starts)],
+        "steady": [sys.executable, "-c", STEADY, str(steady)],
+    }
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env["MDA_VAR_DIR"] = str(tmp_path / "var")
+    runstack = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, json.dumps(children)]
+        + ["--restart-delay", "0.5", "--restart-max-delay", "1"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # like a terminal: the signal goes to runstack alone
+    )
+    try:
+        wait_for(lambda: len(lines(starts)) >= 5, runstack, timeout=60)
+        started = [float(t) for t in lines(starts)]
+        gaps = [b - a for a, b in zip(started, started[1:], strict=False)]
+        (steady_pid,) = [int(p) for p in lines(steady)]
+        assert alive(steady_pid)  # never restarted: it did not crash
+
+        runstack.send_signal(stop_with)
+        output, _ = runstack.communicate(timeout=30)
+    finally:
+        if runstack.poll() is None:
+            os.killpg(runstack.pid, signal.SIGKILL)
+            runstack.wait()
+
+    assert runstack.returncode == 0, output
+    # 0.5 s, then doubled to the 1 s maximum, never shorter (process start-up comes on top).
+    assert gaps[0] >= 0.5 and gaps[1] >= 1.0 and gaps[2] >= 1.0 and gaps[3] >= 1.0, gaps
+    assert gaps[3] < 3.5, gaps  # capped: without a maximum it would be 4 s and more
+    assert "crasher exited with code 3; restarting it in 0.5 s." in output
+    assert "crasher exited with code 3; restarting it in 1 s." in output
+    assert "steady |" in output and "steady exited" not in output
+    assert "All processes stopped." in output
+    assert not alive(steady_pid)
