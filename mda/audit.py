@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -49,7 +49,18 @@ from django.utils import timezone
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
-    from mda.models import AuditEvent, Organisation, User
+    from mda.models import AuditEvent, Organisation, Region, User
+
+
+class AuditedCase(Protocol):
+    """What the trail needs of a case: its reference and its region (the core imports no app)."""
+
+    @property
+    def reference(self) -> str: ...
+
+    @property
+    def region(self) -> Region: ...
+
 
 GENESIS_HASH = "0" * 64
 KEY_MIN_BYTES = 32
@@ -256,8 +267,8 @@ def audit_record(
     action: str,
     object_type: str = "",
     object_id: str = "",
-    case_reference: str = "",
-    region_slug: str = "",
+    case: AuditedCase | None = None,
+    region: Region | None = None,
     organisation: Organisation | None = None,
     role: str = "",
     on_behalf_of: str = "",
@@ -265,8 +276,10 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event (metadata only) to the audit trail, inside the caller's transaction.
 
-    Client address and user agent come from the request (AuditContextMiddleware). Raises
-    ValueError when *detail* looks like content, ValidationError on a malformed field.
+    *case* gives the event its case reference and region; *region* alone marks a region's event
+    that concerns no single case (a meeting, an agenda). Client address and user agent come from
+    the request (AuditContextMiddleware). Raises ValueError when *detail* looks like content,
+    ValidationError on a malformed field.
     """
     from mda.models import AuditEvent
 
@@ -286,8 +299,8 @@ def audit_record(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        case_reference=case_reference,
-        region_slug=region_slug,
+        case_reference=case.reference if case is not None else "",
+        region_slug=_region_slug(case, region),
         client_address=origin.client_address,
         user_agent=origin.user_agent,
         detail=cleaned,
@@ -302,6 +315,12 @@ def audit_record(
         event.hash = chain_hash(last_hash, _values(event))
         event.save(force_insert=True)
     return event
+
+
+def _region_slug(case: AuditedCase | None, region: Region | None) -> str:
+    if case is not None:
+        return case.region.slug
+    return region.slug if region is not None else ""
 
 
 def _values(event: AuditEvent) -> dict[str, object]:

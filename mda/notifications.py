@@ -15,7 +15,6 @@ from django.utils import timezone
 from mda.models import Notification, User
 
 
-
 def claim_timeout() -> timedelta:
     """How long an e-mail claimed by a worker waits before another sends it (the first worker died
     between handing it to SMTP and marking it sent): ``MDA_EMAIL_CLAIM_TIMEOUT_SECONDS``."""

@@ -7,15 +7,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from casework import access
 from casework.models import AccessLevel, Case, HouseholdMember, Identity, Note, Participation
-from mda import access, crypto
+from mda import crypto
 from mda.audit import audit_record
 from mda.models import AuditAction, AuditEvent, User
 
 
 def case_list(*, actor: User) -> QuerySet[Case]:
     return (
-        Case.objects.visible_to(actor)
+        access.cases_visible_to(actor)
         .select_related("region", "referring_organisation")
         .order_by("-created_at")
     )
@@ -55,8 +56,8 @@ def case_view(*, actor: User, case: Case) -> CaseView:
     # Annotations of mda.access.cases_visible_to (access_case always goes through it).
     view = CaseView(
         case=case,
-        level=getattr(case, "access_level", -1),
-        as_coordinator=getattr(case, "as_coordinator", False),
+        level=case.access_level,
+        as_coordinator=case.as_coordinator,
     )
     if view.level >= AccessLevel.PROCESS:
         view.participations = list(
@@ -73,8 +74,7 @@ def case_view(*, actor: User, case: Case) -> CaseView:
         action=AuditAction.VIEW,
         object_type="case",
         object_id=str(case.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={"level": view.level},
     )
     return view
@@ -82,7 +82,7 @@ def case_view(*, actor: User, case: Case) -> CaseView:
 
 def notes_for_case(*, actor: User, case: Case) -> list[NoteView]:
     notes = list(
-        Note.objects.visible_to(actor)
+        access.notes_visible_to(actor)
         .filter(case=case)
         .select_related("author", "author_organisation")
         .order_by("created_at")
@@ -93,8 +93,7 @@ def notes_for_case(*, actor: User, case: Case) -> list[NoteView]:
             actor=actor,
             action=AuditAction.VIEW,
             object_type="note",
-            case_reference=case.reference,
-            region_slug=case.region.slug,
+            case=case,
             detail={"note_ids": [str(n.pk) for n in notes]},
         )
     return result
@@ -139,8 +138,7 @@ def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
         actor=actor,
         action=AuditAction.VIEW,
         object_type="access_log",
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
     )
     return events.order_by("-occurred_at", "-id")
 
@@ -198,7 +196,6 @@ def reveals_for_case(*, actor: User, case: Case) -> list[RevealView]:
             actor=actor,
             action=AuditAction.VIEW,
             object_type="reveal_reasons",
-            case_reference=case.reference,
-            region_slug=case.region.slug,
+            case=case,
         )
     return result

@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework import access
 from casework.models import (
     AccessLevel,
     Case,
@@ -39,7 +40,8 @@ from casework.services.referral import (
     region_coordinators,
     region_policy,
 )
-from mda import access, crypto, workdays
+from mda import crypto, workdays
+from mda.access import organisations_user_may_act_for
 from mda.api_errors import ApiError
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, Role, User
@@ -232,7 +234,7 @@ def not_in_status_error(case: Case, what: str, statuses: tuple[str, ...]) -> Tra
 
 def coordinator_organisation(actor: User, case: Case) -> Organisation | None:
     return (
-        access.organisations_user_may_act_for(actor, (Role.COORDINATOR,))
+        organisations_user_may_act_for(actor, (Role.COORDINATOR,))
         .filter(region_id=case.region_id)
         .first()
     )
@@ -358,8 +360,7 @@ def _transition_apply(
         action=AuditAction.CHANGE,
         object_type="case",
         object_id=str(case.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={
             "transition": spec.name,
             "from": previous,
@@ -483,8 +484,7 @@ def case_director_assign(*, actor: User, case: Case, director: User) -> Case:
         action=AuditAction.CHANGE,
         object_type="case_director",
         object_id=str(locked.pk),
-        case_reference=locked.reference,
-        region_slug=locked.region.slug,
+        case=locked,
         detail={"director": director.get_username()},
     )
     notification_send(
@@ -534,8 +534,7 @@ def case_plan_save(
         action=AuditAction.CHANGE,
         object_type="plan",
         object_id=str(case.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={"review_every_weeks": review_every_weeks},
     )
     return plan
@@ -567,8 +566,7 @@ def safety_phase_set(*, actor: User, case: Case, phase: int, reason: str = "") -
         action=AuditAction.CHANGE,
         object_type="safety_phase",
         object_id=str(locked.pk),
-        case_reference=locked.reference,
-        region_slug=locked.region.slug,
+        case=locked,
         detail={"from": previous, "to": phase},
     )
     _copy_back(locked, case)
@@ -612,8 +610,7 @@ def check_in_complete(
         action=AuditAction.CHANGE,
         object_type="check_in",
         object_id=str(locked.pk),
-        case_reference=case.reference,
-        region_slug=case.region.slug,
+        case=case,
         detail={"outcome": outcome},
     )
     if outcome == CheckInOutcome.CONCERNS:

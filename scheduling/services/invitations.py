@@ -32,11 +32,11 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from mda import access
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, Role, User
 from mda.notifications import claim_timeout
 from mda.workdays import AMSTERDAM
+from scheduling import access
 from scheduling.ical import SlotEvent, invitation_ics, item_uid
 from scheduling.models import (
     AgendaItem,
@@ -324,8 +324,7 @@ def _mark_sent(message: InvitationMessage, recipient_count: int) -> None:
             action=AuditAction.DISCLOSE,
             object_type="invitation",
             object_id=str(message.pk),
-            case_reference=line.invitation.item.case.reference,
-            region_slug=message.meeting.region.slug,
+            case=line.invitation.item.case,
             organisation=message.organisation,
             detail={
                 "method": line.method,
@@ -371,8 +370,7 @@ def invitation_respond(
         action=AuditAction.CHANGE,
         object_type="invitation",
         object_id=str(invitation.pk),
-        case_reference=item.case.reference,
-        region_slug=meeting.region.slug,
+        case=item.case,
         organisation=organisation,
         detail={"response": response},
     )

@@ -7,6 +7,7 @@ import threading
 import typing
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -84,8 +85,7 @@ def test_an_event_holds_who_did_what_where_as_metadata(cast: Cast) -> None:
         action=AuditAction.VIEW,
         object_type="case",
         object_id="42",
-        case_reference="MDA-2026-0001",
-        region_slug="noord",
+        case=SimpleNamespace(reference="MDA-2026-0001", region=cast.north),
         detail={"level": 2, "note_ids": ["a", "b"]},
     )
 
@@ -116,7 +116,14 @@ def test_a_given_organisation_takes_the_actors_role_there(cast: Cast) -> None:
 
 
 @pytest.mark.parametrize(
-    "fields", [{"action": "peek"}, {"action": "view", "case_reference": "x" * 33}]
+    "fields",
+    [
+        {"action": "peek"},
+        {
+            "action": "view",
+            "case": SimpleNamespace(reference="x" * 33, region=SimpleNamespace(slug="noord")),
+        },
+    ],
 )
 def test_an_unknown_action_or_an_overlong_field_is_refused_on_every_database(
     fields: dict[str, str],

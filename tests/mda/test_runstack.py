@@ -5,6 +5,7 @@ swapped for a process that crashes at once and one that stays up."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+RESTART_OPTIONS = ["--restart-delay", "0.5", "--restart-max-delay", "1"]
 
 DRIVER = """
 import json, sys
@@ -80,8 +82,16 @@ def test_a_crashed_child_is_restarted_with_a_growing_back_off_and_a_signal_stops
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     env["MDA_VAR_DIR"] = str(tmp_path / "var")
     runstack = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, json.dumps(children)]
-        + ["--restart-delay", "0.5", "--restart-max-delay", "1"],
+        [
+            sys.executable,
+            "-c",
+            DRIVER,
+            json.dumps(children),
+            "--restart-delay",
+            "0.5",
+            "--restart-max-delay",
+            "1",
+        ],
         cwd=BASE_DIR,
         env=env,
         stdout=subprocess.PIPE,
@@ -92,7 +102,7 @@ def test_a_crashed_child_is_restarted_with_a_growing_back_off_and_a_signal_stops
     try:
         wait_for(lambda: len(lines(starts)) >= 5, runstack, timeout=60)
         started = [float(t) for t in lines(starts)]
-        gaps = [b - a for a, b in zip(started, started[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(started)]
         (steady_pid,) = [int(p) for p in lines(steady)]
         assert alive(steady_pid)  # never restarted: it did not crash
 
