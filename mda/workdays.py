@@ -22,6 +22,8 @@ its days, so loops over days never query. Deadlines are stored in UTC and comput
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -37,6 +39,8 @@ from django.core.cache import cache
 
 if TYPE_CHECKING:
     from mda.models import Region
+
+logger = logging.getLogger(__name__)
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CACHE_KEY = "mda:workdays:closed:v1"
@@ -102,20 +106,30 @@ class WorkCalendar:
 
 
 def _closed_days() -> dict[str, Any]:
-    """{"decreed": frozenset, "regions": {region id: frozenset}}, from the cache or two queries."""
-    found = cache.get(CACHE_KEY)
+    """{"decreed": frozenset, "regions": {region id: frozenset}}, from the cache or two queries.
+    A cache that is down (Redis) costs the two queries; deadlines are computed all the same."""
+    try:
+        found = cache.get(CACHE_KEY)
+    except Exception:  # the cache backend's connection errors have no common base
+        logger.warning("The cache is unavailable: decree and closing days read from the database")
+        return _closed_days_read()
     if found is None:
-        from mda.models import DecreedDay, RegionClosingDay
-
-        regions: dict[int, set[date]] = {}
-        for region_id, day in RegionClosingDay.objects.values_list("region_id", "day"):
-            regions.setdefault(region_id, set()).add(day)
-        found = {
-            "decreed": frozenset(DecreedDay.objects.values_list("day", flat=True)),
-            "regions": {region_id: frozenset(days) for region_id, days in regions.items()},
-        }
-        cache.set(CACHE_KEY, found, settings.MDA_WORKDAYS_CACHE_SECONDS)
+        found = _closed_days_read()
+        with contextlib.suppress(Exception):
+            cache.set(CACHE_KEY, found, settings.MDA_WORKDAYS_CACHE_SECONDS)
     return found
+
+
+def _closed_days_read() -> dict[str, Any]:
+    from mda.models import DecreedDay, RegionClosingDay
+
+    regions: dict[int, set[date]] = {}
+    for region_id, day in RegionClosingDay.objects.values_list("region_id", "day"):
+        regions.setdefault(region_id, set()).add(day)
+    return {
+        "decreed": frozenset(DecreedDay.objects.values_list("day", flat=True)),
+        "regions": {region_id: frozenset(days) for region_id, days in regions.items()},
+    }
 
 
 def work_calendar(region: Region | int | None) -> WorkCalendar:
@@ -127,8 +141,12 @@ def work_calendar(region: Region | int | None) -> WorkCalendar:
 
 
 def workdays_forget() -> None:
-    """Forget the cached decree and closing days (after a change: the next calendar reads them)."""
-    cache.delete(CACHE_KEY)
+    """Forget the cached decree and closing days (after a change: the next calendar reads them).
+    With the cache down there is nothing to forget now; what it held expires by itself."""
+    try:
+        cache.delete(CACHE_KEY)
+    except Exception:
+        logger.warning("The cache is unavailable: cached working days not cleared")
 
 
 def local_date(moment: datetime) -> date:

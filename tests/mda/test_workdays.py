@@ -174,3 +174,19 @@ def test_a_removed_closing_day_no_longer_counts(cast: Cast) -> None:
     assert not work_calendar(cast.north).is_working_day(date(2026, 12, 29))
     closing.delete()
     assert work_calendar(cast.north).is_working_day(date(2026, 12, 29))
+
+
+def test_with_the_cache_down_the_days_are_read_from_the_database(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch, decreed_days: None
+) -> None:
+    from django.core.cache import cache
+
+    def down(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("Redis is down")
+
+    for method in ("get", "set", "delete"):
+        monkeypatch.setattr(cache, method, down)
+    RegionClosingDay.objects.create(region=cast.north, day=date(2026, 12, 29), description="Dicht")
+
+    assert not work_calendar(cast.north).is_working_day(date(2026, 12, 29))
+    assert not work_calendar(cast.north).is_working_day(date(2026, 5, 15))
