@@ -22,6 +22,7 @@ its days, so loops over days never query. Deadlines are stored in UTC and comput
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 import logging
 from collections.abc import Mapping
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -156,3 +157,14 @@ def local_date(moment: datetime) -> date:
 def at_local_time(day: date, clock: time) -> datetime:
     """*day* at wall-clock time *clock* in Amsterdam, as an aware datetime (right across DST)."""
     return datetime.combine(day, clock, tzinfo=AMSTERDAM)
+
+
+_When = TypeVar("_When", date, datetime)
+
+
+def add_months(when: _When, months: int) -> _When:
+    """*when* moved by whole calendar months; the 31st becomes the month's last day."""
+    index = when.year * 12 + when.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(when.day, calendar.monthrange(year, month + 1)[1])
+    return when.replace(year=year, month=month + 1, day=day)

@@ -36,7 +36,8 @@ from django.db import connection
 from django.utils import timezone
 
 from mda.models import Notification
-from mda.notifications import claim_timeout, notification_email
+from mda.notifications import notification_email
+from mda.outbox import claim_timeout
 from mda.workdays import work_calendar
 from scheduling.models import EscalationNotice
 from scheduling.services import ladder_of
