@@ -90,10 +90,6 @@ def member_of_case(*, case: Case, member_id: Any) -> HouseholdMember:
     return member
 
 
-def case_for_write(*, actor: User, case_id: Any) -> Case:
-    return access.access_case(actor, case_id, write=True)
-
-
 @dataclass
 class RevealView:
     revealed_at: Any
