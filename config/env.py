@@ -13,8 +13,6 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-_MISSING = object()
-
 
 class StartupError(ImproperlyConfigured):
     """A setting or the environment is wrong; the message says what is wrong and what to do."""
@@ -34,14 +32,15 @@ def _raw(name: str) -> str | None:
     return os.environ.get(name)
 
 
-def env_str(name: str, default: str | object = _MISSING) -> str:
+def env_str(name: str, default: str | None = None) -> str:
+    """The variable's value; *default* when unset or empty, and without a default it is required."""
     value = _raw(name)
     if value is None or value == "":
-        if default is _MISSING:
+        if default is None:
             raise StartupError(
                 f"The environment variable {name} (or {name}_FILE) is required but not set."
             )
-        return default  # type: ignore[return-value]
+        return default
     return value
 
 

@@ -11,7 +11,6 @@ idempotent: the unique (series, regular date) constraint lets two sweeps race ha
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,17 +24,17 @@ from casework.models import Case
 from mda.access import series_regions_managed_by
 from mda.audit import audit_record
 from mda.models import AuditAction, Region, User
-from mda.workdays import WorkCalendar, at_local_time, local_date, work_calendar
+from mda.workdays import local_date
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,
-    HolidayRule,
     ItemReason,
     Meeting,
     MeetingSeries,
     MeetingStatus,
     MeetingType,
 )
+from scheduling.selectors.meetings import series_dates, series_deadline, series_times
 
 logger = logging.getLogger(__name__)
 
@@ -60,42 +59,6 @@ SERIES_FIELDS = (
 
 
 # --- Dates and times -----------------------------------------------------------------------------
-
-
-def meeting_day(regular: date, rule: str, calendar: WorkCalendar) -> date | None:
-    """The day a meeting due on *regular* takes place: itself on a working day; on a holiday, a
-    decree day or a closing day of the region (or a weekend) skipped (None) or moved to the next or
-    previous working day."""
-    if calendar.is_working_day(regular):
-        return regular
-    if rule == HolidayRule.SKIP:
-        return None
-    if rule == HolidayRule.NEXT_WORKING_DAY:
-        return calendar.on_or_after(regular)
-    return calendar.on_or_before(regular)
-
-
-def series_dates(
-    series: MeetingSeries, start: date, end: date
-) -> Iterator[tuple[date, date | None]]:
-    """(regular date, actual day or None when skipped) for each week from *start* to *end*."""
-    calendar = work_calendar(series.region_id)
-    day = start + timedelta(days=(series.weekday - start.weekday()) % 7)
-    while day <= end:
-        yield day, meeting_day(day, series.holiday_rule, calendar)
-        day += timedelta(weeks=1)
-
-
-def series_times(series: MeetingSeries, day: date) -> tuple[datetime, datetime]:
-    starts_at = at_local_time(day, series.start_time)
-    return starts_at, starts_at + timedelta(minutes=series.duration_minutes)
-
-
-def series_deadline(series: MeetingSeries, day: date) -> datetime:
-    """The information deadline: *deadline_working_days* working days before, at the set time."""
-    calendar = work_calendar(series.region_id)
-    deadline_day = calendar.add_working_days(day, -series.deadline_working_days)
-    return at_local_time(deadline_day, series.deadline_time)
 
 
 # --- Series --------------------------------------------------------------------------------------
