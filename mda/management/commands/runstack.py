@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
@@ -163,7 +163,7 @@ class Stack:
     def step(self) -> None:
         """Relay output for up to half a second, then handle exits and due restarts."""
         for key, _mask in self.selector.select(timeout=0.5):
-            _relay(key.data, key.fileobj)  # type: ignore[arg-type]
+            _relay(key.data, cast(IO[bytes], key.fileobj))  # registered: the child's stdout
         now = time.monotonic()
         for child in self.children:
             if child.process is not None and child.process.poll() is not None:
@@ -199,7 +199,7 @@ class Stack:
             _signal_group(proc, signal.SIGKILL)  # sweep the group: whatever is left of a pool
             proc.wait()
         for key in list(self.selector.get_map().values()):
-            _drain(key.data, key.fileobj)  # type: ignore[arg-type]
+            _drain(key.data, cast(IO[bytes], key.fileobj))
         for child in self.children:
             child.process, child.restart_at = None, None
 
