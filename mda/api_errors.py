@@ -14,6 +14,8 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from mda.transactions import transient_sqlstate
+
 logger = logging.getLogger(__name__)
 
 
@@ -50,6 +52,10 @@ def _field_errors(detail: Any) -> Any:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    if transient_sqlstate(exc):
+        # A deadlock or serialisation failure: the request's transaction is rolled back and run
+        # once more by mda.transactions, which must see the error.
+        raise exc
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

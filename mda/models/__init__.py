@@ -8,7 +8,7 @@ from mda.models.accounts import (
     Role,
     User,
 )
-from mda.models.audit import AuditAction, AuditEvent
+from mda.models.audit import AuditAction, AuditEvent, AuditEventCase, AuditSeal
 from mda.models.keys import DataKey
 from mda.models.notifications import Notification
 from mda.models.system import ServiceHeartbeat
@@ -17,6 +17,8 @@ __all__ = [
     "ApiToken",
     "AuditAction",
     "AuditEvent",
+    "AuditEventCase",
+    "AuditSeal",
     "DataKey",
     "Domain",
     "Membership",
