@@ -83,13 +83,14 @@ import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -304,9 +305,7 @@ class _Item:
     marker: Callable[[], None] | None = None
 
     def group(self) -> tuple[object, ...]:
-        organisation_id = self.organisation.pk if self.organisation is not None else None
-        actor_id = self.actor.pk if self.actor is not None else None
-        return actor_id, organisation_id, self.role, self.on_behalf_of
+        return (self.actor.pk if self.actor is not None else None), self.on_behalf_of
 
     def summary(self) -> str:
         return " ".join(part for part in (self.action, self.object_type, self.object_id) if part)
@@ -375,6 +374,11 @@ def _merge(items: list[_Item]) -> AuditEvent:
     cases = list(dict.fromkeys(case for item in items for case in item.cases))
     if len(cases) > 1:
         detail["cases"] = [reference for reference, _region in cases]
+    # The organisation and role the actor acted in: the lead's, else the first one named.
+    named = [lead, *items]
+    organisation = next((i.organisation for i in named if i.organisation is not None), None)
+    role = next((i.role for i in named if i.role), "")
+    lead = replace(lead, organisation=organisation, role=role)
     event = _event(lead, cases[0] if cases else None, detail)
     event.audit_cases = cases if len(cases) > 1 else []  # type: ignore[attr-defined]
     event.occurred_at = min(item.occurred_at for item in items)
@@ -532,6 +536,17 @@ def audit_record(
         collector.add(item)
         return event
     return _append([_merge([item])])[0]
+
+
+def audit_events_of_case(*, reference: str, region_slug: str) -> QuerySet[AuditEvent]:
+    """Every event about one case, sealed or pending: its own, and those about several cases."""
+    from mda.models import AuditEvent, AuditEventCase
+
+    linked = AuditEventCase.objects.filter(case_reference=reference, region_slug=region_slug)
+    return AuditEvent.objects.filter(
+        Q(case_reference=reference, region_slug=region_slug)
+        | Q(pk__in=linked.values("event_id"))
+    )
 
 
 # --- Sealing ----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from casework.models import AccessLevel, Case, HouseholdMember, Identity, Note, Participation
 from mda import access, crypto
-from mda.audit import audit_record
+from mda.audit import audit_events_of_case, audit_record
 from mda.models import AuditAction, AuditEvent, User
 
 
@@ -132,7 +132,7 @@ def known_elsewhere(*, case: Case) -> list[KnownElsewhere]:
 
 def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
     """Who looked at what in *case*, and when: for the privacy officer (metadata only)."""
-    events = AuditEvent.objects.filter(case_reference=case.reference, region_slug=case.region.slug)
+    events = audit_events_of_case(reference=case.reference, region_slug=case.region.slug)
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
