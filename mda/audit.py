@@ -179,13 +179,18 @@ def _audit_key() -> bytes:
 # --- Hashing ----------------------------------------------------------------------------------
 
 
+# One encoder for all (json.dumps with options builds a new one per call: verification makes
+# millions of these).
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def canonical_json(values: Mapping[str, object]) -> bytes:
     """The MAC'd form of an event: its columns (and id) as sorted, compact JSON."""
     data = {name: values[name] for name in HASHED_FIELDS}
     occurred_at = data["occurred_at"]
     assert isinstance(occurred_at, datetime)
     data["occurred_at"] = occurred_at.astimezone(UTC).isoformat(timespec="microseconds")
-    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return _CANONICAL.encode(data).encode("utf-8")
 
 
 def event_mac(values: Mapping[str, object], key: bytes | None = None) -> str:
@@ -466,7 +471,8 @@ def _append(events: Sequence[AuditEvent]) -> list[AuditEvent]:
     if not events:
         return []
     key = _audit_key()
-    with transaction.atomic():
+    # No savepoint of its own: a failed append must fail the transaction it records.
+    with transaction.atomic(savepoint=False):
         for event, event_id in zip(events, _next_ids(len(events)), strict=True):
             event.id = event_id
             event.mac = event_mac(_values(event), key)
@@ -544,8 +550,7 @@ def audit_events_of_case(*, reference: str, region_slug: str) -> QuerySet[AuditE
 
     linked = AuditEventCase.objects.filter(case_reference=reference, region_slug=region_slug)
     return AuditEvent.objects.filter(
-        Q(case_reference=reference, region_slug=region_slug)
-        | Q(pk__in=linked.values("event_id"))
+        Q(case_reference=reference, region_slug=region_slug) | Q(pk__in=linked.values("event_id"))
     )
 
 
