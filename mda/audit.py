@@ -362,7 +362,8 @@ def audit_collect() -> Iterator[AuditCollector]:
     try:
         with transaction.atomic():
             yield collector
-            collector.flush()
+            if not connection.needs_rollback:  # e.g. DRF's set_rollback() for a refused request
+                collector.flush()
     finally:
         _collector.reset(token)
 
