@@ -55,7 +55,7 @@ One event per request
 A request (``mda.transactions.RequestTransactionMiddleware``) runs in one transaction and opens a
 collector: every ``audit_record`` in it is gathered and written once, at the end, inside the same
 transaction, as one event that says everything the request read or changed (the strongest action
-leads; the rest are listed in ``detail["also"]``, details merged, several cases listed in
+leads, the last such record, which is the page's own; the rest are listed in ``detail["also"]``, details merged, several cases listed in
 ``detail["cases"]`` and indexed in ``AuditEventCase`` for the access log). Records made inside a
 savepoint that rolled back are dropped with it. Outside a request (tasks, commands, the shell)
 ``audit_record`` writes at once, or once per ``audit_collect()`` block (one per message sent).
@@ -370,7 +370,10 @@ def audit_collect() -> Iterator[AuditCollector]:
 
 def _merge(items: list[_Item]) -> AuditEvent:
     """One event for *items* (same actor): the strongest action leads, the rest are listed."""
-    lead = min(items, key=lambda item: _rank(item.action))  # the first of the strongest
+    # The last of the strongest: a page's own record comes after those of what it shows (a case
+    # page records the case after its notes), and a write outranks the reads around it.
+    strongest = min(_rank(item.action) for item in items)
+    lead = [item for item in items if _rank(item.action) == strongest][-1]
     detail: dict[str, object] = {}
     for item in [lead, *(i for i in items if i is not lead)]:
         _merge_detail(detail, item.detail)

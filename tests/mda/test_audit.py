@@ -232,7 +232,7 @@ def test_a_key_recorded_twice_with_different_values_keeps_both() -> None:
         record(detail={"meeting": "6", "ids": ["a", "b"]})
 
     assert AuditEvent.objects.get().detail == {
-        "meeting": ["5", "6"],
+        "meeting": ["6", "5"],  # the lead's first
         "ids": ["a", "b"],
         "also": ["view case"],
     }
@@ -249,8 +249,8 @@ def test_a_record_undone_with_its_savepoint_is_not_in_the_event() -> None:
     event = AuditEvent.objects.get()
     assert (event.action, event.object_type, event.detail) == (
         "view",
-        "case",
-        {"also": ["view note"]},
+        "note",  # the last record of the strongest action leads (a page records itself last)
+        {"also": ["view case"]},
     )
 
 
