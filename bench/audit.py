@@ -31,6 +31,7 @@ import time
 import types
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -270,10 +271,10 @@ def _run(args: argparse.Namespace, vendor: str) -> None:
 
     print("\n1. audit appends per second (each its own transaction)")
     for writers in (1, 4, 16):
-        new = _median(runs, lambda w=writers: _appends_per_second(world, w, seconds, False))
+        new = _median(runs, partial(_appends_per_second, world, writers, seconds, False))
         line = f"   {writers:>2} writers: {new:>8,.0f}/s"
         if vendor == "postgresql":
-            old = _median(runs, lambda w=writers: _appends_per_second(world, w, seconds, True))
+            old = _median(runs, partial(_appends_per_second, world, writers, seconds, True))
             line += f"   baseline, one global chain lock held to commit: {old:>8,.0f}/s"
         print(line)
 

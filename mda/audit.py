@@ -54,11 +54,12 @@ One event per request
 ---------------------
 A request (``mda.transactions.RequestTransactionMiddleware``) runs in one transaction and opens a
 collector: every ``audit_record`` in it is gathered and written once, at the end, inside the same
-transaction, as one event that says everything the request read or changed (the strongest action
-leads, the last such record, which is the page's own; the rest are listed in ``detail["also"]``, details merged, several cases listed in
-``detail["cases"]`` and indexed in ``AuditEventCase`` for the access log). Records made inside a
-savepoint that rolled back are dropped with it. Outside a request (tasks, commands, the shell)
-``audit_record`` writes at once, or once per ``audit_collect()`` block (one per message sent).
+transaction, as one event that says everything the request read or changed. The strongest action
+leads (among equals the last record, which is the page's own: a case page records itself after
+its notes); the rest are listed in ``detail["also"]``, details are merged, and several cases are
+listed in ``detail["cases"]`` and indexed in ``AuditEventCase`` for each case's access log.
+Records made inside a savepoint that rolled back are dropped with it. Outside a request (tasks,
+commands, the shell) ``audit_record`` writes at once, or once per ``audit_collect()`` block.
 
 What verification detects (``verify_audit``, mda/audit_verify.py)
 -------------------------------------------------------------------

@@ -277,11 +277,17 @@ def audit_verify(
         text = f"the append-only triggers are missing ({', '.join(missing)}): run migrate"
         found = Problem(None, None, text)
     head_id = head.event_id or None
-    head_fields = {"head_id": head_id, "head_hash": head.hash if head_id else ""}
-    extra = {**head_fields, "head_position": head.position, "pending": pending, "anchor": anchor}
-    if found is not None:
-        return AuditVerification(False, checked, found.event_id, found.text, **extra)
-    return AuditVerification(True, checked, None, "", **extra)
+    return AuditVerification(
+        ok=found is None,
+        checked=checked,
+        first_bad_id=found.event_id if found else None,
+        problem=found.text if found else "",
+        head_id=head_id,
+        head_hash=head.hash if head_id else "",
+        head_position=head.position,
+        pending=pending,
+        anchor=anchor,
+    )
 
 
 # --- Anchors ----------------------------------------------------------------------------------

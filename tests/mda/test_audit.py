@@ -426,17 +426,18 @@ def test_a_forged_event_is_detected_and_named() -> None:
     events = recorded_and_sealed(3)
     last = AuditEvent.objects.values().get(pk=events[-1].pk)
     wrong_key = os.urandom(32)
-    forged = {**last, "id": last["id"] + 1, "object_id": "forged"}
+    forged_id = int(last["id"]) + 1
+    forged = {**last, "id": forged_id, "object_id": "forged"}
     forged["mac"] = event_mac(forged, key=wrong_key)
-    head = chain_head()
+    head, forged_mac = chain_head(), str(forged["mac"])
 
     with triggers_lifted():
         AuditEvent.objects.create(**forged)
         AuditSeal.objects.create(
             position=head.position + 1,
-            event_id=forged["id"],
+            event_id=forged_id,
             prev_hash=head.hash,
-            hash=seal_hash(head.hash, head.position + 1, forged["id"], forged["mac"], wrong_key),
+            hash=seal_hash(head.hash, head.position + 1, forged_id, forged_mac, wrong_key),
             sealed_at=last["occurred_at"],
         )
         result = audit_verify()
