@@ -7,8 +7,9 @@
 #              tables
 # The passwords come from docker/secrets (docker/generate-secrets writes them).
 set -eu
-owner_password=$(cat /run/secrets/db_owner_password)
-app_password=$(cat /run/secrets/db_app_password)
+secrets=${MDA_SECRETS_DIR:-/run/secrets}
+owner_password=$(cat "$secrets/db_owner_password")
+app_password=$(cat "$secrets/db_app_password")
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
   -v owner_password="$owner_password" -v app_password="$app_password" <<'SQL'
 CREATE ROLE mda_owner LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION
