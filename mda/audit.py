@@ -71,7 +71,8 @@ reports events not yet sealed as pending. Each seal carries its predecessor's ha
 positions are verified in parallel processes.
 
 The database refuses UPDATE, DELETE and TRUNCATE on all three tables (migration 0004), and in
-production the application's role has only INSERT and SELECT on them (docker/README.md).
+production the application's role has only INSERT and SELECT on them (``manage.py
+grant_app_role``; the README's "Database roles").
 """
 
 from __future__ import annotations
