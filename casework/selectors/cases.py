@@ -42,7 +42,7 @@ class CaseView:
 
 def case_view(*, actor: User, case: Case) -> CaseView:
     """What *actor* may see of *case* (from access.access_case), with the read recorded."""
-    # Annotations of mda.access.cases_visible_to (access_case always goes through it).
+    # Annotations of casework.access.cases_visible_to (access_case always goes through it).
     view = CaseView(
         case=case,
         level=case.access_level,
