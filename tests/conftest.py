@@ -187,7 +187,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 # --- Audit trail (mda/audit.py): test flushes may empty the append-only audit table. begin ---
 # Transactional tests (live server, browser, worker) end with a flush: DELETE on SQLite, TRUNCATE
-# on PostgreSQL, both refused by the audit table's triggers (mda/migrations/0002). Only in the test
+# on PostgreSQL, both refused by the audit tables' triggers (mda/migrations/0004). Only in the test
 # run, the flush drops those triggers first and recreates them after, all inside the flush's own
 # transaction. Production keeps them unconditionally: a `manage.py flush` there fails, as it should.
 
@@ -195,7 +195,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _flush_lifting_audit_triggers(original):
     import importlib
 
-    triggers = importlib.import_module("mda.migrations.0002_audit_append_only").TRIGGERS
+    triggers = importlib.import_module("mda.migrations.0005_audit_seals").TRIGGERS
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         statements = original(

@@ -96,11 +96,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: the view in one transaction with its one audit event, retried once after a deadlock.
+    "mda.transactions.RequestTransactionMiddleware",
 ]
 # --- Audit trail (mda/audit.py): begin ---
 # Record the first X-Forwarded-For entry as the client address instead of REMOTE_ADDR. Only behind
 # a reverse proxy that sets (overwrites) that header: a client can send any value it likes.
 MDA_TRUST_X_FORWARDED_FOR = env_bool("MDA_TRUST_X_FORWARDED_FOR", False)
+# Beat writes the sealed head of the chain every this many seconds to its standard output and,
+# when set, appends it to MDA_AUDIT_ANCHOR_PATH: a file the web and worker processes cannot
+# rewrite (another volume, a mount that ships it off the host). verify_audit checks the latest.
+MDA_AUDIT_ANCHOR_SECONDS = env_int("MDA_AUDIT_ANCHOR_SECONDS", 300, minimum=0)
+MDA_AUDIT_ANCHOR_PATH = env_str("MDA_AUDIT_ANCHOR_PATH", "")
 # --- Audit trail: end ---
 
 ROOT_URLCONF = "config.urls"
@@ -127,7 +134,11 @@ TEMPLATES = [
 # --- Database: PostgreSQL when DATABASE_URL is set, else an embedded SQLite file in WAL mode. ---
 DATABASE_URL = env_optional("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections, checked before reuse: after a database restart the first request
+    # of each thread reconnects instead of failing on a dead connection.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
@@ -142,6 +153,10 @@ else:
             },
         }
     }
+# Every view runs in one transaction (mda.transactions.RequestTransactionMiddleware opens it, with
+# the request's one audit event; ATOMIC_REQUESTS also lets DRF's set_rollback() undo a refused
+# request, and covers a view should the middleware ever be left out).
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "mda.User"
@@ -289,6 +304,12 @@ else:
 
 CELERY_BEAT_SCHEDULE = {
     "mda-heartbeat": {"task": "mda.tasks.record_heartbeat", "schedule": 30.0},
+    # The audit chain (mda/audit.py): seal what committed since the last run, shortly after.
+    "mda-audit-seal": {
+        "task": "mda.tasks.seal_audit",
+        "schedule": env_int("MDA_AUDIT_SEAL_SECONDS", 5, minimum=1),
+        "options": {"expires": 5},
+    },
     "mda-notification-emails": {"task": "mda.tasks.sweep_notification_emails", "schedule": 60.0},
     # Follow-up check-ins that fell due: each case director is told once (casework/services).
     "casework-check-ins": {

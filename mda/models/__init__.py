@@ -8,7 +8,7 @@ from mda.models.accounts import (
     Role,
     User,
 )
-from mda.models.audit import AuditAction, AuditEvent
+from mda.models.audit import AuditAction, AuditEvent, AuditEventCase, AuditSeal
 from mda.models.calendar import DecreedDay, RegionClosingDay
 from mda.models.keys import DataKey
 from mda.models.notifications import Notification
@@ -18,6 +18,8 @@ __all__ = [
     "ApiToken",
     "AuditAction",
     "AuditEvent",
+    "AuditEventCase",
+    "AuditSeal",
     "DataKey",
     "DecreedDay",
     "Domain",

@@ -254,20 +254,22 @@ def invitation_message_send(*, message_id: Any) -> bool:
 
 
 def _audit_sent(message: InvitationMessage, recipient_count: int) -> None:
-    for line in message.lines.select_related("invitation__item__case"):
-        audit_record(
-            actor=None,
-            action=AuditAction.DISCLOSE,
-            object_type="invitation",
-            object_id=str(message.pk),
-            case=line.invitation.item.case,
-            organisation=message.organisation,
-            detail={
-                "method": line.method,
-                "sequence": line.sequence,
-                "recipients": recipient_count,
-            },
-        )
+    """One event per message sent, naming every case whose slot it disclosed."""
+    lines = list(message.lines.select_related("invitation__item__case__region").order_by("pk"))
+    audit_record(
+        actor=None,
+        action=AuditAction.DISCLOSE,
+        object_type="invitation",
+        object_id=str(message.pk),
+        cases=[line.invitation.item.case for line in lines],
+        organisation=message.organisation,
+        detail={
+            "lines": len(lines),
+            "methods": sorted({line.method for line in lines}),
+            "sequences": [line.sequence for line in lines],
+            "recipients": recipient_count,
+        },
+    )
 
 
 def invitation_messages_pending() -> list[Any]:
