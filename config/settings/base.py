@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "mda",
     "casework",
     "scheduling",
+    "steering",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -9,6 +9,7 @@ from mda.models.accounts import (
     User,
 )
 from mda.models.audit import AuditAction, AuditEvent
+from mda.models.facts import SPELL_KINDS, Fact, FactKind
 from mda.models.keys import DataKey
 from mda.models.notifications import Notification
 from mda.models.system import ServiceHeartbeat
@@ -19,12 +20,15 @@ __all__ = [
     "AuditEvent",
     "DataKey",
     "Domain",
+    "Fact",
+    "FactKind",
     "Membership",
     "Notification",
     "Organisation",
     "OrganisationKind",
     "Region",
     "Role",
+    "SPELL_KINDS",
     "ServiceHeartbeat",
     "User",
 ]
