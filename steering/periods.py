@@ -6,8 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+
+from mda.workdays import local_date
 
 
 class PeriodError(ValueError):
@@ -98,3 +101,8 @@ class Period:
 
     def __str__(self) -> str:
         return self.code
+
+
+def current_period(kind: str = "quarter") -> Period:
+    """The period of *kind* that today (in Amsterdam) falls in: the dashboard's default."""
+    return Period.containing(local_date(timezone.now()), kind)

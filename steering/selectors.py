@@ -21,7 +21,8 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework.models import DEFAULT_TRIAGE_WORKING_DAYS, RegionPolicy
+from casework.models import RegionPolicy
+from casework.models.lifecycle import DEFAULT_TRIAGE_WORKING_DAYS
 from mda.models import Fact, FactKind, OrganisationKind, Region
 from steering.models import (
     DEFAULT_FIRST_MEETING_WORKING_DAYS,
@@ -67,6 +68,19 @@ REOPENING_CAUSES = [
 ]
 RUNGS = [str(n) for n in range(5)]
 TOTAL = "total"
+#: The indicators of a dashboard, in order (also the CSV export's and the API's keys).
+INDICATOR_KEYS = (
+    "referrals",
+    "triage",
+    "first_meeting",
+    "plan",
+    "status_at_end",
+    "safety_phase_at_end",
+    "agreements",
+    "escalations",
+    "reopenings",
+    "meetings",
+)
 DURATION_KINDS = (FactKind.TRIAGE, FactKind.FIRST_MEETING, FactKind.PLAN)
 
 
