@@ -10,10 +10,9 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.demo_lifecycle import demo_referral_details, seed_lifecycle
 from casework.models import AccessLevel, Case, LegalBasis, MemberRole, NoteVisibility
-from mda import access
 from mda.models import Organisation, Region, User
 
 

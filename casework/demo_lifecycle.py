@@ -12,9 +12,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from casework import services
+from casework import access, services
 from casework.models import Case, CaseStatus, Criterion, HouseholdMember
-from mda import access, workdays
+from mda import workdays
 from mda.models import Region, User
 
 # Per demo case (in the order of casework.demo.CASES): where it ends up, its case director

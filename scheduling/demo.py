@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.models import Case, CaseStatus
-from mda import access, crypto
+from mda import crypto
 from mda.models import Region, User
 from mda.workdays import is_working_day
+from scheduling import access
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,

@@ -16,9 +16,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.models import (
     AccessLevel,
     CaseStatus,
@@ -34,10 +33,9 @@ from casework.models import (
 from casework.selectors.lifecycle import TIMELINE_KINDS
 from casework.selectors.scores import scores_of
 from casework.services.lifecycle import TRANSITION_CHOICES
-from mda import access
+from mda.access import actor_of
+from mda.http import ActorAPIView
 from mda.models import Organisation, User
-
-_actor = access.actor_of  # the one way to get the signed-in user
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -104,7 +102,7 @@ class LifecycleTableSerializer(serializers.Serializer):
     safety_phases = serializers.ListField(child=serializers.DictField())
 
 
-class LifecycleTableView(APIView):
+class LifecycleTableView(ActorAPIView):
     @extend_schema(
         responses=LifecycleTableSerializer,
         summary="Every status and transition",
@@ -159,7 +157,7 @@ class TriageQueueSerializer(serializers.Serializer):
     results = TriageRowSerializer(many=True)
 
 
-class TriageQueueView(APIView):
+class TriageQueueView(ActorAPIView):
     @extend_schema(
         responses=TriageQueueSerializer,
         summary="The triage queue (coordinators)",
@@ -168,13 +166,13 @@ class TriageQueueView(APIView):
         "referral (default 5; weekends and Dutch public holidays excluded).",
     )
     def get(self, request: Request) -> Response:
-        if not access.can_triage(request.user):
+        if not access.can_triage(self.actor):
             raise PermissionDenied
-        rows = selectors.triage_queue(actor=_actor(request))
+        rows = selectors.triage_queue(actor=self.actor)
         data = {
             "count": len(rows),
             "overdue": sum(r.overdue for r in rows),
-            "repeats_last_12_months": selectors.repeats_in_last_year(actor=_actor(request)),
+            "repeats_last_12_months": selectors.repeats_in_last_year(actor=self.actor),
             "results": rows,
         }
         return Response(TriageQueueSerializer(data).data)
@@ -304,18 +302,18 @@ class LifecycleSerializer(serializers.Serializer):
 
 
 def _lifecycle(request: Request, case: Any) -> Response:
-    view = selectors.lifecycle_view(actor=_actor(request), case=case, with_timeline=False)
+    view = selectors.lifecycle_view(actor=actor_of(request), case=case, with_timeline=False)
     return Response(LifecycleSerializer(view).data)
 
 
 def _case_at_process_level(request: Request, case_id: Any) -> Any:
-    case = access.access_case(request.user, case_id)
+    case = access.access_case(actor_of(request), case_id)
     if case.access_level < AccessLevel.PROCESS:
         raise PermissionDenied
     return case
 
 
-class LifecycleView(APIView):
+class LifecycleView(ActorAPIView):
     @extend_schema(responses=LifecycleSerializer, summary="The life of a case (access level 1+)")
     def get(self, request: Request, case_id: Any) -> Response:
         return _lifecycle(request, _case_at_process_level(request, case_id))
@@ -333,7 +331,7 @@ class TransitionInSerializer(serializers.Serializer):
     )
 
 
-class TransitionListView(APIView):
+class TransitionListView(ActorAPIView):
     @extend_schema(
         responses=TransitionSerializer(many=True),
         summary="The transitions you may make from the case's current status",
@@ -342,7 +340,7 @@ class TransitionListView(APIView):
         case = _case_at_process_level(request, case_id)
         options = (
             services.transitions_from(case.status)
-            if access.can_coordinate(request.user, case)
+            if access.can_coordinate(self.actor, case)
             else []
         )
         return Response(TransitionSerializer([_transition(t) for t in options], many=True).data)
@@ -354,11 +352,11 @@ class TransitionListView(APIView):
         description=TRANSITION_DESCRIPTION,
     )
     def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         serializer = TransitionInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.case_transition(actor=_actor(request), case=case, **serializer.validated_data)
+        services.case_transition(actor=self.actor, case=case, **serializer.validated_data)
         return _lifecycle(request, case)
 
 
@@ -377,14 +375,14 @@ class TimelineEntrySerializer(serializers.Serializer):
     to_status = serializers.CharField()
 
 
-class TimelineView(APIView):
+class TimelineView(ActorAPIView):
     @extend_schema(
         responses=TimelineEntrySerializer(many=True),
         summary="Everything that happened to the case, as far as you may see it",
     )
     def get(self, request: Request, case_id: Any) -> Response:
         case = _case_at_process_level(request, case_id)
-        entries = selectors.timeline(actor=_actor(request), case=case)
+        entries = selectors.timeline(actor=self.actor, case=case)
         return Response(TimelineEntrySerializer(entries, many=True).data)
 
 
@@ -402,14 +400,14 @@ class DirectorInSerializer(serializers.Serializer):
     )
 
 
-class DirectorView(APIView):
+class DirectorView(ActorAPIView):
     @extend_schema(
         responses=DirectorCandidateSerializer(many=True),
         summary="Who can be case director (coordinators)",
     )
     def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         candidates = selectors.director_candidates(case=case)
         return Response(DirectorCandidateSerializer(candidates, many=True).data)
 
@@ -419,14 +417,14 @@ class DirectorView(APIView):
         summary="Assign the case director (coordinators)",
     )
     def put(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         serializer = DirectorInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         director = User.objects.filter(uuid=serializer.validated_data["director"]).first()
         if director is None:
             raise serializers.ValidationError({"director": [_("No such user.")]})
-        services.case_director_assign(actor=_actor(request), case=case, director=director)
+        services.case_director_assign(actor=self.actor, case=case, director=director)
         return _lifecycle(request, case)
 
 
@@ -435,18 +433,18 @@ class PlanInSerializer(serializers.Serializer):
     review_every_weeks = serializers.IntegerField(min_value=1, max_value=26)
 
 
-class PlanView(APIView):
+class PlanView(ActorAPIView):
     @extend_schema(
         request=PlanInSerializer,
         responses={200: LifecycleSerializer, 409: CONFLICT},
         summary="Record the plan (coordinators and the case director)",
     )
     def put(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_director(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_director(self.actor, case)
         serializer = PlanInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.case_plan_save(actor=_actor(request), case=case, **serializer.validated_data)
+        services.case_plan_save(actor=self.actor, case=case, **serializer.validated_data)
         return _lifecycle(request, case)
 
 
@@ -455,18 +453,18 @@ class SafetyPhaseInSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class SafetyPhaseView(APIView):
+class SafetyPhaseView(ActorAPIView):
     @extend_schema(
         request=SafetyPhaseInSerializer,
         responses={200: LifecycleSerializer, 409: CONFLICT},
         summary="Change the safety phase (coordinators and the case director)",
     )
     def put(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_director(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_director(self.actor, case)
         serializer = SafetyPhaseInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.safety_phase_set(actor=_actor(request), case=case, **serializer.validated_data)
+        services.safety_phase_set(actor=self.actor, case=case, **serializer.validated_data)
         return _lifecycle(request, case)
 
 
@@ -478,13 +476,13 @@ class CheckInTaskSerializer(CheckInSerializer):
     reference = serializers.CharField(source="case.reference")
 
 
-class CheckInTaskListView(APIView):
+class CheckInTaskListView(ActorAPIView):
     @extend_schema(
         responses=CheckInTaskSerializer(many=True),
         summary="Open follow-up check-ins: of the cases you direct (coordinators: of your regions)",
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.check_ins_for(actor=_actor(request))
+        rows = selectors.check_ins_for(actor=self.actor)
         return Response(CheckInTaskSerializer(rows, many=True).data)
 
 
@@ -501,20 +499,20 @@ class CheckInCompleteSerializer(serializers.Serializer):
     )
 
 
-class CheckInCompleteView(APIView):
+class CheckInCompleteView(ActorAPIView):
     @extend_schema(
         request=CheckInCompleteSerializer,
         responses={200: CheckInSerializer, 409: CONFLICT},
         summary="Record a check-in (the case director or a coordinator)",
     )
     def post(self, request: Request, case_id: Any, check_in_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_director(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_director(self.actor, case)
         check_in = selectors.check_in_of_case(case=case, check_in_id=check_in_id)
         serializer = CheckInCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         done = services.check_in_complete(
-            actor=_actor(request),
+            actor=self.actor,
             case=case,
             check_in=check_in,
             **serializer.validated_data,
@@ -560,12 +558,12 @@ class ScoreInSerializer(serializers.Serializer):
     )
 
 
-class ScoreListView(APIView):
+class ScoreListView(ActorAPIView):
     @extend_schema(
         responses=ScoreSerializer(many=True), summary="Signs of Safety readings (access level 2)"
     )
     def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id, write=True)
+        case = access.access_case(self.actor, case_id, write=True)
         return Response(ScoreSerializer(scores_of(case), many=True).data)
 
     @extend_schema(
@@ -574,7 +572,7 @@ class ScoreListView(APIView):
         summary="Add a Signs of Safety reading (access level 2)",
     )
     def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id, write=True)
+        case = access.access_case(self.actor, case_id, write=True)
         serializer = ScoreInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -588,7 +586,7 @@ class ScoreListView(APIView):
             if member is None:
                 raise serializers.ValidationError({"member": [_("No such household member.")]})
         score = services.score_add(
-            actor=_actor(request),
+            actor=self.actor,
             case=case,
             value=data["value"],
             scored_on=data["scored_on"],

@@ -8,12 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.api.referral import ReferralFieldsSerializer, referral_input
 from casework.models import (
     AccessLevel,
@@ -22,8 +20,9 @@ from casework.models import (
     MemberRole,
     NoteVisibility,
 )
-from mda import access
+from mda.access import actor_of, has_role, organisations_user_may_act_for
 from mda.blind_index import validate_bsn
+from mda.http import ActorAPIView, ActorListAPIView
 from mda.models import AuditEvent, Organisation, Role
 
 
@@ -66,7 +65,7 @@ class CaseListSerializer(serializers.Serializer):
 
     def to_representation(self, instance: Case) -> dict[str, Any]:
         data = super().to_representation(instance)
-        if getattr(instance, "access_level", -1) < AccessLevel.PROCESS:
+        if instance.access_level < AccessLevel.PROCESS:
             data.pop("status", None)
             data.pop("created_at", None)
         return data
@@ -189,7 +188,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 def _referring_organisation(request: Request, uuid: Any) -> Organisation:
-    orgs = access.organisations_user_may_act_for(request.user, services.REFERRER_ROLES)
+    orgs = organisations_user_may_act_for(actor_of(request), services.REFERRER_ROLES)
     if uuid is not None:
         org = orgs.filter(uuid=uuid).first()
         if org is None:
@@ -207,11 +206,11 @@ def _referring_organisation(request: Request, uuid: Any) -> Organisation:
     return candidates[0]
 
 
-class CaseListView(ListAPIView):
+class CaseListView(ActorListAPIView):
     serializer_class = CaseListSerializer
 
     def get_queryset(self):
-        return selectors.case_list(actor=access.actor_of(self.request))
+        return selectors.case_list(actor=self.actor)
 
     @extend_schema(
         request=CaseCreateSerializer,
@@ -232,29 +231,29 @@ class CaseListView(ListAPIView):
             for m in data["members"]
         ]
         case = services.case_refer(
-            actor=access.actor_of(request),
+            actor=self.actor,
             organisation=organisation,
             reason=data["reason"],
             members=members,
             details=referral_input(data, organisation.region),
         )
-        case = access.access_case(request.user, case.pk)
-        view = selectors.case_view(actor=access.actor_of(request), case=case)
+        case = access.access_case(self.actor, case.pk)
+        view = selectors.case_view(actor=self.actor, case=case)
         return Response(CaseDetailSerializer(view).data, status=status.HTTP_201_CREATED)
 
 
-class CaseDetailView(APIView):
+class CaseDetailView(ActorAPIView):
     @extend_schema(responses=CaseDetailSerializer, summary="A case, as far as you may see it")
     def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        view = selectors.case_view(actor=access.actor_of(request), case=case)
+        case = access.access_case(self.actor, case_id)
+        view = selectors.case_view(actor=self.actor, case=case)
         return Response(CaseDetailSerializer(view).data)
 
 
-class ParticipantListView(APIView):
+class ParticipantListView(ActorAPIView):
     @extend_schema(responses=ParticipantSerializer(many=True), summary="Participants of a case")
     def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
+        case = access.access_case(self.actor, case_id)
         if case.access_level < AccessLevel.PROCESS:
             raise PermissionDenied
         rows = case.participations.select_related("organisation").order_by("decided_at")
@@ -266,8 +265,8 @@ class ParticipantListView(APIView):
         summary="Add a participant after a weegmoment (coordinators)",
     )
     def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         serializer = ParticipantCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -279,7 +278,7 @@ class ParticipantListView(APIView):
                 {"organisation": [_("No such organisation in this region.")]}
             )
         participation = services.participation_add(
-            actor=access.actor_of(request),
+            actor=self.actor,
             case=case,
             organisation=organisation,
             **data,
@@ -287,30 +286,30 @@ class ParticipantListView(APIView):
         return Response(ParticipantSerializer(participation).data, status=status.HTTP_201_CREATED)
 
 
-class ParticipantRevokeView(APIView):
+class ParticipantRevokeView(ActorAPIView):
     @extend_schema(
         request=None,
         responses=ParticipantSerializer,
         summary="Revoke a participation (coordinators)",
     )
     def post(self, request: Request, case_id: Any, participation_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         participation = selectors.participation_of_case(
             case=case, participation_id=participation_id
         )
         participation = services.participation_revoke(
-            actor=access.actor_of(request),
+            actor=self.actor,
             participation=participation,
         )
         return Response(ParticipantSerializer(participation).data)
 
 
-class NoteListView(APIView):
+class NoteListView(ActorAPIView):
     @extend_schema(responses=NoteSerializer(many=True), summary="Notes you may read")
     def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id, write=True)
-        notes = selectors.notes_for_case(actor=access.actor_of(request), case=case)
+        case = access.access_case(self.actor, case_id, write=True)
+        notes = selectors.notes_for_case(actor=self.actor, case=case)
         return Response(NoteSerializer(notes, many=True).data)
 
     @extend_schema(
@@ -319,11 +318,11 @@ class NoteListView(APIView):
         summary="Add a note (access level 2)",
     )
     def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id, write=True)
+        case = access.access_case(self.actor, case_id, write=True)
         serializer = NoteCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         note = services.note_add(
-            actor=access.actor_of(request),
+            actor=self.actor,
             case=case,
             body=serializer.validated_data["body"],
             visibility=serializer.validated_data.get("visibility"),
@@ -332,20 +331,20 @@ class NoteListView(APIView):
         return Response(NoteSerializer(out).data, status=status.HTTP_201_CREATED)
 
 
-class RevealView(APIView):
+class RevealView(ActorAPIView):
     @extend_schema(
         request=RevealSerializer,
         responses=IdentityOutSerializer,
         summary="Reveal a household member's identity (coordinators, recorded)",
     )
     def post(self, request: Request, case_id: Any, member_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         member = selectors.member_of_case(case=case, member_id=member_id)
         serializer = RevealSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         identity = services.identity_reveal(
-            actor=access.actor_of(request),
+            actor=self.actor,
             case=case,
             member=member,
             justification=serializer.validated_data["reason"],
@@ -353,16 +352,16 @@ class RevealView(APIView):
         return Response(IdentityOutSerializer(identity).data)
 
 
-class AccessLogView(ListAPIView):
+class AccessLogView(ActorListAPIView):
     """Who looked at what in a case, and when (privacy officers of the region)."""
 
     serializer_class = AuditEventSerializer
 
     def get_queryset(self):
-        if not access.has_role(self.request.user, Role.PRIVACY_OFFICER):
+        if not has_role(self.actor, Role.PRIVACY_OFFICER):
             raise PermissionDenied
-        case = access.access_supervised_case(self.request.user, self.kwargs["case_id"])
-        return selectors.access_log(actor=access.actor_of(self.request), case=case)
+        case = access.access_supervised_case(self.actor, self.kwargs["case_id"])
+        return selectors.access_log(actor=self.actor, case=case)
 
 
 class RevealSerializerOut(serializers.Serializer):
@@ -372,14 +371,14 @@ class RevealSerializerOut(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class RevealLogView(APIView):
+class RevealLogView(ActorAPIView):
     @extend_schema(
         responses=RevealSerializerOut(many=True),
         summary="Identity reveals in a case with their reasons (privacy officers of the region)",
     )
     def get(self, request: Request, case_id: Any) -> Response:
-        if not access.has_role(request.user, Role.PRIVACY_OFFICER):
+        if not has_role(self.actor, Role.PRIVACY_OFFICER):
             raise PermissionDenied
-        case = access.access_supervised_case(request.user, case_id)
-        rows = selectors.reveals_for_case(actor=access.actor_of(request), case=case)
+        case = access.access_supervised_case(self.actor, case_id)
+        rows = selectors.reveals_for_case(actor=self.actor, case=case)
         return Response(RevealSerializerOut(rows, many=True).data)

@@ -45,14 +45,6 @@ class AccessLevel(models.IntegerChoices):
     FULL = 2, _("2 – full content")
 
 
-class CaseQuerySet(models.QuerySet["Case"]):
-    def visible_to(self, user: object) -> CaseQuerySet:
-        """Cases *user* may see, annotated with ``access_level`` (see mda.access)."""
-        from mda.access import cases_visible_to
-
-        return cases_visible_to(user, self)
-
-
 class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=32)
@@ -74,7 +66,6 @@ class Case(models.Model):
     )
     data_key = models.OneToOneField(DataKey, on_delete=models.PROTECT, related_name="case")
     reason_ct = models.BinaryField(_("reason (encrypted)"))
-    # --- Lifecycle (casework.services.lifecycle): begin ---
     safety_phase = models.PositiveSmallIntegerField(
         _("safety phase"), choices=SafetyPhase.choices, null=True, blank=True
     )
@@ -104,11 +95,13 @@ class Case(models.Model):
     )
     triage_due_on = models.DateField(_("triage decision due on"), null=True, blank=True)
     follow_up_until = models.DateField(_("follow-up until"), null=True, blank=True)
-    # --- Lifecycle: end ---
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = CaseQuerySet.as_manager()
+    # Set by casework.access.cases_visible_to for the user who loaded the case; a case loaded
+    # any other way gives no access.
+    access_level: int = -1
+    as_coordinator: bool = False
 
     class Meta:
         ordering = ["-created_at"]
@@ -276,13 +269,6 @@ class NoteVisibility(models.TextChoices):
     COORDINATORS = "coordinators", _("Coordinators only")
 
 
-class NoteQuerySet(models.QuerySet["Note"]):
-    def visible_to(self, user: object) -> NoteQuerySet:
-        from mda.access import notes_visible_to
-
-        return notes_visible_to(user, self)
-
-
 class Note(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
@@ -295,8 +281,6 @@ class Note(models.Model):
     visibility = models.CharField(_("visibility"), max_length=20, choices=NoteVisibility.choices)
     body_ct = models.BinaryField()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    objects = NoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

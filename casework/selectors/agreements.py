@@ -10,8 +10,9 @@ from django.db.models import Case as DbCase
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from casework import access
 from casework.models import Agreement, AgreementEvent, AgreementStatus
-from mda import access, crypto
+from mda import crypto
 from mda.audit import audit_record
 from mda.models import AuditAction, User
 
@@ -27,7 +28,7 @@ def agreement_list(
     if case is not None:
         qs = qs.filter(case=case)
     if mine:
-        qs = qs.filter(as_owner=True)
+        qs = qs.filter(Q(as_owner=True))  # an access annotation
     if status:
         qs = qs.filter(status=status)
     return qs.annotate(
@@ -53,13 +54,11 @@ class AgreementView:
     @property
     def can_resolve(self) -> bool:
         a = self.agreement
-        return a.is_open and bool(
-            getattr(a, "as_coordinator", False) or getattr(a, "as_owner", False)
-        )
+        return a.is_open and bool(a.as_coordinator or a.as_owner)
 
     @property
     def can_manage(self) -> bool:
-        return bool(getattr(self.agreement, "as_coordinator", False))
+        return self.agreement.as_coordinator
 
     @property
     def overdue(self) -> bool:
@@ -117,7 +116,7 @@ def agreements_for_case(*, actor: User, case: Any) -> list[AgreementView]:
 def agreement_counts(*, actor: User) -> dict[str, int]:
     """Open and overdue agreements of the actor's own organisations (home page, my agreements)."""
     today = timezone.localdate()
-    mine = access.agreements_visible_to(actor).filter(as_owner=True, status=AgreementStatus.OPEN)
+    mine = access.agreements_visible_to(actor).filter(Q(as_owner=True), status=AgreementStatus.OPEN)
     return {
         "open": mine.count(),
         "overdue": mine.filter(Q(due_date__lt=today)).count(),

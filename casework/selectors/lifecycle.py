@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework import access
 from casework.models import (
     AccessLevel,
     Case,
@@ -33,7 +34,7 @@ from casework.models import (
 from casework.selectors.scores import ScaleChart, scale_chart, scores_of
 from casework.services.lifecycle import ACTIVE, TRANSITIONS, Transition, transitions_from
 from casework.services.referral import repeat_window_start
-from mda import access, crypto
+from mda import crypto
 from mda.audit import audit_record
 from mda.models import AuditAction, Role, User
 
@@ -81,8 +82,8 @@ def repeats_in_last_year(*, actor: User) -> int:
     """Referrals of the last 12 months that were repeats, in the regions *actor* coordinates."""
     since = repeat_window_start(timezone.now())
     return (
-        access.cases_visible_to(actor)
-        .filter(as_coordinator=True, repeat_of__isnull=False, created_at__gte=since)
+        access.cases_coordinated_by(actor)
+        .filter(repeat_of__isnull=False, created_at__gte=since)
         .count()
     )
 
@@ -203,7 +204,7 @@ def _event_entries(actor: User, case: Case) -> tuple[list[TimelineEntry], list[s
         )
         if event.text_ct is not None:
             triage = event.transition in TRANSITIONS and TRANSITIONS[event.transition].triage
-            if access.may_read_event_text(actor, case, triage_decision=triage):
+            if access.can_read_event_text(actor, case, triage_decision=triage):
                 entry.text = crypto.unseal(event, "text_ct", case.data_key)
                 read.append(str(event.pk))
             else:
@@ -250,10 +251,9 @@ def _note_entries(actor: User, case: Case) -> list[TimelineEntry]:
 
 
 def _notes_visible(actor: User, case: Case) -> QuerySet[Any]:
-    from casework.models import Note
 
     return (
-        Note.objects.visible_to(actor)
+        access.notes_visible_to(actor)
         .filter(case=case)
         .select_related("author", "author_organisation")
     )
@@ -281,8 +281,8 @@ def timeline(
     *, actor: User, case: Case, scores: list[SafetyScore] | None = None
 ) -> list[TimelineEntry]:
     """Everything that happened to *case*, oldest first, each entry only as far as *actor* may
-    see it: nothing below level 1; texts at level 2 (see mda.access.may_read_event_text)."""
-    level = getattr(case, "access_level", -1)
+    see it: nothing below level 1; texts at level 2 (see mda.access.can_read_event_text)."""
+    level = case.access_level
     if level < AccessLevel.PROCESS:
         return []
     entries, read = _event_entries(actor, case)
@@ -386,13 +386,13 @@ def _plan(case: Case, level: int) -> tuple[CasePlan | None, str | None]:
 def lifecycle_view(*, actor: User, case: Case, with_timeline: bool = True) -> LifecycleView:
     """The life of *case* (from access.access_case) as *actor* may see it; decrypted reads are
     recorded in the audit trail."""
-    level = getattr(case, "access_level", -1)  # annotated by mda.access
+    level = case.access_level  # annotated by mda.access
     view = LifecycleView(
         case=case,
         level=level,
-        as_coordinator=bool(getattr(case, "as_coordinator", False)),
-        may_direct=access.may_direct(actor, case),
-        may_score=access.may_add_score(actor, case),
+        as_coordinator=case.as_coordinator,
+        may_direct=access.can_direct(actor, case),
+        may_score=access.can_add_score(actor, case),
     )
     if level < AccessLevel.PROCESS:
         return view

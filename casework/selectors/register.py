@@ -7,15 +7,16 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from casework import access
 from casework.models import AccessLevel, Case, HouseholdMember, Identity, Note, Participation
-from mda import access, crypto
+from mda import crypto
 from mda.audit import audit_record
 from mda.models import AuditAction, AuditEvent, User
 
 
 def case_list(*, actor: User) -> QuerySet[Case]:
     return (
-        Case.objects.visible_to(actor)
+        access.cases_visible_to(actor)
         .select_related("region", "referring_organisation")
         .order_by("-created_at")
     )
@@ -55,8 +56,8 @@ def case_view(*, actor: User, case: Case) -> CaseView:
     # Annotations of mda.access.cases_visible_to (access_case always goes through it).
     view = CaseView(
         case=case,
-        level=getattr(case, "access_level", -1),
-        as_coordinator=getattr(case, "as_coordinator", False),
+        level=case.access_level,
+        as_coordinator=case.as_coordinator,
     )
     if view.level >= AccessLevel.PROCESS:
         view.participations = list(
@@ -81,7 +82,7 @@ def case_view(*, actor: User, case: Case) -> CaseView:
 
 def notes_for_case(*, actor: User, case: Case) -> list[NoteView]:
     notes = list(
-        Note.objects.visible_to(actor)
+        access.notes_visible_to(actor)
         .filter(case=case)
         .select_related("author", "author_organisation")
         .order_by("created_at")

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
 from casework.models import (
     AccessLevel,
     Agreement,
@@ -23,7 +24,7 @@ from casework.models import (
     Participation,
 )
 from casework.models.agreements import REASONED_STATUSES
-from mda import access, crypto
+from mda import crypto
 from mda.audit import audit_record
 from mda.models import AuditAction, Membership, Organisation, OrganisationKind, Role, User
 
@@ -178,7 +179,7 @@ def agreement_update(
 ) -> Agreement:
     """A coordinator changes an open agreement. A new due date starts the reminder ladder again
     for that date (a new ladder round); steps already sent stay in the history."""
-    if not getattr(agreement, "as_coordinator", False):
+    if not agreement.as_coordinator:
         raise PermissionDenied
     agreement = _locked(agreement)
     if not agreement.is_open:
@@ -232,7 +233,7 @@ def agreement_resolve(
     """The owner organisation (or a coordinator) marks an agreement done, not possible or not
     done. Its ladder stops at once: the row lock orders this against a worker sending a step, and
     the worker sends nothing for an agreement that is no longer open."""
-    if not (getattr(agreement, "as_coordinator", False) or getattr(agreement, "as_owner", False)):
+    if not (agreement.as_coordinator or agreement.as_owner):
         raise PermissionDenied
     if status not in (AgreementStatus.DONE, *REASONED_STATUSES):
         raise ValidationError({"status": _("Choose done, not possible or not done.")})
@@ -261,7 +262,7 @@ def agreement_resolve(
 @transaction.atomic
 def agreement_reopen(*, actor: User, agreement: Agreement, due_date: date) -> Agreement:
     """A coordinator reopens a resolved agreement with a new due date (a new ladder round)."""
-    if not getattr(agreement, "as_coordinator", False):
+    if not agreement.as_coordinator:
         raise PermissionDenied
     agreement = _locked(agreement)
     if agreement.is_open:

@@ -20,6 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from casework import access
 from casework.models import (
     AccessLevel,
     Case,
@@ -39,7 +40,8 @@ from casework.services.referral import (
     region_coordinators,
     region_policy,
 )
-from mda import access, crypto
+from mda import crypto
+from mda.access import organisations_user_may_act_for
 from mda.api_errors import ApiError
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, Role, User
@@ -232,7 +234,7 @@ def not_in_status_error(case: Case, what: str, statuses: tuple[str, ...]) -> Tra
 
 def coordinator_organisation(actor: User, case: Case) -> Organisation | None:
     return (
-        access.organisations_user_may_act_for(actor, (Role.COORDINATOR,))
+        organisations_user_may_act_for(actor, (Role.COORDINATOR,))
         .filter(region_id=case.region_id)
         .first()
     )

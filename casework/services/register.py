@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
 from casework.models import (
     AccessLevel,
     Case,
@@ -32,7 +33,8 @@ from casework.services.referral import (
     referral_record,
     triage_due_on,
 )
-from mda import access, crypto
+from mda import crypto
+from mda.access import PARTNER_ROLES, organisations_user_may_act_for
 from mda.audit import audit_record
 from mda.blind_index import bsn_index, name_dob_index, validate_bsn
 from mda.models import AuditAction, Domain, Organisation, Role, User
@@ -122,7 +124,7 @@ def case_refer(
     Wrong or missing input raises one ValidationError with every field's problem; nothing is
     saved then."""
     if (
-        not access.organisations_user_may_act_for(actor, REFERRER_ROLES)
+        not organisations_user_may_act_for(actor, REFERRER_ROLES)
         .filter(pk=organisation.pk)
         .exists()
     ):
@@ -298,13 +300,13 @@ def note_author_organisation(actor: User, case: Case) -> Organisation:
     """The organisation on whose behalf *actor* writes in *case* (needs level 2)."""
     if access.can_coordinate(actor, case):
         org = (
-            access.organisations_user_may_act_for(actor, (Role.COORDINATOR,))
+            organisations_user_may_act_for(actor, (Role.COORDINATOR,))
             .filter(region=case.region)
             .first()
         )
     else:
         org = (
-            access.organisations_user_may_act_for(actor, access.PARTNER_ROLES)
+            organisations_user_may_act_for(actor, PARTNER_ROLES)
             .filter(
                 participations__in=Participation.objects.active().filter(
                     case=case, level=AccessLevel.FULL
@@ -326,7 +328,7 @@ def default_note_visibility(organisation: Organisation) -> str:
 
 @transaction.atomic
 def note_add(*, actor: User, case: Case, body: str, visibility: str | None = None) -> Note:
-    if getattr(case, "access_level", -1) < AccessLevel.FULL:
+    if case.access_level < AccessLevel.FULL:
         raise PermissionDenied
     organisation = note_author_organisation(actor, case)
     if not body.strip():

@@ -10,21 +10,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.models import AgreementOrigin, AgreementStatus
 from casework.services.agreements import MAX_DESCRIPTION, MAX_REASON
-from mda import access
 from mda.forms import form_apply_service_errors
+from mda.http import AuthenticatedHttpRequest
 from mda.models import Organisation, User
-
-_actor = access.actor_of  # the one way to get the signed-in user
-
 
 # --- Forms ------------------------------------------------------------------------------------
 
@@ -104,12 +101,12 @@ _apply_errors = form_apply_service_errors
 
 @login_required
 @require_GET
-def my_agreements_view(request: HttpRequest) -> HttpResponse:
+def my_agreements_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", AgreementStatus.OPEN)
     if status not in AgreementStatus.values and status != "all":
         status = AgreementStatus.OPEN
     rows = selectors.agreement_list(
-        actor=_actor(request),
+        actor=request.user,
         mine=True,
         status=None if status == "all" else status,
     )
@@ -122,14 +119,14 @@ def my_agreements_view(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     agreement: Any,
     *,
     resolve_form: Any = None,
     reopen_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    view = selectors.agreement_view(actor=_actor(request), agreement=agreement)
+    view = selectors.agreement_view(actor=request.user, agreement=agreement)
     return render(
         request,
         "casework/agreements/detail.html",
@@ -146,19 +143,19 @@ def _detail_page(
 
 @login_required
 @require_GET
-def agreement_detail_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+def agreement_detail_view(request: AuthenticatedHttpRequest, agreement_id: Any) -> HttpResponse:
     return _detail_page(request, access.access_agreement(request.user, agreement_id))
 
 
 @login_required
 @require_POST
-def agreement_resolve_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+def agreement_resolve_view(request: AuthenticatedHttpRequest, agreement_id: Any) -> HttpResponse:
     agreement = access.access_agreement(request.user, agreement_id, resolve=True)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
             services.agreement_resolve(
-                actor=_actor(request),
+                actor=request.user,
                 agreement=agreement,
                 **form.cleaned_data,
             )
@@ -172,13 +169,13 @@ def agreement_resolve_view(request: HttpRequest, agreement_id: Any) -> HttpRespo
 
 @login_required
 @require_POST
-def agreement_reopen_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+def agreement_reopen_view(request: AuthenticatedHttpRequest, agreement_id: Any) -> HttpResponse:
     agreement = access.access_agreement(request.user, agreement_id, manage=True)
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
             services.agreement_reopen(
-                actor=_actor(request),
+                actor=request.user,
                 agreement=agreement,
                 due_date=form.cleaned_data["due_date"],
             )
@@ -192,14 +189,14 @@ def agreement_reopen_view(request: HttpRequest, agreement_id: Any) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_create_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def agreement_create_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
     form = AgreementForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
             agreement = services.agreement_create(
-                actor=_actor(request),
+                actor=request.user,
                 case=case,
                 **form.cleaned_data,
             )
@@ -218,13 +215,13 @@ def agreement_create_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_edit_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+def agreement_edit_view(request: AuthenticatedHttpRequest, agreement_id: Any) -> HttpResponse:
     agreement = access.access_agreement(request.user, agreement_id, manage=True)
     case = agreement.case
     initial = (
         {
             "description": selectors.agreement_view(
-                actor=_actor(request), agreement=agreement
+                actor=request.user, agreement=agreement
             ).description,
             "owner_organisation": agreement.owner_organisation,
             "owner": agreement.owner,
@@ -239,7 +236,7 @@ def agreement_edit_view(request: HttpRequest, agreement_id: Any) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_update(
-                actor=_actor(request),
+                actor=request.user,
                 agreement=agreement,
                 **form.cleaned_data,
             )

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseFormSet, Form
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.forms import (
     CheckInForm,
     DirectorForm,
@@ -34,10 +34,8 @@ from casework.forms import (
     TransitionForm,
 )
 from casework.models import CasePlan
-from mda import access
 from mda.api_errors import ApiError
-
-_actor = access.actor_of  # the one way to get the signed-in user
+from mda.http import AuthenticatedHttpRequest
 
 
 def _apply_errors(exc: ValidationError, form: Form, **sections: list[str]) -> None:
@@ -91,7 +89,7 @@ def _referral_input(form: ReferralForm, risks: BaseFormSet) -> services.Referral
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def refer_view(request: HttpRequest) -> HttpResponse:
+def refer_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = access.organisations_user_may_refer_for(request.user)
     if not organisations.exists():
         raise PermissionDenied
@@ -103,7 +101,7 @@ def refer_view(request: HttpRequest) -> HttpResponse:
     if data is not None and all([form.is_valid(), members.is_valid(), risks.is_valid()]):
         try:
             case = services.case_refer(
-                actor=_actor(request),
+                actor=request.user,
                 organisation=form.cleaned_data["organisation"],
                 reason=form.cleaned_data["reason"],
                 members=_member_inputs(members),
@@ -142,10 +140,10 @@ def refer_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def triage_queue_view(request: HttpRequest) -> HttpResponse:
+def triage_queue_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not access.can_triage(request.user):
         raise PermissionDenied
-    rows = selectors.triage_queue(actor=_actor(request))
+    rows = selectors.triage_queue(actor=request.user)
     return render(
         request,
         "casework/lifecycle/triage_queue.html",
@@ -153,13 +151,13 @@ def triage_queue_view(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "overdue": sum(r.overdue for r in rows),
             "today": timezone.localdate(),
-            "repeats": selectors.repeats_in_last_year(actor=_actor(request)),
+            "repeats": selectors.repeats_in_last_year(actor=request.user),
         },
     )
 
 
 def _render_with(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     template: str,
     context: dict[str, Any],
     conflict: ApiError | None,
@@ -172,7 +170,7 @@ def _render_with(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def transition_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def transition_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
     form = TransitionForm(
@@ -181,7 +179,7 @@ def transition_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_transition(actor=_actor(request), case=case, **form.cleaned_data)
+            services.case_transition(actor=request.user, case=case, **form.cleaned_data)
         except ApiError as exc:
             conflict = exc
         except ValidationError as exc:
@@ -191,7 +189,7 @@ def transition_view(request: HttpRequest, case_id: Any) -> HttpResponse:
                 request, _("The case is now: %(s)s.") % {"s": case.get_status_display()}
             )
             return _case_page(case)
-    view = selectors.lifecycle_view(actor=_actor(request), case=case, with_timeline=False)
+    view = selectors.lifecycle_view(actor=request.user, case=case, with_timeline=False)
     return _render_with(
         request,
         "casework/lifecycle/transition.html",
@@ -206,7 +204,7 @@ def transition_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def director_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def director_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
     form = DirectorForm(
@@ -218,7 +216,7 @@ def director_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.case_director_assign(
-                actor=_actor(request),
+                actor=request.user,
                 case=case,
                 director=form.cleaned_data["director"],
             )
@@ -238,17 +236,17 @@ def director_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     )
 
 
-def _plan_initial(request: HttpRequest, case: Any) -> dict[str, Any]:
+def _plan_initial(request: AuthenticatedHttpRequest, case: Any) -> dict[str, Any]:
     if not CasePlan.objects.filter(case=case).exists():
         return {}
-    view = selectors.lifecycle_view(actor=_actor(request), case=case, with_timeline=False)
+    view = selectors.lifecycle_view(actor=request.user, case=case, with_timeline=False)
     assert view.plan is not None
     return {"safety_goals": view.safety_goals, "review_every_weeks": view.plan.review_every_weeks}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def plan_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_director(request.user, case)
     initial = _plan_initial(request, case) if request.method == "GET" else {}
@@ -256,7 +254,7 @@ def plan_view(request: HttpRequest, case_id: Any) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_plan_save(actor=_actor(request), case=case, **form.cleaned_data)
+            services.case_plan_save(actor=request.user, case=case, **form.cleaned_data)
         except ApiError as exc:
             conflict = exc
         except ValidationError as exc:
@@ -277,14 +275,14 @@ def plan_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def safety_phase_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def safety_phase_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_director(request.user, case)
     form = SafetyPhaseForm(request.POST or None, initial={"phase": case.safety_phase})
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.safety_phase_set(actor=_actor(request), case=case, **form.cleaned_data)
+            services.safety_phase_set(actor=request.user, case=case, **form.cleaned_data)
         except ApiError as exc:
             conflict = exc
         except ValidationError as exc:
@@ -306,13 +304,13 @@ def safety_phase_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def score_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def score_add_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id, write=True)
     form = ScoreForm(request.POST or None, case=case, initial={"scored_on": timezone.localdate()})
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.score_add(actor=_actor(request), case=case, **form.cleaned_data)
+            services.score_add(actor=request.user, case=case, **form.cleaned_data)
         except ApiError as exc:
             conflict = exc
         except ValidationError as exc:
@@ -331,7 +329,9 @@ def score_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def check_in_view(request: HttpRequest, case_id: Any, check_in_id: Any) -> HttpResponse:
+def check_in_view(
+    request: AuthenticatedHttpRequest, case_id: Any, check_in_id: Any
+) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_director(request.user, case)
     check_in = selectors.check_in_of_case(case=case, check_in_id=check_in_id)
@@ -340,7 +340,7 @@ def check_in_view(request: HttpRequest, case_id: Any, check_in_id: Any) -> HttpR
     if request.method == "POST" and form.is_valid():
         try:
             services.check_in_complete(
-                actor=_actor(request),
+                actor=request.user,
                 case=case,
                 check_in=check_in,
                 **form.cleaned_data,
@@ -363,8 +363,8 @@ def check_in_view(request: HttpRequest, case_id: Any, check_in_id: Any) -> HttpR
 
 @login_required
 @require_GET
-def check_in_list_view(request: HttpRequest) -> HttpResponse:
-    rows = selectors.check_ins_for(actor=_actor(request))
+def check_in_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    rows = selectors.check_ins_for(actor=request.user)
     return render(
         request,
         "casework/lifecycle/check_in_list.html",

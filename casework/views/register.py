@@ -8,16 +8,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.forms import NoteForm, ParticipantForm, RevealForm
 from casework.models import AccessLevel
-from mda import access
+from mda.access import has_role
 from mda.forms import form_apply_service_errors
+from mda.http import AuthenticatedHttpRequest
 from mda.models import Role
 
 _apply_errors = form_apply_service_errors
@@ -25,17 +26,18 @@ _apply_errors = form_apply_service_errors
 
 @login_required
 @require_GET
-def case_list_view(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.case_list(actor=access.actor_of(request)), 50).get_page(
-        request.GET.get("page")
-    )
+def case_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    page = Paginator(selectors.case_list(actor=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "casework/case_list.html", {"page": page})
 
 
 def _case_page(
-    request: HttpRequest, case: Any, note_form: NoteForm | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    case: Any,
+    note_form: NoteForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    view = selectors.case_view(actor=access.actor_of(request), case=case)
+    view = selectors.case_view(actor=request.user, case=case)
     if note_form is None and view.level >= AccessLevel.FULL:
         note_form = NoteForm(initial={"visibility": _default_visibility(request, case)})
     return render(
@@ -46,9 +48,9 @@ def _case_page(
     )
 
 
-def _default_visibility(request: HttpRequest, case: Any) -> str:
+def _default_visibility(request: AuthenticatedHttpRequest, case: Any) -> str:
     try:
-        org = services.note_author_organisation(request.user, case)  # type: ignore[arg-type]
+        org = services.note_author_organisation(request.user, case)
     except PermissionDenied:
         return ""
     return services.default_note_visibility(org)
@@ -56,19 +58,19 @@ def _default_visibility(request: HttpRequest, case: Any) -> str:
 
 @login_required
 @require_GET
-def case_detail_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def case_detail_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     return _case_page(request, access.access_case(request.user, case_id))
 
 
 @login_required
 @require_POST
-def note_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def note_add_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id, write=True)
     form = NoteForm(request.POST)
     if form.is_valid():
         try:
             services.note_add(
-                actor=access.actor_of(request),
+                actor=request.user,
                 case=case,
                 body=form.cleaned_data["body"],
                 visibility=form.cleaned_data["visibility"],
@@ -83,15 +85,13 @@ def note_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def participant_add_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
     form = ParticipantForm(request.POST or None, region=case.region)
     if request.method == "POST" and form.is_valid():
         try:
-            services.participation_add(
-                actor=access.actor_of(request), case=case, **form.cleaned_data
-            )
+            services.participation_add(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -108,13 +108,13 @@ def participant_add_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def participant_revoke_view(
-    request: HttpRequest, case_id: Any, participation_id: Any
+    request: AuthenticatedHttpRequest, case_id: Any, participation_id: Any
 ) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
     participation = selectors.participation_of_case(case=case, participation_id=participation_id)
     try:
-        services.participation_revoke(actor=access.actor_of(request), participation=participation)
+        services.participation_revoke(actor=request.user, participation=participation)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -124,7 +124,7 @@ def participant_revoke_view(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reveal_view(request: HttpRequest, case_id: Any, member_id: Any) -> HttpResponse:
+def reveal_view(request: AuthenticatedHttpRequest, case_id: Any, member_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
     member = selectors.member_of_case(case=case, member_id=member_id)
@@ -133,7 +133,7 @@ def reveal_view(request: HttpRequest, case_id: Any, member_id: Any) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             identity = services.identity_reveal(
-                actor=access.actor_of(request),
+                actor=request.user,
                 case=case,
                 member=member,
                 justification=form.cleaned_data["reason"],
@@ -152,8 +152,8 @@ def reveal_view(request: HttpRequest, case_id: Any, member_id: Any) -> HttpRespo
 
 @login_required
 @require_GET
-def supervision_list_view(request: HttpRequest) -> HttpResponse:
-    if not access.has_role(request.user, Role.PRIVACY_OFFICER):
+def supervision_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not has_role(request.user, Role.PRIVACY_OFFICER):
         raise PermissionDenied
     cases = (
         access.cases_supervised_by(request.user).select_related("region").order_by("-created_at")
@@ -164,12 +164,12 @@ def supervision_list_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def access_log_view(request: HttpRequest, case_id: Any) -> HttpResponse:
-    if not access.has_role(request.user, Role.PRIVACY_OFFICER):
+def access_log_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
+    if not has_role(request.user, Role.PRIVACY_OFFICER):
         raise PermissionDenied
     case = access.access_supervised_case(request.user, case_id)
-    reveals = selectors.reveals_for_case(actor=access.actor_of(request), case=case)
-    events = selectors.access_log(actor=access.actor_of(request), case=case)
+    reveals = selectors.reveals_for_case(actor=request.user, case=case)
+    events = selectors.access_log(actor=request.user, case=case)
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(
         request, "casework/access_log.html", {"case": case, "page": page, "reveals": reveals}

@@ -44,8 +44,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from casework.access import require_coordinator
 from casework.models import Agreement, AgreementStatus, Case
-from mda import access, crypto
+from mda import crypto
 from mda.audit import audit_record
 from mda.models import (
     AuditAction,
@@ -447,7 +448,7 @@ def escalation_raise(
 ) -> EscalationNotice:
     """A coordinator escalates *case* by hand (stagnating cooperation) to any rung, with a reason.
     Sent like the automatic ones, by a worker; never folded into them (no unique step)."""
-    access.require_coordinator(actor, case)
+    require_coordinator(actor, case)
     errors = _manual_errors(case, rung, reason, organisation, agreement)
     if errors:
         raise ValidationError(errors)

@@ -32,10 +32,10 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from mda import access
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, Role, User
 from mda.workdays import AMSTERDAM
+from scheduling import access
 from scheduling.ical import SlotEvent, invitation_ics, item_uid
 from scheduling.models import (
     AgendaItem,
