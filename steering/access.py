@@ -12,31 +12,25 @@ another region's figures answer as if the region did not exist.
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import Http404
 
-from mda.models import Membership, Region, Role
+from mda.access import is_active_user, region_ids_with_role
+from mda.models import Region, Role, User
 
 STEERING_ROLES = (Role.COORDINATOR, Role.CHAIR, Role.POLICY_OFFICER)
 
 
-def steering_regions_of(user: Any) -> QuerySet[Region]:
+def steering_regions_of(user: User | AnonymousUser) -> QuerySet[Region]:
     """The regions whose figures *user* sees, by name."""
-    if not user.is_authenticated or not user.is_active:
+    if not is_active_user(user):
         return Region.objects.none()
-    region_ids = Membership.objects.filter(user=user, role__in=STEERING_ROLES).values(
-        "organisation__region_id"
-    )
+    region_ids = region_ids_with_role(user, *STEERING_ROLES)
     return Region.objects.filter(id__in=region_ids).order_by("name")
 
 
-def can_steer(user: Any) -> bool:
-    return steering_regions_of(user).exists()
-
-
-def access_steering_regions(user: Any, slugs: list[str]) -> list[Region]:
+def access_steering_regions(user: User | AnonymousUser, slugs: list[str]) -> list[Region]:
     """The regions named by *slugs* (all of the user's when empty); Http404 when any is not one
     of theirs or does not exist (an outsider cannot tell which)."""
     regions = steering_regions_of(user)

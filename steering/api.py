@@ -9,16 +9,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
-
-from mda import access as mda_access
 from mda.api_errors import ApiError
+from mda.http import ActorAPIView
 from steering import access, services
 from steering.periods import Period, PeriodError, current_period
 from steering.selectors import RegionDashboard
 from steering.suppression import Shown
-
-_actor = mda_access.actor_of  # the one way to get the signed-in user
 
 
 class RegionSerializer(serializers.Serializer):
@@ -98,16 +94,16 @@ def figures_data(dashboard: RegionDashboard) -> dict[str, Any]:
     }
 
 
-class FigureRegionListView(APIView):
+class FigureRegionListView(ActorAPIView):
     """The regions whose figures you see (coordinators, chairs and policy officers)."""
 
     @extend_schema(responses={200: RegionSerializer(many=True)}, tags=["figures"])
     def get(self, request: Request) -> Response:
-        regions = access.steering_regions_of(_actor(request))
+        regions = access.steering_regions_of(self.actor)
         return Response(RegionSerializer(regions, many=True).data)
 
 
-class FigureRegionView(APIView):
+class FigureRegionView(ActorAPIView):
     """A region's figures for a period, with the previous period and the same period a year
     earlier. Counts under 5 and the cells that could reveal them are null, with the reason."""
 
@@ -124,7 +120,7 @@ class FigureRegionView(APIView):
         tags=["figures"],
     )
     def get(self, request: Request, region_slug: str) -> Response:
-        actor = _actor(request)
+        actor = self.actor
         regions = access.access_steering_regions(actor, [region_slug])
         text = request.query_params.get("period", "").strip()
         try:

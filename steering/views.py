@@ -13,14 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from mda import access as mda_access
+from mda.http import AuthenticatedHttpRequest
 from mda.workdays import local_date
 from steering import access, services
 from steering.charts import bar_chart
 from steering.periods import Period, PeriodError, current_period
 from steering.selectors import INDICATOR_KEYS, RegionDashboard
 
-_actor = mda_access.actor_of  # the one way to get the signed-in user
 KINDS = ("month", "quarter", "year")
 
 
@@ -36,8 +35,8 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
 
 @login_required
 @require_GET
-def dashboard_view(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def dashboard_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    actor = request.user
     regions = access.access_steering_regions(actor, request.GET.getlist("region"))
     period, error = _period(request)
     dashboards = services.figures_read(actor=actor, regions=regions, period=period, channel="web")
@@ -81,8 +80,8 @@ def _side_by_side(dashboards: list[RegionDashboard]) -> list[dict[str, Any]]:
 
 @login_required
 @require_GET
-def export_view(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+def export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    actor = request.user
     regions = access.access_steering_regions(actor, request.GET.getlist("region"))
     period, error = _period(request)
     key = request.GET.get("indicator", "")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import access
+from casework import access, statistics
 from casework.models import (
     AccessLevel,
     Case,
@@ -36,8 +36,9 @@ from casework.services.referral import (
 from mda import crypto
 from mda.access import PARTNER_ROLES, organisations_user_may_act_for
 from mda.audit import audit_record
+from mda.facts import fact_record
 from mda.blind_index import bsn_index, name_dob_index, validate_bsn
-from mda.models import AuditAction, Domain, Organisation, Role, User
+from mda.models import AuditAction, Domain, FactKind, Organisation, Role, User
 
 REFERRER_ROLES = access.REFERRER_ROLES
 MAX_MEMBERS = 20
@@ -166,6 +167,15 @@ def case_refer(
     if organisation.domain != Domain.COORDINATION:
         _referrer_participation(actor, case, organisation)
     referral_checks(actor=actor, case=case, organisation=organisation)
+    fact_record(FactKind.STATUS, case=case, category=case.status, on=case.created_at)
+    fact_record(
+        FactKind.REFERRAL,
+        case=case,
+        on=case.created_at,
+        organisation=organisation,
+        category=statistics.referral_category(case),
+        amount=statistics.children_of(case),
+    )
     return case
 
 
