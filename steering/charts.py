@@ -41,8 +41,16 @@ class Bar:
         return STYLES[self.style][2]
 
     @property
-    def label_y(self) -> float:
-        return self.y - 4
+    def svg(self) -> dict[str, str]:
+        """Coordinates as SVG text, formatted here rather than by a template filter per bar."""
+        return {
+            "x": f"{self.x:.1f}",
+            "y": f"{self.y:.1f}",
+            "width": f"{self.width:.1f}",
+            "height": f"{self.height:.1f}",
+            "label_x": f"{self.x + self.width:.1f}",
+            "label_y": f"{self.y - 4:.1f}",
+        }
 
 
 @dataclass
@@ -51,12 +59,16 @@ class Group:
     centre: float
     bars: list[Bar]
 
+    @property
+    def centre_svg(self) -> str:
+        return f"{self.centre:.1f}"
+
 
 @dataclass
 class BarChart:
     key: str
     groups: list[Group]
-    y_ticks: list[tuple[float, int]]
+    y_ticks: list[tuple[str, int]]
     periods: list[Period]
     width: int = WIDTH
     height: int = HEIGHT
@@ -99,7 +111,7 @@ def bar_chart(indicator: Indicator, periods: list[Period]) -> BarChart | None:
             y = TOP + PLOT_H - height
             bars.append(Bar(start + j * bar_w, y, bar_w - 2, height, shown, period, j))
         groups.append(Group(figure.label, centre, bars))
-    ticks = [(TOP + PLOT_H - v / top * PLOT_H, v) for v in _ticks(top)]
+    ticks = [(f"{TOP + PLOT_H - v / top * PLOT_H:.1f}", v) for v in _ticks(top)]
     return BarChart(indicator.key, groups, ticks, periods)
 
 

@@ -118,8 +118,9 @@ class YearTable:
             quarters = [(category, ("q", q)) for q in range(1, 5)]
             self.cells[(category, ("y", 0))] = sum(self.cells[p] for p in quarters)
             relations.append(((category, ("y", 0)), quarters))
+        keys = {k for (_c, k) in self.cells}
         for total, parts in partitions:
-            for key in {k for (_c, k) in self.cells}:
+            for key in keys:
                 relations.append(((total, key), [(p, key) for p in parts]))
         self.hidden = suppress(self.cells, relations)
 
@@ -217,7 +218,7 @@ def _load(region: Region, periods: list[Period], norms: dict[str, int]) -> _Data
     amounts: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for row in _event_rows(region, first, last):
         _sort_row(row, flows[row["month"].year], durations, amounts, norms)
-    stocks = {p.last_month: _stock_rows(region, p.last_month) for p in periods}
+    stocks = _stock_rows(region, sorted({p.last_month for p in periods}))
     return _Data(flows, durations, amounts, stocks)
 
 
@@ -231,17 +232,27 @@ def _event_rows(region: Region, first: date, last: date) -> Iterable[dict[str, A
     )
 
 
-def _stock_rows(region: Region, month_end: date) -> dict[tuple[str, str], int]:
+def _stock_rows(region: Region, month_ends: list[date]) -> dict[date, dict[tuple[str, str], int]]:
+    """Spells open at each of *month_ends*, per kind and category, in one query: only spells
+    that began by the last and had not ended by the first are read."""
+
+    def open_at(end: date) -> Q:
+        return Q(month__lte=end) & (Q(until_month__isnull=True) | Q(until_month__gt=end))
+
+    counts = {f"n{i}": Count("id", filter=open_at(end)) for i, end in enumerate(month_ends)}
     rows = (
-        Fact.objects.filter(
-            region=region, kind__in=[FactKind.STATUS, FactKind.SAFETY_PHASE], month__lte=month_end
-        )
-        .filter(Q(until_month__isnull=True) | Q(until_month__gt=month_end))
+        Fact.objects.filter(region=region, kind__in=[FactKind.STATUS, FactKind.SAFETY_PHASE])
+        .filter(Q(until_month__isnull=True) | Q(until_month__gt=month_ends[0]))
+        .filter(month__lte=month_ends[-1])
         .values("kind", "category")
-        .annotate(n=Count("id"))
+        .annotate(**counts)
         .order_by()
     )
-    return {(r["kind"], r["category"]): r["n"] for r in rows}
+    stocks: dict[date, dict[tuple[str, str], int]] = {end: {} for end in month_ends}
+    for row in rows:
+        for i, end in enumerate(month_ends):
+            stocks[end][(row["kind"], row["category"])] = row[f"n{i}"]
+    return stocks
 
 
 def _sort_row(
