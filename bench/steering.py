@@ -24,7 +24,6 @@ cost).
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
 import sys
@@ -79,7 +78,9 @@ def _row(kind: str, region: int, m: int, **fields: Any) -> tuple[Any, ...]:
     return tuple(values[c] for c in COLUMNS)
 
 
-def _spells(kind: str, region: int, subject: uuid.UUID, steps: list[tuple[str, int, int]]) -> Iterator[tuple[Any, ...]]:
+def _spells(
+    kind: str, region: int, subject: uuid.UUID, steps: list[tuple[str, int, int]]
+) -> Iterator[tuple[Any, ...]]:
     for category, start, until in steps:
         if start < MONTHS:
             yield _row(kind, region, start, until=until, category=category, subject=subject)
@@ -91,9 +92,14 @@ def case_facts(i: int, n: int, regions: list[int]) -> Iterator[tuple[Any, ...]]:
     subject = uuid.UUID(int=i + 1)
     vt = i % 3 == 0
     yield _row(
-        "referral", region, m, category="repeat" if i % 8 == 0 else "new",
-        org="veilig_thuis" if vt else "police", domain="social" if vt else "justice",
-        amount=i % 4, subject=subject,
+        "referral",
+        region,
+        m,
+        category="repeat" if i % 8 == 0 else "new",
+        org="veilig_thuis" if vt else "police",
+        domain="social" if vt else "justice",
+        amount=i % 4,
+        subject=subject,
     )
     outcome = OUTCOMES[i % len(OUTCOMES)]
     yield _row("triage", region, m, category=outcome, days=i % 12, subject=subject)
@@ -101,12 +107,23 @@ def case_facts(i: int, n: int, regions: list[int]) -> Iterator[tuple[Any, ...]]:
         yield from _spells("status", region, subject, [("referred", m, m), (ENDED[outcome], m, m)])
         return
     yield from _spells(
-        "status", region, subject,
-        [("referred", m, m), ("intake", m, m + 1), ("plan", m + 1, m + 2),
-         ("execution", m + 2, m + 6), ("follow_up", m + 6, m + 18), ("closed", m + 18, m + 18)],
+        "status",
+        region,
+        subject,
+        [
+            ("referred", m, m),
+            ("intake", m, m + 1),
+            ("plan", m + 1, m + 2),
+            ("execution", m + 2, m + 6),
+            ("follow_up", m + 6, m + 18),
+            ("closed", m + 18, m + 18),
+        ],
     )
     yield from _spells(
-        "safety_phase", region, subject, [("1", m, m + 3), ("2", m + 3, m + 10), ("3", m + 10, m + 18)]
+        "safety_phase",
+        region,
+        subject,
+        [("1", m, m + 3), ("2", m + 3, m + 10), ("3", m + 10, m + 18)],
     )
     for kind, offset, days in (("plan", 1, 5 + i % 20), ("first_meeting", 1, 3 + i % 15)):
         if m + offset < MONTHS:
@@ -196,8 +213,11 @@ def _policy_client(region: Any) -> Any:
     from mda.models import Domain, Membership, Organisation, OrganisationKind, Role, User
 
     organisation = Organisation.objects.create(
-        region=region, name=f"Gemeente {region.name}", slug=f"gemeente-{region.slug}",
-        domain=Domain.SOCIAL, kind=OrganisationKind.MUNICIPALITY,
+        region=region,
+        name=f"Gemeente {region.name}",
+        slug=f"gemeente-{region.slug}",
+        domain=Domain.SOCIAL,
+        kind=OrganisationKind.MUNICIPALITY,
     )
     user = User.objects.create(username=f"policy-{region.slug}", email="policy@bench.invalid")
     Membership.objects.create(user=user, organisation=organisation, role=Role.POLICY_OFFICER)
@@ -229,16 +249,21 @@ def _run(args: argparse.Namespace, vendor: str) -> None:
         f"database: {vendor}; {args.cases:,} cases in {args.regions} region(s) over {MONTHS} "
         f"months: {rows:,} facts (loaded in {loaded:.0f} s); machine shared with other work"
     )
-    print(f"one region: {args.cases // args.regions:,} cases, {args.cases // args.regions // 5:,} a year")
+    per_region = args.cases // args.regions
+    print(f"one region: {per_region:,} cases, {per_region // 5:,} a year")
     year = Period.parse("2025")
     target, client = regions[0], _policy_client(regions[0])
     client_empty = _policy_client(empty)
     figures = _timed(lambda: region_dashboard(target, year), args.runs)
     page = _timed(lambda: _get(client, f"/figures/?period=2025&region={target.slug}"), args.runs)
     fixed = _timed(lambda: region_dashboard(empty, year), args.runs)
-    fixed_page = _timed(lambda: _get(client_empty, f"/figures/?period=2025&region={empty.slug}"), args.runs)
+    fixed_page = _timed(
+        lambda: _get(client_empty, f"/figures/?period=2025&region={empty.slug}"), args.runs
+    )
     with connection.cursor() as cursor:
-        scan = _timed(lambda: cursor.execute("SELECT kind, COUNT(*) FROM mda_fact GROUP BY kind"), 3)
+        scan = _timed(
+            lambda: cursor.execute("SELECT kind, COUNT(*) FROM mda_fact GROUP BY kind"), 3
+        )
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
         import pstats
@@ -274,6 +299,7 @@ def main() -> None:
 
     django.setup()
     from django.db import connection
+
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         _run(args, connection.vendor)

@@ -89,9 +89,9 @@ def fact_record(
     else:
         raise ValueError("A fact needs a case or a region.")
     month = month_of(on)
-    if kind in ONCE_PER_CASE and subject is not None:
-        if Fact.objects.filter(subject=subject, kind=kind).exists():
-            return None
+    once = kind in ONCE_PER_CASE and subject is not None
+    if once and Fact.objects.filter(subject=subject, kind=kind).exists():
+        return None
     if kind in SPELL_KINDS:
         return _spell_record(kind, region_id, subject, month, category)
     if replaces is not None:

@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+
 from mda.api_errors import ApiError
 from mda.http import ActorAPIView
 from steering import access, services
@@ -35,7 +36,7 @@ class ValueSerializer(serializers.Serializer):
 
 class FigureSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # popped by DRF's metaclass
     unit = serializers.CharField()
     values = ValueSerializer(many=True, help_text="This period, the previous one, a year earlier.")
     change_previous = serializers.FloatField(allow_null=True)
@@ -127,7 +128,7 @@ class FigureRegionView(ActorAPIView):
             period = Period.parse(text) if text else current_period()
         except PeriodError as error:
             raise ApiError(400, "invalid_period", str(error)) from None
-        dashboards = services.figures_read(actor=actor, regions=regions, period=period, channel="api")
+        dashboards = services.figures_read(
+            actor=actor, regions=regions, period=period, channel="api"
+        )
         return Response(FiguresSerializer(figures_data(dashboards[0])).data)
-
-

@@ -103,14 +103,16 @@ def _timeline(case: Case, write: _Writer) -> date | None:
             write(FactKind.SAFETY_PHASE, on, category=str(event.detail.get("to", "")))
         elif not planned:
             planned = True
-            days = working_days_between(accepted, on) if accepted and on >= accepted else None
-            write(FactKind.PLAN, on, working_days=days)
+            since = working_days_between(accepted, on) if accepted and on >= accepted else None
+            write(FactKind.PLAN, on, working_days=since)
     return accepted
 
 
 def _agreements(case: Case, write: _Writer) -> None:
     for agreement in case.agreements.all():
-        write(FactKind.AGREEMENT, agreement.due_date, category=statistics.agreement_state(agreement))
+        write(
+            FactKind.AGREEMENT, agreement.due_date, category=statistics.agreement_state(agreement)
+        )
 
 
 def _escalations(case: Case, write: _Writer) -> None:
@@ -151,7 +153,11 @@ def _meetings(case: Case, write: _Writer, accepted: date | None) -> None:
         write(FactKind.CASE_DISCUSSED, held_on, amount=item.slot_minutes)
         if first and accepted is not None and held_on >= accepted:
             first = False
-            write(FactKind.FIRST_MEETING, held_on, working_days=working_days_between(accepted, held_on))
+            write(
+                FactKind.FIRST_MEETING,
+                held_on,
+                working_days=working_days_between(accepted, held_on),
+            )
 
 
 def meetings_to_backfill() -> Iterator[Meeting]:

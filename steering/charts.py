@@ -1,8 +1,8 @@
 """Bar charts of an indicator, drawn as SVG on the server in the style of the Signs of Safety chart
 (``casework.selectors.scores``): per category three bars (this period, the previous one, the same
 period a year earlier), each with its own fill pattern so colour is never the only cue, the value
-written above it; a hidden figure is an empty dashed stub labelled "< 5" or "×". The page shows the
-same numbers as a table."""
+written above it; a hidden figure is an empty dashed stub labelled as in the table ("< 5", or the
+cross of a secondary suppression). The page shows the same numbers as a table."""
 
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 12, 24, 56
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 STUB = 6
 # (fill, pattern id or "", stroke) per period: solid, hatched, dotted.
-STYLES = [("#154273", "", "#154273"), ("#5b7fa6", "hatch", "#2f5b8a"), ("#9fb3c8", "dots", "#4a6a8a")]
+STYLES = [
+    ("#154273", "", "#154273"),
+    ("#5b7fa6", "hatch", "#2f5b8a"),
+    ("#9fb3c8", "dots", "#4a6a8a"),
+]
 
 
 @dataclass
@@ -89,7 +93,7 @@ def _nice_max(value: float) -> int:
     for step in (1, 2, 2.5, 5, 10):
         top = step * magnitude
         if top >= value:
-            return int(math.ceil(top))
+            return math.ceil(top)
     return int(value)
 
 

@@ -31,7 +31,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        """"2026" (a year), "2026-Q1" (a quarter) or "2026-03" (a month)."""
+        """ "2026" (a year), "2026-Q1" (a quarter) or "2026-03" (a month)."""
         match = _PATTERN.match(text.strip())
         year = int(match["year"]) if match else 0
         if not match or not MIN_YEAR <= year <= MAX_YEAR:

@@ -112,9 +112,9 @@ class YearTable:
             if not over_time:
                 continue
             for q in range(1, 5):
-                parts = [(category, ("m", m)) for m in range(3 * q - 2, 3 * q + 1)]
-                self.cells[(category, ("q", q))] = sum(self.cells[p] for p in parts)
-                relations.append(((category, ("q", q)), parts))
+                months_of_q = [(category, ("m", m)) for m in range(3 * q - 2, 3 * q + 1)]
+                self.cells[(category, ("q", q))] = sum(self.cells[p] for p in months_of_q)
+                relations.append(((category, ("q", q)), months_of_q))
             quarters = [(category, ("q", q)) for q in range(1, 5)]
             self.cells[(category, ("y", 0))] = sum(self.cells[p] for p in quarters)
             relations.append(((category, ("y", 0)), quarters))
@@ -399,7 +399,9 @@ class _Builder:
 
     def share_figure(self, key: str, label: str, table: str, part: str, whole: str) -> Figure:
         values = [
-            _share(self.tables[p.year][table].get(part, p), self.tables[p.year][table].get(whole, p))
+            _share(
+                self.tables[p.year][table].get(part, p), self.tables[p.year][table].get(whole, p)
+            )
             for p in self.periods
         ]
         return Figure(key, label, values, unit="%")
@@ -410,9 +412,13 @@ class _Builder:
             self.triage(),
             self.duration(FactKind.FIRST_MEETING, _("Acceptance to first case meeting")),
             self.duration(FactKind.PLAN, _("Acceptance to plan")),
-            self.stock(FactKind.STATUS, _("Open cases per status at the end of the period"), OPEN_STATUSES),
             self.stock(
-                FactKind.SAFETY_PHASE, _("Open cases per safety phase at the end of the period"), SAFETY_PHASES
+                FactKind.STATUS, _("Open cases per status at the end of the period"), OPEN_STATUSES
+            ),
+            self.stock(
+                FactKind.SAFETY_PHASE,
+                _("Open cases per safety phase at the end of the period"),
+                SAFETY_PHASES,
             ),
             self.agreements(),
             self.escalations(),
@@ -426,9 +432,17 @@ class _Builder:
             self.count_figure(t, TOTAL, _("Referrals")),
             self.count_figure(t, "veilig_thuis", _("From Veilig Thuis"), chart=True),
             self.count_figure(t, "other", _("From other partners"), chart=True),
-            self.share_figure("referrals.share_other", _("Share from partners other than Veilig Thuis"), t, "other", TOTAL),
+            self.share_figure(
+                "referrals.share_other",
+                _("Share from partners other than Veilig Thuis"),
+                t,
+                "other",
+                TOTAL,
+            ),
             self.count_figure(t, "repeat", _("Repeats within 12 months")),
-            self.share_figure("referrals.share_repeat", _("Repeats as a share of referrals"), t, "repeat", TOTAL),
+            self.share_figure(
+                "referrals.share_repeat", _("Repeats as a share of referrals"), t, "repeat", TOTAL
+            ),
             self.count_figure("children", "children", _("Children involved")),
         ]
         figures += self.rates()
@@ -439,9 +453,25 @@ class _Builder:
         young = self.norms["young_people"]
         figures = []
         if households:
-            figures.append(self._rate("referrals.per_10000_households", _("Referrals per 10,000 households"), "referrals", TOTAL, households))
+            figures.append(
+                self._rate(
+                    "referrals.per_10000_households",
+                    _("Referrals per 10,000 households"),
+                    "referrals",
+                    TOTAL,
+                    households,
+                )
+            )
         if young:
-            figures.append(self._rate("children.per_10000_young_people", _("Children involved per 10,000 young people"), "children", "children", young))
+            figures.append(
+                self._rate(
+                    "children.per_10000_young_people",
+                    _("Children involved per 10,000 young people"),
+                    "children",
+                    "children",
+                    young,
+                )
+            )
         return figures
 
     def _rate(self, key: str, label: str, table: str, category: str, size: int) -> Figure:
@@ -456,7 +486,9 @@ class _Builder:
     def triage(self) -> Indicator:
         t = FactKind.TRIAGE
         figures = [self.count_figure(t, TOTAL, _("Triage decisions"))]
-        figures += [self.count_figure(t, code, str(label), chart=True) for code, label in TRIAGE_OUTCOMES]
+        figures += [
+            self.count_figure(t, code, str(label), chart=True) for code, label in TRIAGE_OUTCOMES
+        ]
         figures += self.duration_figures(t)
         norm = self.norms[t]
         note = _("Norm: a decision within %(n)d working days of the referral.") % {"n": norm}
@@ -473,10 +505,7 @@ class _Builder:
         histograms = [self._histogram(kind, p) for p in self.periods]
 
         def rank(fraction: float) -> list[Shown]:
-            return [
-                shown_derived(percentile(h, fraction), sum(h.values()))
-                for h in histograms
-            ]
+            return [shown_derived(percentile(h, fraction), sum(h.values())) for h in histograms]
 
         return [
             Figure(f"{kind}.count", _("Number of cases"), counts),
@@ -509,17 +538,29 @@ class _Builder:
         hidden = suppress(cells, relations)
 
         def row(code: str) -> list[Shown]:
-            return [shown_count(cells[(code, p.last_month)], hidden.get((code, p.last_month))) for p in self.periods]
+            return [
+                shown_count(cells[(code, p.last_month)], hidden.get((code, p.last_month)))
+                for p in self.periods
+            ]
 
         figures = [Figure(f"{kind}.{TOTAL}", _("Open cases"), row(TOTAL))]
-        figures += [Figure(f"{kind}.{code}", str(label), row(code), in_chart=True) for code, label in categories]
+        figures += [
+            Figure(f"{kind}.{code}", str(label), row(code), in_chart=True)
+            for code, label in categories
+        ]
         return Indicator(f"{kind}_at_end", title, figures)
 
     def agreements(self) -> Indicator:
         t = FactKind.AGREEMENT
         figures = [self.count_figure(t, TOTAL, _("Agreements due"))]
-        figures += [self.count_figure(t, code, str(label), chart=True) for code, label in AGREEMENT_STATES]
-        figures.append(self.share_figure("agreement.share_on_time", _("Share done on time"), t, "on_time", TOTAL))
+        figures += [
+            self.count_figure(t, code, str(label), chart=True) for code, label in AGREEMENT_STATES
+        ]
+        figures.append(
+            self.share_figure(
+                "agreement.share_on_time", _("Share done on time"), t, "on_time", TOTAL
+            )
+        )
         return Indicator("agreements", _("Agreements due in the period"), figures)
 
     def escalations(self) -> Indicator:
@@ -529,13 +570,19 @@ class _Builder:
             label = _("Reminders (rung 0)") if rung == "0" else _("Rung %(n)s") % {"n": rung}
             figures.append(self.count_figure(t, f"sent:{rung}", label, chart=True))
         figures.append(self.count_figure(t, "ack", _("Acknowledged")))
-        figures.append(self.share_figure("escalations.share_acknowledged", _("Share acknowledged"), t, "ack", "sent"))
+        figures.append(
+            self.share_figure(
+                "escalations.share_acknowledged", _("Share acknowledged"), t, "ack", "sent"
+            )
+        )
         return Indicator("escalations", _("Escalations per rung"), figures)
 
     def reopenings(self) -> Indicator:
         t = FactKind.REOPENING
         figures = [self.count_figure(t, TOTAL, _("Follow-up re-openings"))]
-        figures += [self.count_figure(t, code, str(label), chart=True) for code, label in REOPENING_CAUSES]
+        figures += [
+            self.count_figure(t, code, str(label), chart=True) for code, label in REOPENING_CAUSES
+        ]
         return Indicator("reopenings", _("Follow-up re-openings"), figures)
 
     def meetings(self) -> Indicator:
@@ -555,7 +602,15 @@ class _Builder:
         figures = [
             self.count_figure(t, held, _("Meetings held")),
             self.count_figure(t, discussed, _("Cases discussed")),
-            Figure("meetings.cases_per_meeting", _("Average cases per meeting"), self.each(lambda p: average(p, cases, held))),
-            Figure("meetings.minutes_per_case", _("Average minutes per case"), self.each(lambda p: average(p, minutes, discussed))),
+            Figure(
+                "meetings.cases_per_meeting",
+                _("Average cases per meeting"),
+                self.each(lambda p: average(p, cases, held)),
+            ),
+            Figure(
+                "meetings.minutes_per_case",
+                _("Average minutes per case"),
+                self.each(lambda p: average(p, minutes, discussed)),
+            ),
         ]
         return Indicator("meetings", _("Case meetings"), figures)

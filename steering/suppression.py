@@ -11,7 +11,8 @@ The rule
    reader who sees a total and all but one of its parts can compute the missing part, and so can a
    reader who subtracts this quarter's months from the quarter. So in every such relation
    (a total and its parts) either no member is hidden or at least two are: when exactly one is
-   hidden, the smallest shown part is hidden too (marked "×", not shown so that a total cannot
+   hidden, the smallest shown part is hidden too (marked with a cross, ``SECONDARY_LABEL``: not
+   shown so that a total cannot
    reveal a small number), or, when no part is left to hide, the total itself. This repeats until
    no relation has exactly one hidden member.
 3. **One table per region and calendar year.** The relations of a year (12 months, 4 quarters,
@@ -39,7 +40,7 @@ K = TypeVar("K", bound=Hashable)
 
 class Hidden(Enum):
     PRIMARY = "primary"  # under the threshold: "< 5"
-    SECONDARY = "secondary"  # hidden so that a total cannot reveal a small number: "×"
+    SECONDARY = "secondary"  # hidden so that a total cannot reveal a small number (a cross)
 
 
 PRIMARY_LABEL = "< 5"
@@ -50,9 +51,7 @@ def is_small(value: int) -> bool:
     return 0 < value < THRESHOLD
 
 
-def suppress(
-    cells: Mapping[K, int], relations: Iterable[tuple[K, Sequence[K]]]
-) -> dict[K, Hidden]:
+def suppress(cells: Mapping[K, int], relations: Iterable[tuple[K, Sequence[K]]]) -> dict[K, Hidden]:
     """Which of *cells* to hide. Each relation is (total, parts): total == sum(parts).
     Cells missing from *cells* count as 0."""
     hidden: dict[K, Hidden] = {k: Hidden.PRIMARY for k, v in cells.items() if is_small(v)}

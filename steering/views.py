@@ -72,7 +72,11 @@ def _side_by_side(dashboards: list[RegionDashboard]) -> list[dict[str, Any]]:
         for dashboard in dashboards:
             own = dashboard.indicators[i]
             columns.append(
-                {"region": dashboard.region, "indicator": own, "chart": bar_chart(own, dashboard.periods)}
+                {
+                    "region": dashboard.region,
+                    "indicator": own,
+                    "chart": bar_chart(own, dashboard.periods),
+                }
             )
         rows.append({"key": indicator.key, "title": indicator.title, "columns": columns})
     return rows
@@ -102,7 +106,15 @@ def export_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def _write_csv(response: HttpResponse, dashboards: list[RegionDashboard], key: str) -> None:
     writer = csv.writer(response)
     writer.writerow(
-        [_("region"), _("indicator"), _("figure"), _("unit"), _("period"), _("value"), _("shown as")]
+        [
+            _("region"),
+            _("indicator"),
+            _("figure"),
+            _("unit"),
+            _("period"),
+            _("value"),
+            _("shown as"),
+        ]
     )
     for dashboard in dashboards:
         indicator = dashboard.indicator(key)
@@ -110,5 +122,13 @@ def _write_csv(response: HttpResponse, dashboards: list[RegionDashboard], key: s
             for period, shown in zip(dashboard.periods, figure.values, strict=True):
                 value = "" if shown.is_hidden or shown.value is None else shown.value
                 writer.writerow(
-                    [dashboard.region.slug, indicator.key, figure.key, figure.unit, period.code, value, shown.label]
+                    [
+                        dashboard.region.slug,
+                        indicator.key,
+                        figure.key,
+                        figure.unit,
+                        period.code,
+                        value,
+                        shown.label,
+                    ]
                 )

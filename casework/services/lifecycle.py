@@ -20,7 +20,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework import access
+from casework import access, statistics
 from casework.models import (
     AccessLevel,
     Case,
@@ -43,7 +43,6 @@ from casework.services.referral import (
 from mda import crypto
 from mda.access import organisations_user_may_act_for
 from mda.api_errors import ApiError
-from casework import statistics
 from mda.audit import audit_record
 from mda.facts import fact_record
 from mda.models import AuditAction, FactKind, Organisation, Role, User

@@ -36,8 +36,8 @@ from casework.services.referral import (
 from mda import crypto
 from mda.access import PARTNER_ROLES, organisations_user_may_act_for
 from mda.audit import audit_record
-from mda.facts import fact_record
 from mda.blind_index import bsn_index, name_dob_index, validate_bsn
+from mda.facts import fact_record
 from mda.models import AuditAction, Domain, FactKind, Organisation, Role, User
 
 REFERRER_ROLES = access.REFERRER_ROLES

@@ -15,6 +15,7 @@ from mda.models.notifications import Notification
 from mda.models.system import ServiceHeartbeat
 
 __all__ = [
+    "SPELL_KINDS",
     "ApiToken",
     "AuditAction",
     "AuditEvent",
@@ -28,7 +29,6 @@ __all__ = [
     "OrganisationKind",
     "Region",
     "Role",
-    "SPELL_KINDS",
     "ServiceHeartbeat",
     "User",
 ]

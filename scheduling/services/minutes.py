@@ -28,8 +28,8 @@ from mda.access import PARTNER_ROLES
 from mda.audit import audit_record
 from mda.facts import fact_record, meeting_token
 from mda.models import AuditAction, FactKind, Membership, Organisation, Role, User
-from mda.workdays import local_date
 from mda.notifications import notification_send
+from mda.workdays import local_date
 from scheduling import access
 from scheduling.models import (
     AgendaItem,

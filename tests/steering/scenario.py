@@ -43,10 +43,19 @@ def spell(region: Region, steps: list[tuple[date, str]], kind: str = FactKind.ST
     return subject
 
 
-def referrals(region: Region, org: Organisation, on: date, n: int, *, children: int = 1, repeats: int = 0) -> None:
+def referrals(
+    region: Region, org: Organisation, on: date, n: int, *, children: int = 1, repeats: int = 0
+) -> None:
     for i in range(n):
         category = "repeat" if i < repeats else "new"
-        fact_record(FactKind.REFERRAL, region=region, organisation=org, on=on, category=category, amount=children)
+        fact_record(
+            FactKind.REFERRAL,
+            region=region,
+            organisation=org,
+            on=on,
+            category=category,
+            amount=children,
+        )
 
 
 def build(region: Region, orgs: dict[str, Organisation]) -> None:
@@ -81,10 +90,14 @@ def build(region: Region, orgs: dict[str, Organisation]) -> None:
 
     for state, n in [("on_time", 6), ("late", 2), ("not_done", 1), ("open", 3)]:
         for _i in range(n):
-            fact_record(FactKind.AGREEMENT, region=region, on=mar, category=state, organisation=local)
+            fact_record(
+                FactKind.AGREEMENT, region=region, on=mar, category=state, organisation=local
+            )
     fact_record(FactKind.AGREEMENT, region=region, on=jan, category="open")
     fact_record(FactKind.AGREEMENT, region=region, on=feb, category="open", replaces=(jan, "open"))
-    fact_record(FactKind.AGREEMENT, region=region, on=feb, category="on_time", replaces=(feb, "open"))
+    fact_record(
+        FactKind.AGREEMENT, region=region, on=feb, category="on_time", replaces=(feb, "open")
+    )
 
     for rung, sent, acknowledged in [("0", 10, 8), ("1", 6, 5), ("2", 2, 0)]:
         for i in range(sent):
@@ -101,7 +114,13 @@ def build(region: Region, orgs: dict[str, Organisation]) -> None:
         spell(region, [(feb, "referred"), (feb, "declined")])
     for _i in range(2):
         subject = spell(region, [(date(2025, 10, 1), "execution")])
-        fact_record(FactKind.SAFETY_PHASE, region=region, subject=subject, on=date(2025, 10, 1), category="1")
+        fact_record(
+            FactKind.SAFETY_PHASE,
+            region=region,
+            subject=subject,
+            on=date(2025, 10, 1),
+            category="1",
+        )
         fact_record(FactKind.STATUS, region=region, subject=subject, on=feb, category="closed")
     for _i in range(5):
         spell(region, [(jan, "1")], kind=FactKind.SAFETY_PHASE)

@@ -36,7 +36,9 @@ PERSONAS = list(SEES)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_dashboard_answers_only_for_the_regions_one_steers_on(persona: str, cast: Cast, web: Any) -> None:
+def test_the_dashboard_answers_only_for_the_regions_one_steers_on(
+    persona: str, cast: Cast, web: Any
+) -> None:
     client = web(persona)
     own = client.get("/figures/")
     north = client.get("/figures/?region=noord")
@@ -47,16 +49,24 @@ def test_the_dashboard_answers_only_for_the_regions_one_steers_on(persona: str, 
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_csv_export_answers_only_for_the_regions_one_steers_on(persona: str, cast: Cast, web: Any) -> None:
-    response = web(persona).get("/figures/export.csv?indicator=referrals&period=2026-Q1&region=noord")
+def test_the_csv_export_answers_only_for_the_regions_one_steers_on(
+    persona: str, cast: Cast, web: Any
+) -> None:
+    response = web(persona).get(
+        "/figures/export.csv?indicator=referrals&period=2026-Q1&region=noord"
+    )
     assert response.status_code == (200 if "noord" in SEES[persona] else 404)
     if response.status_code == 200:
         assert response["Content-Type"].startswith("text/csv")
-        assert response.content.decode().splitlines()[1].startswith("noord,referrals,referrals.total,")
+        assert (
+            response.content.decode().splitlines()[1].startswith("noord,referrals,referrals.total,")
+        )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_the_api_lists_and_answers_only_the_regions_one_steers_on(persona: str, cast: Cast, api: Any) -> None:
+def test_the_api_lists_and_answers_only_the_regions_one_steers_on(
+    persona: str, cast: Cast, api: Any
+) -> None:
     client = api(persona)
     listed = {row["slug"] for row in client.get("/api/v1/figures/").json()}
     assert listed == SEES[persona]
@@ -85,7 +95,9 @@ def test_someone_who_is_not_logged_in_sees_no_figures(cast: Cast) -> None:
 
 def test_a_policy_officer_in_two_regions_compares_them_side_by_side(cast: Cast) -> None:
     persona = cast.policy
-    MembershipFactory(user=persona.user, organisation=cast.orgs["south_zvh"], role=Role.POLICY_OFFICER)
+    MembershipFactory(
+        user=persona.user, organisation=cast.orgs["south_zvh"], role=Role.POLICY_OFFICER
+    )
     client = login_client(persona)
     page = client.get("/figures/?region=noord&region=zuid&period=2026-Q1").content.decode()
     assert page.count("Referrals · Noord") == 1 and page.count("Referrals · Zuid") == 1
@@ -95,7 +107,9 @@ def test_a_policy_officer_in_two_regions_compares_them_side_by_side(cast: Cast) 
     assert regions[0] == "zuid" and regions[-1] == "noord"
 
 
-def test_a_third_region_in_the_request_is_not_found_even_next_to_ones_own(cast: Cast, web: Any) -> None:
+def test_a_third_region_in_the_request_is_not_found_even_next_to_ones_own(
+    cast: Cast, web: Any
+) -> None:
     OrganisationFactory(region=cast.south)
     assert web("policy").get("/figures/?region=noord&region=zuid").status_code == 404
 
@@ -114,13 +128,19 @@ def test_every_view_and_export_of_the_figures_is_audited(
     client = api("policy") if channel == "api" else web("policy")
     assert client.get(url).status_code == 200
     event = AuditEvent.objects.filter(object_type="figures").get()
-    assert (event.action, event.region_slug, event.user_id) == (action, "noord", cast.policy.user.pk)
+    assert (event.action, event.region_slug, event.user_id) == (
+        action,
+        "noord",
+        cast.policy.user.pk,
+    )
     assert event.role == Role.POLICY_OFFICER
     assert event.case_reference == ""
     assert event.detail["period"] == "2026-Q1" and event.detail["channel"] == channel
 
 
-def test_a_period_that_cannot_be_read_is_a_clear_error_that_keeps_the_input(cast: Cast, web: Any, api: Any) -> None:
+def test_a_period_that_cannot_be_read_is_a_clear_error_that_keeps_the_input(
+    cast: Cast, web: Any, api: Any
+) -> None:
     page = web("policy").get("/figures/?period=2026-13")
     assert page.status_code == 400
     assert "A month is 01 to 12." in page.content.decode()
@@ -132,16 +152,28 @@ def test_a_period_that_cannot_be_read_is_a_clear_error_that_keeps_the_input(cast
     assert web("policy").get("/figures/export.csv?indicator=cases&period=2026").status_code == 404
 
 
-def test_functional_admins_set_their_regions_size_and_norms_in_the_admin(cast: Cast, web: Any) -> None:
+def test_functional_admins_set_their_regions_size_and_norms_in_the_admin(
+    cast: Cast, web: Any
+) -> None:
     client = web("admin")
     response = client.post(
         "/admin/steering/regionnorms/add/",
-        {"region": cast.north.pk, "young_people": "7000", "first_meeting_working_days": "10", "plan_working_days": "20"},
+        {
+            "region": cast.north.pk,
+            "young_people": "7000",
+            "first_meeting_working_days": "10",
+            "plan_working_days": "20",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     refused = client.post(
         "/admin/steering/regionnorms/add/",
-        {"region": cast.south.pk, "young_people": "1", "first_meeting_working_days": "10", "plan_working_days": "20"},
+        {
+            "region": cast.south.pk,
+            "young_people": "1",
+            "first_meeting_working_days": "10",
+            "plan_working_days": "20",
+        },
     )
     assert refused.status_code == 200  # the other region is no choice: the form comes back
     assert web("policy").get("/admin/steering/regionnorms/").status_code in (302, 403)

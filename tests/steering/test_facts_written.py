@@ -27,12 +27,22 @@ def facts() -> Counter[tuple[Any, ...]]:
     """The fact table as a multiset, agreement pairs (+1/-1) netted: what the figures read."""
     rows: Counter[tuple[Any, ...]] = Counter()
     for f in Fact.objects.all():
-        key = (f.kind, f.category, f.month, f.until_month, f.organisation_kind, f.working_days, f.amount)
+        key = (
+            f.kind,
+            f.category,
+            f.month,
+            f.until_month,
+            f.organisation_kind,
+            f.working_days,
+            f.amount,
+        )
         rows[key] += f.count
     return +rows  # drops the zeros left by netted pairs
 
 
-def test_the_services_write_each_event_once_with_its_dimensions(cast: Cast, time_machine: Any) -> None:
+def test_the_services_write_each_event_once_with_its_dimensions(
+    cast: Cast, time_machine: Any
+) -> None:
     live(cast, time_machine)
     written = facts()
     assert written[("referral", "new", JAN, None, "local_team", None, 1)] == 1
@@ -67,7 +77,18 @@ def test_the_backfill_writes_what_the_services_wrote_and_runs_again_without_chan
 ) -> None:
     live(cast, time_machine)
     by_services = facts()
-    Fact.objects.filter(kind__in=["referral", "triage", "status", "safety_phase", "plan", "agreement", "escalation", "escalation_ack"]).delete()
+    Fact.objects.filter(
+        kind__in=[
+            "referral",
+            "triage",
+            "status",
+            "safety_phase",
+            "plan",
+            "agreement",
+            "escalation",
+            "escalation_ack",
+        ]
+    ).delete()
     call_command("facts_backfill", verbosity=0)
     assert facts() == by_services
     rows = Fact.objects.count()
@@ -86,11 +107,12 @@ def test_the_backfill_completes_a_case_that_has_only_later_facts_without_countin
 
 
 def test_figures_are_unchanged_after_a_case_is_destroyed(cast: Cast, time_machine: Any) -> None:
-    a, b = live(cast, time_machine)
+    a, _b = live(cast, time_machine)
     period = Period.parse("2026-Q1")
     before_facts = facts()
     before = figures_data(region_dashboard(cast.north, period))
-    # Destruction as retention will do it: content, identities and the case row gone, the key shredded.
+    # Destruction as retention will do it: content, identities and the case row gone, the key
+    # shredded.
     key = DataKey.objects.get(pk=a.data_key_id)
     Identity.objects.filter(member__case=a).delete()
     HouseholdMember.objects.filter(case=a).delete()

@@ -1,4 +1,5 @@
-"""Each indicator against the value computed by hand from the scenario (tests/steering/scenario.py)."""
+"""Each indicator against the value computed by hand from the scenario
+(tests/steering/scenario.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from steering.selectors import RegionDashboard, percentile
 from tests.steering.conftest import labels
 
 
-def test_referrals_this_quarter_previous_quarter_and_a_year_earlier(figures: RegionDashboard) -> None:
+def test_referrals_this_quarter_previous_quarter_and_a_year_earlier(
+    figures: RegionDashboard,
+) -> None:
     assert labels(figures, "referrals", "referrals.total") == ["23", "10", "12"]
     referrals = figures.indicator("referrals").figure("referrals.total")
     assert (referrals.change_previous.value, referrals.change_year.value) == (13, 11)

@@ -40,9 +40,7 @@ def test_secondary_suppression_spreads_until_every_relation_is_safe() -> None:
 
 def test_months_cannot_be_subtracted_from_their_quarter() -> None:
     table = YearTable(2026, {"total": Counter({1: 3, 2: 8, 3: 9})})
-    q1, jan, feb, mar = (
-        Period.parse(p) for p in ("2026-Q1", "2026-01", "2026-02", "2026-03")
-    )
+    q1, jan, feb, mar = (Period.parse(p) for p in ("2026-Q1", "2026-01", "2026-02", "2026-03"))
     assert table.get("total", jan).label == "< 5"
     assert table.get("total", feb).label == "×"  # else 20 - 8 - 9 reveals January
     assert table.get("total", mar).label == "9"
@@ -54,7 +52,9 @@ def test_the_year_view_and_the_quarter_view_show_the_same_cells(cast: Cast) -> N
     org = cast.orgs["police"]
     for month, n in [(1, 3), (2, 8), (3, 9), (4, 6)]:
         for _i in range(n):
-            fact_record(FactKind.REFERRAL, region=cast.north, organisation=org, on=date(2026, month, 5))
+            fact_record(
+                FactKind.REFERRAL, region=cast.north, organisation=org, on=date(2026, month, 5)
+            )
     by_quarter = region_dashboard(cast.north, Period.parse("2026-Q1"))
     by_month = region_dashboard(cast.north, Period.parse("2026-02"))
     by_year = region_dashboard(cast.north, Period.parse("2026"))
@@ -74,4 +74,7 @@ def test_a_share_whose_part_is_small_is_not_shown(cast: Cast) -> None:
     assert labels(figures, "referrals", "referrals.total")[0] == "15"
     assert labels(figures, "referrals", "referrals.share_other")[0] == "×"
     # the differences with earlier periods are not shown for hidden figures either
-    assert figures.indicator("referrals").figure("referrals.veilig_thuis").change_previous.value is None
+    assert (
+        figures.indicator("referrals").figure("referrals.veilig_thuis").change_previous.value
+        is None
+    )
