@@ -13,7 +13,7 @@ from steering.periods import Period
 from steering.selectors import Indicator
 from steering.suppression import Shown
 
-WIDTH, HEIGHT = 640, 260
+WIDTH, HEIGHT = 520, 250
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 24, 56
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 STUB = 6
@@ -63,9 +63,17 @@ class Group:
     centre: float
     bars: list[Bar]
 
+    width: float = 0.0
+
     @property
     def centre_svg(self) -> str:
         return f"{self.centre:.1f}"
+
+    @property
+    def short_label(self) -> str:
+        """The label as far as it fits under its bars (about 7 units a character)."""
+        room = max(4, int(self.width // 7))
+        return self.label if len(self.label) <= room else self.label[: room - 1] + "…"
 
 
 @dataclass
@@ -114,7 +122,7 @@ def bar_chart(indicator: Indicator, periods: list[Period]) -> BarChart | None:
             height = STUB if shown.is_hidden else shown.number / top * PLOT_H
             y = TOP + PLOT_H - height
             bars.append(Bar(start + j * bar_w, y, bar_w - 2, height, shown, period, j))
-        groups.append(Group(figure.label, centre, bars))
+        groups.append(Group(figure.label, centre, bars, group_w))
     ticks = [(f"{TOP + PLOT_H - v / top * PLOT_H:.1f}", v) for v in _ticks(top)]
     return BarChart(indicator.key, groups, ticks, periods)
 

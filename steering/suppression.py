@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TypeVar
 
+from django.utils.formats import number_format
+
 THRESHOLD = 5
 
 K = TypeVar("K", bound=Hashable)
@@ -97,7 +99,7 @@ class Shown:
         if self.value is None:
             return "—"
         if isinstance(self.value, float):
-            return f"{self.value:.1f}"
+            return number_format(self.value, 1)  # 69,6 in Dutch, 69.6 in English
         return str(self.value)
 
     @property
