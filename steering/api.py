@@ -25,7 +25,9 @@ class RegionSerializer(serializers.Serializer):
 
 class ValueSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="2026, 2026-Q1 or 2026-03.")
-    value = serializers.FloatField(allow_null=True, help_text="Null when hidden or not known.")
+    value = serializers.FloatField(
+        allow_null=True, help_text="A count (an integer) or a figure; null when hidden or not known."
+    )
     display = serializers.CharField(help_text='As shown: a number, "< 5", "×" or "—".')
     suppressed = serializers.ChoiceField(
         choices=["", "primary", "secondary"],
@@ -131,4 +133,5 @@ class FigureRegionView(ActorAPIView):
         dashboards = services.figures_read(
             actor=actor, regions=regions, period=period, channel="api"
         )
-        return Response(FiguresSerializer(figures_data(dashboards[0])).data)
+        # Shaped by figures_data (the serializer documents it): counts stay integers in the JSON.
+        return Response(figures_data(dashboards[0]))

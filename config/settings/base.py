@@ -325,4 +325,5 @@ MDA_ENVIRONMENT = "base"
 # Demo seeders run in order by `manage.py seed_demo`; later features append theirs.
 MDA_DEMO_SEEDERS = ["mda.demo.seed_core", "casework.demo.seed_cases"]
 MDA_DEMO_SEEDERS += ["scheduling.demo.seed_meetings"]  # after the demo cases
+MDA_DEMO_SEEDERS += ["steering.demo.seed_figures"]  # after cases and meetings
 MDA_DEMO_PASSWORD = "mda-demo-2026"  # noqa: S105 - public demo password; seed_demo refuses production
