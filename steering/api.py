@@ -26,7 +26,7 @@ class RegionSerializer(serializers.Serializer):
 class ValueSerializer(serializers.Serializer):
     period = serializers.CharField(help_text="2026, 2026-Q1 or 2026-03.")
     value = serializers.FloatField(
-        allow_null=True, help_text="A count (an integer) or a figure; null when hidden or not known."
+        allow_null=True, help_text="A count (integer) or a figure; null when hidden or unknown."
     )
     display = serializers.CharField(help_text='As shown: a number, "< 5", "×" or "—".')
     suppressed = serializers.ChoiceField(

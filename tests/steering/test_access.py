@@ -177,3 +177,20 @@ def test_functional_admins_set_their_regions_size_and_norms_in_the_admin(
     )
     assert refused.status_code == 200  # the other region is no choice: the form comes back
     assert web("policy").get("/admin/steering/regionnorms/").status_code in (302, 403)
+
+
+def test_the_policy_officer_gets_no_case_list_no_queue_and_no_referral_form(
+    cast: Cast, web: Any, api: Any
+) -> None:
+    from tests.casework.conftest import refer
+
+    case = refer(cast)
+    client, token = web("policy"), api("policy")
+    assert token.get("/api/v1/cases/").json()["count"] == 0
+    assert case.reference not in client.get("/cases/").content.decode()
+    assert client.get(f"/cases/{case.pk}/").status_code == 404
+    assert token.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    assert client.get("/triage/").status_code in (403, 404)
+    assert token.get("/api/v1/triage/").status_code in (403, 404)
+    assert client.get("/cases/refer/").status_code in (403, 404)
+    assert client.get("/overview/agreements/").status_code in (403, 404)
