@@ -186,10 +186,10 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    import mda.notifications
+    import mda.outbox
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mda.notifications._enqueue = lambda ids: None  # no broker: e-mails are sent below, in-process
+    mda.outbox.task_queue = lambda name, *args: True  # no broker: e-mails are sent in-process
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

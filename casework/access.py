@@ -96,6 +96,8 @@ if TYPE_CHECKING:
 FULL = AccessLevel.FULL
 PROCESS = AccessLevel.PROCESS
 REFERRER_ROLES = (Role.PROFESSIONAL, Role.COORDINATOR)
+# Who may own an agreement: a person of the owner organisation in one of these roles.
+AGREEMENT_OWNER_ROLES = (Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL, Role.COORDINATOR)
 
 
 def active_participations_of(user: User) -> QuerySet[Participation]:

@@ -164,3 +164,11 @@ def coordinators_of(region_id: int) -> list[User]:
             memberships__organisation__region_id=region_id,
         ).distinct()
     )
+
+
+def role_at(user: User, organisation: Organisation) -> str:
+    """The role *user* holds at *organisation* ("" if none): what the audit trail records."""
+    return (
+        user.memberships.filter(organisation=organisation).values_list("role", flat=True).first()
+        or ""
+    )

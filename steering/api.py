@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mda.api_errors import ApiError
 from mda.http import ActorAPIView
 from steering import access, services
 from steering.periods import Period, PeriodError, current_period
@@ -129,7 +129,7 @@ class FigureRegionView(ActorAPIView):
         try:
             period = Period.parse(text) if text else current_period()
         except PeriodError as error:
-            raise ApiError(400, "invalid_period", str(error)) from None
+            raise ValidationError({"period": [str(error)]}) from None
         dashboards = services.figures_read(
             actor=actor, regions=regions, period=period, channel="api"
         )

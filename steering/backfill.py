@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef
 
 from casework import statistics
 from casework.models import Case, CaseEvent, EventKind
-from casework.services.lifecycle import TRIAGE_DECISIONS
+from casework.transitions import TRIAGE_DECISIONS
 from mda.facts import fact_record, meeting_token, statistics_token
 from mda.models import Fact, FactKind
 from mda.workdays import local_date, working_days_between

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from casework.models import RegionPolicy
-from casework.models.lifecycle import DEFAULT_TRIAGE_WORKING_DAYS
 from mda.models import Fact, FactKind, OrganisationKind, Region
 from steering.models import (
     DEFAULT_FIRST_MEETING_WORKING_DAYS,
@@ -341,10 +340,10 @@ def _ensure(months: dict[str, Counter[int]], keys: Iterable[str]) -> Any:
 
 
 def _norms(region: Region) -> dict[str, int]:
-    policy = RegionPolicy.objects.filter(region=region).first()
+    policy = RegionPolicy.objects.for_region(region)
     steering = RegionNorms.objects.filter(region=region).first()
     return {
-        FactKind.TRIAGE: policy.triage_working_days if policy else DEFAULT_TRIAGE_WORKING_DAYS,
+        FactKind.TRIAGE: policy.triage_working_days,
         FactKind.FIRST_MEETING: (
             steering.first_meeting_working_days if steering else DEFAULT_FIRST_MEETING_WORKING_DAYS
         ),

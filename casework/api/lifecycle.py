@@ -30,9 +30,9 @@ from casework.models import (
     RiskOutcome,
     SafetyPhase,
 )
-from casework.selectors.lifecycle import TIMELINE_KINDS
 from casework.selectors.scores import scores_of
-from casework.services.lifecycle import TRANSITION_CHOICES
+from casework.selectors.timeline import TIMELINE_KINDS
+from casework.transitions import TRANSITION_CHOICES, TRANSITIONS, Transition, transitions_from
 from mda.access import actor_of
 from mda.http import ActorAPIView
 from mda.models import Organisation, User
@@ -51,7 +51,7 @@ STATUS_DESCRIPTION = (
 TRANSITION_DESCRIPTION = "Every allowed transition (from → to):\n\n" + _table(
     [
         (t.name, f"{' / '.join(t.sources)} → {t.target}. {t.description}")
-        for t in services.TRANSITIONS.values()
+        for t in TRANSITIONS.values()
     ]
 )
 TransitionName = serializers.ChoiceField(
@@ -111,13 +111,13 @@ class LifecycleTableView(ActorAPIView):
     def get(self, request: Request) -> Response:
         data = {
             "statuses": [{"value": s.value, "label": str(s.label)} for s in CaseStatus],
-            "transitions": [_transition(t) for t in services.TRANSITIONS.values()],
+            "transitions": [_transition(t) for t in TRANSITIONS.values()],
             "safety_phases": [{"value": p.value, "label": str(p.label)} for p in SafetyPhase],
         }
         return Response(LifecycleTableSerializer(data).data)
 
 
-def _transition(t: services.Transition) -> dict[str, Any]:
+def _transition(t: Transition) -> dict[str, Any]:
     return {
         "name": t.name,
         "label": str(t.label),
@@ -338,11 +338,7 @@ class TransitionListView(ActorAPIView):
     )
     def get(self, request: Request, case_id: Any) -> Response:
         case = _case_at_process_level(request, case_id)
-        options = (
-            services.transitions_from(case.status)
-            if access.can_coordinate(self.actor, case)
-            else []
-        )
+        options = transitions_from(case.status) if access.can_coordinate(self.actor, case) else []
         return Response(TransitionSerializer([_transition(t) for t in options], many=True).data)
 
     @extend_schema(

@@ -20,6 +20,7 @@ from casework.models import (
     MemberRole,
     NoteVisibility,
 )
+from casework.services.referral import MAX_MEMBERS
 from mda.access import actor_of, has_role, organisations_user_may_act_for
 from mda.blind_index import validate_bsn
 from mda.http import ActorAPIView, ActorListAPIView
@@ -51,7 +52,7 @@ class CaseCreateSerializer(ReferralFieldsSerializer):
     reason = serializers.CharField(max_length=10000)
     # ListSerializer has taken min_length/max_length since DRF 3.15; the stubs lag behind.
     members = MemberInSerializer(  # type: ignore[call-arg]
-        many=True, min_length=1, max_length=services.MAX_MEMBERS
+        many=True, min_length=1, max_length=MAX_MEMBERS
     )
 
 
@@ -188,7 +189,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
 
 def _referring_organisation(request: Request, uuid: Any) -> Organisation:
-    orgs = organisations_user_may_act_for(actor_of(request), services.REFERRER_ROLES)
+    orgs = organisations_user_may_act_for(actor_of(request), access.REFERRER_ROLES)
     if uuid is not None:
         org = orgs.filter(uuid=uuid).first()
         if org is None:

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models.register import Case
+from casework.models.cases import Case
 from mda.models import Organisation
 
 

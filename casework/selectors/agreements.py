@@ -11,10 +11,17 @@ from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from casework import access
-from casework.models import Agreement, AgreementEvent, AgreementStatus
+from casework.models import (
+    AccessLevel,
+    Agreement,
+    AgreementEvent,
+    AgreementStatus,
+    Case,
+    Participation,
+)
 from mda import crypto
 from mda.audit import audit_record
-from mda.models import AuditAction, User
+from mda.models import AuditAction, Organisation, OrganisationKind, User
 
 
 def agreement_list(
@@ -86,17 +93,16 @@ def _record_read(actor: User, case: Any, agreements: list[Agreement]) -> None:
 
 
 def agreement_view(*, actor: User, agreement: Agreement) -> AgreementView:
-    """One agreement (from access.access_agreement) with its text, history and the escalation
-    notices *actor* may see; the read is recorded."""
-    from scheduling.selectors import notices_of_agreement
-
+    """One agreement (from access.access_agreement) with its text, history and its escalation
+    notices; the read is recorded. A notice is visible to whoever sees its agreement
+    (scheduling.access), so the agreement's own notices are exactly those *actor* may see."""
     description, reason = _plaintext(agreement)
     view = AgreementView(
         agreement=agreement,
         description=description,
         reason=reason,
         events=list(agreement.events.select_related("actor", "actor_organisation")),
-        notices=notices_of_agreement(actor=actor, agreement=agreement),
+        notices=list(agreement.escalation_notices.order_by("-due_at")),
     )
     _record_read(actor, agreement.case, [agreement])
     return view
@@ -121,3 +127,25 @@ def agreement_counts(*, actor: User) -> dict[str, int]:
         "open": mine.count(),
         "overdue": mine.filter(Q(due_date__lt=today)).count(),
     }
+
+
+def agreement_owner_organisations(case: Case) -> Any:
+    """Who may own an agreement of *case*: organisations taking part at level 1 or more, and the
+    region's safety house (the coordinators' own agreements)."""
+    taking_part = (
+        Participation.objects.active()
+        .filter(case=case, level__gte=AccessLevel.PROCESS)
+        .values("organisation_id")
+    )
+    return Organisation.objects.filter(region_id=case.region_id).filter(
+        pk__in=taking_part
+    ) | Organisation.objects.filter(region_id=case.region_id, kind=OrganisationKind.SAFETY_HOUSE)
+
+
+def agreement_owner_candidates(organisation: Organisation) -> Any:
+    """People who may own an agreement of *organisation*."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organisation=organisation,
+        memberships__role__in=access.AGREEMENT_OWNER_ROLES,
+    ).distinct()

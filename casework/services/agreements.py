@@ -14,45 +14,23 @@ from django.utils.translation import gettext as _
 
 from casework import access, statistics
 from casework.models import (
-    AccessLevel,
     Agreement,
     AgreementEvent,
     AgreementEventKind,
     AgreementOrigin,
     AgreementStatus,
     Case,
-    Participation,
 )
 from casework.models.agreements import REASONED_STATUSES
+from casework.selectors.agreements import agreement_owner_candidates, agreement_owner_organisations
 from mda import crypto
 from mda.audit import audit_record
 from mda.facts import fact_record
-from mda.models import AuditAction, FactKind, Membership, Organisation, OrganisationKind, Role, User
+from mda.models import AuditAction, FactKind, Membership, Organisation, User
 
 MAX_DESCRIPTION = 2000
 MAX_REASON = 2000
-OWNER_ROLES = (Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL, Role.COORDINATOR)
 _UNSET: Any = object()
-
-
-def agreement_owner_organisations(case: Case) -> Any:
-    """Who may own an agreement of *case*: organisations taking part at level 1 or more, and the
-    region's safety house (the coordinators' own agreements)."""
-    taking_part = (
-        Participation.objects.active()
-        .filter(case=case, level__gte=AccessLevel.PROCESS)
-        .values("organisation_id")
-    )
-    return Organisation.objects.filter(region_id=case.region_id).filter(
-        pk__in=taking_part
-    ) | Organisation.objects.filter(region_id=case.region_id, kind=OrganisationKind.SAFETY_HOUSE)
-
-
-def agreement_owner_candidates(organisation: Organisation) -> Any:
-    """People who may own an agreement of *organisation*."""
-    return User.objects.filter(
-        is_active=True, memberships__organisation=organisation, memberships__role__in=OWNER_ROLES
-    ).distinct()
 
 
 def _validate_owner(case: Case, organisation: Organisation, owner: User | None) -> dict[str, str]:

@@ -58,14 +58,14 @@ class AgreementForm(forms.Form):
 
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisations = services.agreement_owner_organisations(case).order_by("name")
+        organisations = selectors.agreement_owner_organisations(case).order_by("name")
         fields = cast(dict[str, Any], self.fields)  # ModelChoiceFields, set up per case
         fields["owner_organisation"].queryset = organisations
         fields["owner"].queryset = (
             User.objects.filter(
                 is_active=True,
                 memberships__organisation__in=organisations,
-                memberships__role__in=services.agreements.OWNER_ROLES,
+                memberships__role__in=access.AGREEMENT_OWNER_ROLES,
             )
             .distinct()
             .order_by("first_name", "last_name")

@@ -34,7 +34,7 @@ from casework.forms import (
     TransitionForm,
 )
 from casework.models import CasePlan
-from mda.api_errors import ApiError
+from mda.errors import Conflict
 from mda.http import AuthenticatedHttpRequest
 
 
@@ -160,11 +160,11 @@ def _render_with(
     request: AuthenticatedHttpRequest,
     template: str,
     context: dict[str, Any],
-    conflict: ApiError | None,
+    conflict: Conflict | None,
     invalid: bool,
 ) -> HttpResponse:
     status = 409 if conflict is not None else 400 if invalid else 200
-    context["conflict"] = str(conflict.detail) if conflict is not None else ""
+    context["conflict"] = conflict.message if conflict is not None else ""
     return render(request, template, context, status=status)
 
 
@@ -180,7 +180,7 @@ def transition_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResp
     if request.method == "POST" and form.is_valid():
         try:
             services.case_transition(actor=request.user, case=case, **form.cleaned_data)
-        except ApiError as exc:
+        except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
             _apply_errors(exc, form)
@@ -220,7 +220,7 @@ def director_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpRespon
                 case=case,
                 director=form.cleaned_data["director"],
             )
-        except ApiError as exc:
+        except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
             _apply_errors(exc, form)
@@ -255,7 +255,7 @@ def plan_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.case_plan_save(actor=request.user, case=case, **form.cleaned_data)
-        except ApiError as exc:
+        except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
             _apply_errors(exc, form)
@@ -283,7 +283,7 @@ def safety_phase_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             services.safety_phase_set(actor=request.user, case=case, **form.cleaned_data)
-        except ApiError as exc:
+        except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
             _apply_errors(exc, form)
@@ -311,7 +311,7 @@ def score_add_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         try:
             services.score_add(actor=request.user, case=case, **form.cleaned_data)
-        except ApiError as exc:
+        except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
             _apply_errors(exc, form)
@@ -345,7 +345,7 @@ def check_in_view(
                 check_in=check_in,
                 **form.cleaned_data,
             )
-        except ApiError as exc:
+        except Conflict as exc:
             conflict = exc
         except ValidationError as exc:
             _apply_errors(exc, form)

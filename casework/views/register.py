@@ -50,10 +50,10 @@ def _case_page(
 
 def _default_visibility(request: AuthenticatedHttpRequest, case: Any) -> str:
     try:
-        org = services.note_author_organisation(request.user, case)
+        org = selectors.note_author_organisation(request.user, case)
     except PermissionDenied:
         return ""
-    return services.default_note_visibility(org)
+    return selectors.default_note_visibility(org)
 
 
 @login_required

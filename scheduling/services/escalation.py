@@ -60,6 +60,7 @@ from mda.models import (
     User,
 )
 from mda.notifications import notification_acknowledge, notification_send
+from mda.outbox import task_queue
 from scheduling.models import (
     EscalationNotice,
     EscalationRecipient,
@@ -516,9 +517,7 @@ def _manual_errors(
 
 
 def _enqueue_one(notice_id: uuid.UUID) -> None:
-    from scheduling.tasks import deliver_escalation
-
-    deliver_escalation.apply_async((str(notice_id),), retry=False)
+    task_queue("scheduling.tasks.deliver_escalation", str(notice_id))
 
 
 @transaction.atomic

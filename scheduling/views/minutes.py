@@ -112,7 +112,7 @@ def _minutes_context(request: AuthenticatedHttpRequest, meeting: Any, item: Any)
         ]
         context["review_form"] = AgreementReviewForm()
         context["agreement_form"] = MeetingAgreementForm(
-            organisations=casework_services.agreement_owner_organisations(case),
+            organisations=casework_selectors.agreement_owner_organisations(case),
             people=_owner_people(case),
         )
     return context
@@ -121,7 +121,7 @@ def _minutes_context(request: AuthenticatedHttpRequest, meeting: Any, item: Any)
 def _owner_people(case: Any) -> Any:
     from mda.models import User
 
-    organisations = casework_services.agreement_owner_organisations(case)
+    organisations = casework_selectors.agreement_owner_organisations(case)
     return (
         User.objects.filter(is_active=True, memberships__organisation__in=organisations)
         .distinct()
@@ -186,7 +186,7 @@ def minutes_agreement_add_view(
     case = access_case(request.user, item.case_id)
     form = MeetingAgreementForm(
         request.POST,
-        organisations=casework_services.agreement_owner_organisations(case),
+        organisations=casework_selectors.agreement_owner_organisations(case),
         people=_owner_people(case),
     )
     if form.is_valid():

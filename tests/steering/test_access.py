@@ -147,7 +147,8 @@ def test_a_period_that_cannot_be_read_is_a_clear_error_that_keeps_the_input(
     assert 'value="2026-13"' in page.content.decode()
     response = api("policy").get("/api/v1/figures/noord/?period=last+year")
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_period"
+    assert response.json()["code"] == "invalid"
+    assert "period" in response.json()["fields"]
     assert web("policy").get("/figures/export.csv?indicator=referrals&period=x").status_code == 400
     assert web("policy").get("/figures/export.csv?indicator=cases&period=2026").status_code == 404
 

@@ -127,6 +127,6 @@ def test_figures_are_unchanged_after_a_case_is_destroyed(cast: Cast, time_machin
 
 
 def test_the_writers_terminal_statuses_are_casework_s() -> None:
-    from casework.services.lifecycle import TERMINAL
+    from casework.transitions import TERMINAL
 
     assert {str(s) for s in TERMINAL} == ENDED_STATUSES

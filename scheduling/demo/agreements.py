@@ -1,4 +1,4 @@
-"""Demo agreements (issue 6), seeded at the end of ``casework.demo.seed_cases``: open ones due
+"""Demo agreements, seeded after the demo cases (``casework.demo.seed_cases``): open ones due
 soon (the running sweep reminds their owners within a minute of the stack starting), one done,
 one not possible, and a coordinator's escalation by hand. All through the services; idempotent:
 skipped when the region has agreements already."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from casework import selectors as casework_selectors
 from casework import services
 from casework.access import access_agreement, access_case
 from casework.models import AccessLevel, Agreement, AgreementStatus, Case, Participation
@@ -58,7 +59,7 @@ def seed_agreements(out: list[str]) -> None:
             continue
         case = access_case(coordinator, cases[index].pk)
         organisation = owners[number % len(owners)]
-        candidates = services.agreement_owner_candidates(organisation).order_by("pk")
+        candidates = casework_selectors.agreement_owner_candidates(organisation).order_by("pk")
         owner = candidates.filter(memberships__role=Role.PROFESSIONAL).first() or candidates.first()
         agreement = services.agreement_create(
             actor=coordinator,

@@ -1,4 +1,4 @@
-"""Demo meetings for Groningen (issue 5): a weekly MDA++ case conference and a triage series, two
+"""Demo meetings for Groningen: a weekly MDA++ case conference and a triage series, two
 past meetings with published minutes, and the next two meetings with published agendas (so logging
 in as ``politie`` shows only the police's slots). Idempotent: skipped when the series exists.
 
