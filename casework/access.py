@@ -149,11 +149,13 @@ def cases_coordinated_by(user: User | AnonymousUser) -> QuerySet[Case]:
     return cases_visible_to(user, coordinated)
 
 
-def access_case(user: User | AnonymousUser, case_id: Any, *, write: bool = False) -> Case:
+def access_case(
+    user: User | AnonymousUser, case_id: Any, *, write: bool = False, at_least: int = 0
+) -> Case:
     """The case with id *case_id* as *user* may see it.
 
     Raises Http404 when it does not exist or is not visible (an outsider cannot tell which), and
-    PermissionDenied when visible but *write* is asked below level 2.
+    PermissionDenied when visible but below level *at_least*, or below level 2 for *write*.
     """
     case = (
         cases_visible_to(user)
@@ -163,7 +165,7 @@ def access_case(user: User | AnonymousUser, case_id: Any, *, write: bool = False
     )
     if case is None:
         raise Http404
-    if write and case.access_level < FULL:
+    if case.access_level < (FULL if write else at_least):
         raise PermissionDenied
     return case
 
