@@ -148,3 +148,11 @@ def _spell_record(
         until_month=month if ended else None,
         category=category,
     )
+
+
+def facts_unlink(case: StatisticsCase) -> int:
+    """At destruction, before the data key is shredded: strip the statistics token from the
+    case's facts, so nothing in them is shared between the rows of one case any more. The figures
+    do not change (a destroyed case is closed, so it has no open spell left to close). Returns how
+    many facts were unlinked."""
+    return Fact.objects.filter(subject=statistics_token(case.data_key)).update(subject=None)

@@ -11,7 +11,7 @@ from django.core.management import call_command
 
 from casework.models import Case, HouseholdMember, Identity
 from mda import crypto
-from mda.facts import ENDED_STATUSES, statistics_token
+from mda.facts import ENDED_STATUSES, facts_unlink, statistics_token
 from mda.models import DataKey, Fact, FactKind
 from steering.api import figures_data
 from steering.periods import Period
@@ -124,6 +124,18 @@ def test_figures_are_unchanged_after_a_case_is_destroyed(cast: Cast, time_machin
     # and the backfill cannot bring the destroyed case back nor count it twice
     call_command("facts_backfill", verbosity=0)
     assert facts() == before_facts
+
+
+def test_a_destroyed_case_s_facts_can_be_unlinked_without_changing_a_figure(
+    cast: Cast, time_machine: Any
+) -> None:
+    _a, b = live(cast, time_machine)  # B was declined: closed, as a case is when it is destroyed
+    before = figures_data(region_dashboard(cast.north, Period.parse("2026-Q1")))
+    token = statistics_token(b.data_key)
+    assert facts_unlink(b) == 4  # referral, triage decision, spells "referred" and "declined"
+    assert not Fact.objects.filter(subject=token).exists()
+    Case.objects.filter(pk=b.pk).delete()
+    assert figures_data(region_dashboard(cast.north, Period.parse("2026-Q1"))) == before
 
 
 def test_the_writers_terminal_statuses_are_casework_s() -> None:
