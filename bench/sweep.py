@@ -1,4 +1,4 @@
-"""Benchmark of the escalation sweep (issue 6). Not a test: it prints figures.
+"""Benchmark of the escalation sweep. Not a test: it prints figures.
 
     python bench/sweep.py                       # SQLite in MDA_VAR_DIR, or DATABASE_URL
     python bench/sweep.py --agreements 100000 --due 5000
