@@ -11,6 +11,7 @@
 | escalation | team lead at the lokaal team (escalation official) |
 | privacy | privacy officer (functionaris gegevensbescherming) |
 | admin | functional admin |
+| policy | policy officer / chain manager: the region's figures, no case |
 | outsider | coordinator of another region |
 | outsider_police | police officer of another region |
 """
@@ -108,6 +109,7 @@ PERSONAS = {
     "chair": ("zvh", Role.CHAIR),
     "privacy": ("zvh", Role.PRIVACY_OFFICER),
     "admin": ("zvh", Role.FUNCTIONAL_ADMIN),
+    "policy": ("zvh", Role.POLICY_OFFICER),
     "police": ("police", Role.PROFESSIONAL),
     "care": ("ggz", Role.PROFESSIONAL),
     "social": ("local_team", Role.PROFESSIONAL),

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import access
+from casework import access, statistics
 from casework.models import (
     Case,
     CaseEvent,
@@ -44,7 +44,8 @@ from casework.transitions import (
 from mda import crypto, workdays
 from mda.access import coordinators_of
 from mda.audit import audit_record
-from mda.models import AuditAction, Organisation, User
+from mda.facts import fact_record
+from mda.models import AuditAction, FactKind, Organisation, User
 from mda.notifications import notification_send
 from mda.workdays import add_months
 
@@ -133,6 +134,13 @@ def _transition_apply(
     _effects(case, spec)
     case.save(update_fields=["status", "safety_phase", "follow_up_until", "updated_at"])
     detail: dict[str, object] = {"cause": cause} if cause else {}
+    fact_record(FactKind.STATUS, case=case, category=spec.target)
+    if spec.triage:
+        decided = timezone.localdate()
+        working_days = statistics.triage_working_days(case, decided)
+        fact_record(FactKind.TRIAGE, case=case, category=spec.name, working_days=working_days)
+    if spec.name == "reopen":
+        fact_record(FactKind.REOPENING, case=case, category=statistics.reopen_cause(cause))
     event = event_record(
         case=case,
         kind=EventKind.TRANSITION,
@@ -165,6 +173,7 @@ def _transition_apply(
 def _effects(case: Case, spec: Transition) -> None:
     if spec.name == "accept" and case.safety_phase is None:
         case.safety_phase = SafetyPhase.DIRECT_SAFETY
+        fact_record(FactKind.SAFETY_PHASE, case=case, category=str(case.safety_phase))
     if spec.name == "start_follow_up":
         _follow_up_schedule(case, timezone.localdate())
     if spec.name in ("reopen", "close", "close_early"):
@@ -287,6 +296,9 @@ def case_plan_save(
     if errors:
         raise ValidationError(errors)
     plan = CasePlan.objects.filter(case=case).first() or CasePlan(case=case)
+    if plan._state.adding:
+        days = statistics.working_days_since_acceptance(case, timezone.localdate())
+        fact_record(FactKind.PLAN, case=case, working_days=days)
     now = timezone.now()
     plan.review_every_weeks, plan.updated_by, plan.updated_at = review_every_weeks, actor, now
     plan.next_review_on = timezone.localdate() + timedelta(weeks=review_every_weeks)
@@ -324,6 +336,7 @@ def safety_phase_set(*, actor: User, case: Case, phase: int, reason: str = "") -
     previous = case.safety_phase
     case.safety_phase = phase
     case.save(update_fields=["safety_phase", "updated_at"])
+    fact_record(FactKind.SAFETY_PHASE, case=case, category=str(phase))
     event_record(
         case=case,
         kind=EventKind.SAFETY_PHASE,

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "mda",
     "casework",
     "scheduling",
+    "steering",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -408,5 +409,6 @@ MDA_DEMO_SEEDERS = [
     "casework.demo.seed_cases",
     "scheduling.demo.agreements.seed_agreements",
     "scheduling.demo.meetings.seed_meetings",
+    "steering.demo.seed_figures",
 ]
 MDA_DEMO_PASSWORD = "mda-demo-2026"  # noqa: S105 - public demo password; seed_demo refuses production

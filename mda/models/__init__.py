@@ -10,11 +10,13 @@ from mda.models.accounts import (
 )
 from mda.models.audit import AuditAction, AuditEvent, AuditEventCase, AuditSeal
 from mda.models.calendar import DecreedDay, RegionClosingDay
+from mda.models.facts import SPELL_KINDS, Fact, FactKind
 from mda.models.keys import DataKey
 from mda.models.notifications import Notification
 from mda.models.system import ServiceHeartbeat
 
 __all__ = [
+    "SPELL_KINDS",
     "ApiToken",
     "AuditAction",
     "AuditEvent",
@@ -23,6 +25,8 @@ __all__ = [
     "DataKey",
     "DecreedDay",
     "Domain",
+    "Fact",
+    "FactKind",
     "Membership",
     "Notification",
     "Organisation",

@@ -63,6 +63,7 @@ SEES: dict[str, frozenset[str] | None] = {
     "veilig_thuis": frozenset({REFERENCES["C"]}),
     "privacy": None,
     "admin": None,
+    "policy": None,
     "outsider": None,
     "outsider_police": None,
 }

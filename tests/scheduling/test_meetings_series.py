@@ -174,6 +174,7 @@ SERIES_ANSWERS = {
     "veilig_thuis": 403,
     "escalation": 403,
     "privacy": 403,
+    "policy": 403,
     "outsider": 403,  # a coordinator, but of another region
     "outsider_police": 403,
 }
