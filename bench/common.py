@@ -52,15 +52,21 @@ def _create_database(url: str, *, drop: bool = False) -> None:
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         if drop:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                sql.Identifier(name)))
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def setup() -> None:
+def setup(*, database: bool = True) -> None:
     """Point Django at the benchmark database, create and migrate it, and set Django up."""
+    if not database:
+        import django
+
+        django.setup()
+        return
     url = bench_database_url()
     _create_database(url)
     os.environ["DATABASE_URL"] = url
@@ -127,8 +133,10 @@ class Report:
         width = max([len(f.name) for f in self.figures] + [10])
         for f in self.figures:
             verdict = "" if f.met is None else ("met" if f.met else "NOT met")
-            print(f"  {f.name:<{width}}  {f.value:>14}   baseline {f.baseline:<28} "
-                  f"goal {f.goal:<22} {verdict}")
+            print(
+                f"  {f.name:<{width}}  {f.value:>14}   baseline {f.baseline:<28} "
+                f"goal {f.goal:<22} {verdict}"
+            )
         for note in [*self.notes, SHARED_NOTE]:
             print(f"  note: {note}")
 

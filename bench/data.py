@@ -19,18 +19,17 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
-import sys
-from pathlib import Path
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import common  # noqa: E402
+from bench import common
 
 REGIONS = 25
 PROFESSIONALS_PER_PARTNER = 8
@@ -123,7 +122,9 @@ def build(cases: int, agreements: int) -> None:
     try:
         for start in range(0, cases, CHUNK):
             with transaction.atomic(), connection.cursor() as cursor:
-                _chunk(cursor.cursor, people, rng, start, min(cases, start + CHUNK), cases, agreements)
+                _chunk(
+                    cursor.cursor, people, rng, start, min(cases, start + CHUNK), cases, agreements
+                )
             if start and start % (CHUNK * 10) == 0:
                 print(f"  {start:,} cases ({time.perf_counter() - started:.0f} s)", flush=True)
     finally:
@@ -226,7 +227,13 @@ def _now() -> datetime:
 
 
 def _chunk(
-    cursor: Any, people: World, rng: random.Random, start: int, end: int, total: int, agreements: int
+    cursor: Any,
+    people: World,
+    rng: random.Random,
+    start: int,
+    end: int,
+    total: int,
+    agreements: int,
 ) -> None:
     from mda import crypto
 
@@ -249,18 +256,39 @@ def _chunk(
         reason = _seal(raw, key_id, "casework_case", "reason_ct", case_id, "Reden van aanmelding")
         number = i // REGIONS + 1
         cases.append(
-            (case_id, f"MDA-{created.year}-{number:06d}", status, reason, created, created,
-             key_id, rng.choice(referrer.professionals), referrer.id, region_id)
+            (
+                case_id,
+                f"MDA-{created.year}-{number:06d}",
+                status,
+                reason,
+                created,
+                created,
+                key_id,
+                rng.choice(referrer.professionals),
+                referrer.id,
+                region_id,
+            )
         )
         owners = []
         for n, org in enumerate(chosen):
             level = 2 if n == 0 else rng.choices([2, 1, 0], [70, 25, 5])[0]
             revoked = n > 0 and rng.random() < 0.03
             parts.append(
-                (_uuid(rng), level, "referral" if n == 0 else "convenant", "",
-                 "Samenwerking in de casus", "Noodzakelijk voor de veiligheid", created,
-                 None, created + timedelta(days=30) if revoked else None, case_id, coordinator,
-                 org.id, coordinator if revoked else None)
+                (
+                    _uuid(rng),
+                    level,
+                    "referral" if n == 0 else "convenant",
+                    "",
+                    "Samenwerking in de casus",
+                    "Noodzakelijk voor de veiligheid",
+                    created,
+                    None,
+                    created + timedelta(days=30) if revoked else None,
+                    case_id,
+                    coordinator,
+                    org.id,
+                    coordinator if revoked else None,
+                )
             )
             if level >= 1 and not revoked:
                 owners.append(org)
@@ -268,25 +296,92 @@ def _chunk(
             org = rng.choice(owners)
             agreement_id = _uuid(rng)
             overdue = rng.random() < OVERDUE_SHARE
-            due = today - timedelta(days=rng.randint(1, 60)) if overdue else (
-                today + timedelta(days=rng.randint(30, 365)))
-            text = _seal(raw, key_id, "casework_agreement", "description_ct", agreement_id,
-                         "Afspraak: huisbezoek en terugkoppeling aan de regisseur")
+            due = (
+                today - timedelta(days=rng.randint(1, 60))
+                if overdue
+                else (today + timedelta(days=rng.randint(30, 365)))
+            )
+            text = _seal(
+                raw,
+                key_id,
+                "casework_agreement",
+                "description_ct",
+                agreement_id,
+                "Afspraak: huisbezoek en terugkoppeling aan de regisseur",
+            )
             agrs.append(
-                (agreement_id, text, due, "open", "ad_hoc", 0, created, created, case_id,
-                 coordinator, rng.choice(org.professionals), org.id)
+                (
+                    agreement_id,
+                    text,
+                    due,
+                    "open",
+                    "ad_hoc",
+                    0,
+                    created,
+                    created,
+                    case_id,
+                    coordinator,
+                    rng.choice(org.professionals),
+                    org.id,
+                )
             )
     _copy(cursor, "mda_datakey", ["id", "wrapped_key", "master_key_version", "created_at"], keys)
-    _copy(cursor, "casework_case", [
-        "id", "reference", "status", "reason_ct", "created_at", "updated_at", "data_key_id",
-        "referred_by_id", "referring_organisation_id", "region_id"], cases)
-    _copy(cursor, "casework_participation", [
-        "id", "level", "legal_basis", "legal_basis_other", "purpose", "necessity", "decided_at",
-        "expires_at", "revoked_at", "case_id", "decided_by_id", "organisation_id",
-        "revoked_by_id"], parts)
-    _copy(cursor, "casework_agreement", [
-        "id", "description_ct", "due_date", "status", "origin", "ladder_round", "created_at",
-        "updated_at", "case_id", "created_by_id", "owner_id", "owner_organisation_id"], agrs)
+    _copy(
+        cursor,
+        "casework_case",
+        [
+            "id",
+            "reference",
+            "status",
+            "reason_ct",
+            "created_at",
+            "updated_at",
+            "data_key_id",
+            "referred_by_id",
+            "referring_organisation_id",
+            "region_id",
+        ],
+        cases,
+    )
+    _copy(
+        cursor,
+        "casework_participation",
+        [
+            "id",
+            "level",
+            "legal_basis",
+            "legal_basis_other",
+            "purpose",
+            "necessity",
+            "decided_at",
+            "expires_at",
+            "revoked_at",
+            "case_id",
+            "decided_by_id",
+            "organisation_id",
+            "revoked_by_id",
+        ],
+        parts,
+    )
+    _copy(
+        cursor,
+        "casework_agreement",
+        [
+            "id",
+            "description_ct",
+            "due_date",
+            "status",
+            "origin",
+            "ladder_round",
+            "created_at",
+            "updated_at",
+            "case_id",
+            "created_by_id",
+            "owner_id",
+            "owner_organisation_id",
+        ],
+        agrs,
+    )
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
@@ -343,16 +438,48 @@ def _history_of_overdue() -> None:
                 if key not in moments:
                     moments[key] = rung_due_at(due, key[1], key[2])
                 if moments[key] <= now:
-                    yield (uuid.uuid4(), case_id, agreement_id, 0, rung.pk, rung.number,
-                           rung.name, False, moments[key], due, "sent", moments[key],
-                           moments[key], 0, moments[key])
+                    yield (
+                        uuid.uuid4(),
+                        case_id,
+                        agreement_id,
+                        0,
+                        rung.pk,
+                        rung.number,
+                        rung.name,
+                        False,
+                        moments[key],
+                        due,
+                        "sent",
+                        moments[key],
+                        moments[key],
+                        0,
+                        moments[key],
+                    )
 
     notices = list(rows())  # before COPY: the connection runs nothing else meanwhile
     with connection.cursor() as cursor:
-        count = _copy(cursor.cursor, "scheduling_escalationnotice", [
-            "id", "case_id", "agreement_id", "ladder_round", "rung_id", "rung_number",
-            "rung_name", "manual", "due_at", "agreement_due_date", "status", "created_at",
-            "queued_at", "attempts", "sent_at"], notices)
+        count = _copy(
+            cursor.cursor,
+            "scheduling_escalationnotice",
+            [
+                "id",
+                "case_id",
+                "agreement_id",
+                "ladder_round",
+                "rung_id",
+                "rung_number",
+                "rung_name",
+                "manual",
+                "due_at",
+                "agreement_due_date",
+                "status",
+                "created_at",
+                "queued_at",
+                "attempts",
+                "sent_at",
+            ],
+            notices,
+        )
     print(f"  {count:,} notices already sent for the overdue backlog")
 
 
