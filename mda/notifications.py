@@ -51,6 +51,21 @@ def notification_send(
     return created
 
 
+def notifications_create(rows: list[Notification]) -> list[Notification]:
+    """Insert ready-made notifications in one statement (a batch of reminders); their e-mails are
+    queued after commit. The caller deduplicates and keeps subjects within 200 characters."""
+    created = Notification.objects.bulk_create(rows)
+    if any(n.pk is None for n in created):  # a backend that does not return ids
+        ids = dict(
+            Notification.objects.filter(uuid__in=[n.uuid for n in rows]).values_list("uuid", "pk")
+        )
+        for note in created:
+            note.pk = ids[note.uuid]
+    ids_sent = [n.pk for n in created]
+    transaction.on_commit(lambda: _enqueue(ids_sent))
+    return created
+
+
 def _enqueue(ids: list[int]) -> None:
     from mda.tasks import send_notification_email
 

@@ -15,9 +15,9 @@ logger = logging.getLogger(__name__)
 # What a broker that is down raises on publish (redis-py's errors are OSError subclasses or wrapped
 # in kombu's OperationalError).
 BROKER_DOWN = (KombuError, OSError)
-# Notices per delivery message: fewer messages, and a crash loses at most this many claims' worth
-# of work (they stay pending and are queued again).
-DELIVERY_BATCH = 25
+# Notices per delivery message, sent by the worker in one transaction: fewer messages and
+# statements, and a crash rolls back at most this many (they stay pending and are queued again).
+DELIVERY_BATCH = 100
 
 
 @shared_task(name="scheduling.tasks.sweep_escalations", ignore_result=True)
@@ -72,14 +72,10 @@ def publish(ids: list[uuid.UUID]) -> int:
 
 @shared_task(name="scheduling.tasks.deliver_escalations", ignore_result=True, acks_late=True)
 def deliver_escalations(notice_ids: list[str]) -> dict[str, int]:
-    """Send each notice once, each in its own transaction (a crash keeps what was committed)."""
-    from scheduling.services import escalation_deliver
+    """Send each notice once, the batch in one transaction (a crash rolls it back whole)."""
+    from scheduling.services import escalations_deliver
 
-    outcomes: dict[str, int] = {}
-    for notice_id in notice_ids:
-        outcome = escalation_deliver(notice_id=notice_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
-    return outcomes
+    return escalations_deliver(notice_ids=notice_ids)
 
 
 @shared_task(name="scheduling.tasks.deliver_escalation", ignore_result=True, acks_late=True)
