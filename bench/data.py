@@ -247,7 +247,7 @@ def _chunk(
         region_id = people.regions[i % REGIONS]
         partners = people.orgs_by_region[region_id]
         coordinator = people.coordinators[region_id][i % COORDINATORS_PER_REGION]
-        created = now - span * (total - i) / total
+        created = now - span * ((total - i) / total)
         raw, key_id, case_id = _random_key(rng), uuid.UUID(int=rng.getrandbits(128)), _uuid(rng)
         keys.append((key_id, crypto._wrap(raw, key_id, version, keyring), version, created))
         chosen = rng.sample(partners, rng.randint(3, 8))

@@ -1,30 +1,6 @@
-"""Writes of the escalation ladder: the default ladder, the sweep that claims what is due, the
-delivery of one notice, a coordinator's manual escalation, and acknowledging.
-
-Exactly once, and what that means here
---------------------------------------
-1. **Claim.** The sweep computes, per rung, the latest due date whose step is due (``timing``) and
-   inserts an :class:`EscalationNotice` for every open agreement up to it that has none for
-   (agreement, ladder round, rung). The insert ignores conflicts and the unique constraint decides:
-   two sweeps at once create each notice once. Nothing is derived from task state; a sweep that
-   never ran (beat or Redis down) is caught up by the next one from the stored due dates.
-2. **Hand over.** Pending notices are marked ``queued_at`` (rows locked ``SKIP LOCKED``, so two
-   sweeps do not both queue them) and their ids go to the broker. A notice whose message was lost
-   (Redis down, a worker killed) is queued again by a later sweep once ``REQUEUE_AFTER`` passed.
-3. **Send.** Delivery messages carry up to 25 ids (``tasks.DELIVERY_BATCH``). For each id a
-   worker locks the pending notice (``SELECT ... FOR UPDATE SKIP LOCKED``), locks and re-checks
-   the agreement (still open, same round), creates the in-app notifications and the recipient
-   rows and marks the notice sent, all in ONE transaction. A second worker skips the locked row or
-   finds it sent; a worker killed mid-way rolls back and the notice stays pending. So the notice
-   and its in-app notifications happen exactly once, and nothing is sent for an agreement that was
-   resolved first (the agreement's row lock orders the two).
-4. **E-mail.** Each notification's e-mail is queued after commit and sent by ``mda.notifications``
-   under its own outbox claim (``email_claimed_at``/``emailed_at``); mda's e-mail sweep queues
-   those whose message was lost and retries stale claims. SMTP is outside any transaction, so
-   e-mail is *at least once*: a worker killed between the SMTP hand-off and marking the row sent
-   repeats that one e-mail after the claim timeout. We chose that over at-most-once: a missed
-   escalation costs more than a duplicate e-mail.
-"""
+"""The escalation sweep and delivery as they were before batching: one claim query per region and
+rung, and one transaction with its own recipient look-ups per notice. Kept only as the baseline
+that ``bench/sweep.py`` measures in the same run; never used by the service."""
 
 from __future__ import annotations
 
@@ -36,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -45,18 +20,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from casework.models import Agreement, AgreementStatus, Case
-from mda import access, crypto
-from mda.audit import audit_record
 from mda.models import (
-    AuditAction,
-    Notification,
     Organisation,
     OrganisationKind,
     Region,
     Role,
     User,
 )
-from mda.notifications import notification_acknowledge, notification_send
+from mda.notifications import notification_send
 from scheduling.models import (
     EscalationNotice,
     EscalationRecipient,
@@ -430,96 +401,3 @@ def _message(notice: EscalationNotice) -> tuple[str, str, str]:
             "may of it and acknowledge this escalation."
         )
     return kind, subject % values, body % values
-
-
-# --- By hand, and acknowledging ---------------------------------------------------------------
-
-
-@transaction.atomic
-def escalation_raise(
-    *,
-    actor: User,
-    case: Case,
-    rung: Rung,
-    reason: str,
-    organisation: Organisation | None = None,
-    agreement: Agreement | None = None,
-) -> EscalationNotice:
-    """A coordinator escalates *case* by hand (stagnating cooperation) to any rung, with a reason.
-    Sent like the automatic ones, by a worker; never folded into them (no unique step)."""
-    access.require_coordinator(actor, case)
-    errors = _manual_errors(case, rung, reason, organisation, agreement)
-    if errors:
-        raise ValidationError(errors)
-    now = timezone.now()
-    notice = EscalationNotice(
-        id=uuid.uuid4(),
-        case=case,
-        agreement=agreement,
-        ladder_round=agreement.ladder_round if agreement else 0,
-        rung=rung,
-        rung_number=rung.number,
-        rung_name=rung.name,
-        manual=True,
-        organisation=organisation or (agreement.owner_organisation if agreement else None),
-        raised_by=actor,
-        due_at=now,
-        agreement_due_date=agreement.due_date if agreement else None,
-        queued_at=now,
-    )
-    crypto.seal(notice, "reason_ct", reason.strip(), case.data_key)
-    notice.full_clean()
-    notice.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        object_type="escalation",
-        object_id=str(notice.pk),
-        case=case,
-        detail={"rung": rung.number, "manual": True},
-    )
-    notice_id = notice.pk
-    transaction.on_commit(lambda: _enqueue_one(notice_id), robust=True)
-    return notice
-
-
-def _manual_errors(
-    case: Case,
-    rung: Rung,
-    reason: str,
-    organisation: Organisation | None,
-    agreement: Agreement | None,
-) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    if rung.ladder.region_id != case.region_id or not rung.active:
-        errors["rung"] = _("Choose a rung of this region's ladder.")
-    if len(reason.strip()) < MIN_REASON:
-        errors["reason"] = _("Give a reason of at least %d characters.") % MIN_REASON
-    if organisation is not None and organisation.region_id != case.region_id:
-        errors["organisation"] = _("The organisation must belong to the case's region.")
-    if agreement is not None and agreement.case_id != case.pk:
-        errors["agreement"] = _("The agreement must belong to this case.")
-    if (
-        rung.organisation_scope == OrganisationScope.OWNER
-        and organisation is None
-        and agreement is None
-    ):
-        errors["organisation"] = _(
-            "This rung tells the team lead of an organisation: say which organisation's "
-            "cooperation stalls, or choose an agreement."
-        )
-    return errors
-
-
-def _enqueue_one(notice_id: uuid.UUID) -> None:
-    from scheduling.tasks import deliver_escalation
-
-    deliver_escalation.apply_async((str(notice_id),), retry=False)
-
-
-def escalation_acknowledge(*, actor: User, notice: EscalationNotice) -> Notification | None:
-    """The recipient acknowledges a notice (its in-app notification); None if not a recipient."""
-    delivery = notice.deliveries.filter(user=actor).select_related("notification").first()
-    if delivery is None or delivery.notification is None:
-        return None
-    return notification_acknowledge(actor=actor, notification=delivery.notification)
