@@ -207,13 +207,13 @@ def world() -> World:
         else:
             result.orgs_by_region[org.region_id].append(holder)
     for m in Membership.objects.order_by("user_id").values("user_id", "organisation_id", "role"):
-        org = orgs[m["organisation_id"]]
+        member_of = orgs[m["organisation_id"]]
         if m["role"] == Role.PROFESSIONAL:
-            org.professionals.append(m["user_id"])
+            member_of.professionals.append(m["user_id"])
         elif m["role"] == Role.COORDINATOR:
-            result.coordinators[org.region_id].append(m["user_id"])
+            result.coordinators[member_of.region_id].append(m["user_id"])
         elif m["role"] == Role.CHAIR:
-            result.chairs[org.region_id] = m["user_id"]
+            result.chairs[member_of.region_id] = m["user_id"]
     return result
 
 
@@ -406,7 +406,7 @@ def _seal(raw: bytes, key_id: uuid.UUID, table: str, column: str, row_id: Any, t
     from mda import crypto
 
     nonce = os.urandom(12)
-    aad = crypto._field_aad(key_id, table, column, str(row_id))
+    aad = crypto._field_aad(key_id.bytes, table, column, str(row_id))
     sealed = AESGCM(raw).encrypt(nonce, text.encode(), aad)
     return bytes([1]) + key_id.bytes + nonce + sealed
 
