@@ -8,8 +8,9 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from casework import access
 from casework.models import RegionPolicy
-from mda import access
+from mda.access import regions_administered_by
 from mda.admin import FunctionalAdminMixin, admin_site
 
 
@@ -22,5 +23,5 @@ class RegionPolicyAdmin(FunctionalAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "region":
-            kwargs["queryset"] = access.regions_administered_by(request.user)
+            kwargs["queryset"] = regions_administered_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -19,7 +19,7 @@ from casework.models import (
     RiskOutcome,
     SafetyPhase,
 )
-from casework.services.lifecycle import TRANSITION_CHOICES
+from casework.transitions import TRANSITION_CHOICES
 from mda.blind_index import validate_bsn
 from mda.forms import PersonChoiceField, model_choices
 from mda.models import Organisation

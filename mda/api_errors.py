@@ -13,16 +13,11 @@ from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from mda.errors import Conflict
 
 logger = logging.getLogger(__name__)
-
-
-class ApiError(exceptions.APIException):
-    """A domain error with a stable code, e.g. ``ApiError(409, "transition_not_allowed", msg)``."""
-
-    def __init__(self, status_code: int, code: str, message: str) -> None:
-        self.status_code = status_code
-        super().__init__(detail=message, code=code)
 
 
 _CODES = {
@@ -50,6 +45,9 @@ def _field_errors(detail: Any) -> Any:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    if isinstance(exc, Conflict):
+        set_rollback()
+        return Response({"code": exc.code, "message": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
@@ -79,10 +77,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         else:
             body["errors"] = _field_errors(detail)
     else:
-        code = getattr(detail, "code", None)
         generic = _CODES.get(response.status_code, "error")
         body = {
-            "code": code if isinstance(exc, ApiError) and code else generic,
+            "code": generic,
             "message": str(detail),
         }
     response.data = body

@@ -40,14 +40,20 @@ class TokenForm(forms.Form):
         return str(self.cleaned_data["token"]).strip()
 
 
-def form_apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+def form_apply_service_errors(
+    form: forms.BaseForm, exc: ValidationError, **sections: list[str]
+) -> None:
     """Show a service's ValidationError on *form*: per field where the form has that field,
-    otherwise as a form-wide error. Views call services; services own the rules."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
+    otherwise as a form-wide error; keys in *sections* collect into those lists instead (shown
+    beside a formset). Views call services; services own the rules."""
+    if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        if name in sections:
+            sections[name].extend(errors)
+        else:
+            form.add_error(name if name in form.fields else None, errors)
 
 
 def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

@@ -1,5 +1,5 @@
-"""Sending notifications: a row per recipient in the same transaction as the event, and the
-e-mail after commit by a Celery task that claims the row first (a sweep retries stale claims)."""
+"""Sending notifications: a row per recipient in the same transaction as the event, and its
+e-mail through the outbox (``mda.outbox``): after commit, claimed once, a sweep for the rest."""
 
 from __future__ import annotations
 
@@ -9,12 +9,20 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from mda.models import Notification, User
+from mda.outbox import Outbox
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
+OUTBOX = Outbox(
+    model=Notification,
+    task="mda.tasks.send_notification_email",
+    claimed_field="email_claimed_at",
+    sent_field="emailed_at",
+    claim_timeout=CLAIM_TIMEOUT,
+)
 
 
 def notification_send(
@@ -47,7 +55,7 @@ def notification_send(
     ids = [n.pk for n in created if n.pk is not None] or [
         n.pk for n in Notification.objects.filter(uuid__in=[r.uuid for r in rows])
     ]
-    transaction.on_commit(lambda: _enqueue(ids))
+    OUTBOX.queue_on_commit(ids)
     return created
 
 
@@ -61,50 +69,35 @@ def notifications_create(rows: list[Notification]) -> list[Notification]:
         )
         for note in created:
             note.pk = ids[note.uuid]
-    ids_sent = [n.pk for n in created]
-    transaction.on_commit(lambda: _enqueue(ids_sent))
+    OUTBOX.queue_on_commit([n.pk for n in created])
     return created
 
 
-def _enqueue(ids: list[int]) -> None:
-    from mda.tasks import send_notification_email
+def notification_email(*, notification_id: int | str) -> bool:
+    """Send one notification's e-mail, once (``Outbox.deliver``). False when nothing to do."""
 
-    for notification_id in ids:
-        send_notification_email.delay(notification_id)
+    def send() -> None:
+        note = Notification.objects.select_related("recipient").get(pk=notification_id)
+        if note.recipient.email:
+            link = f"{settings.MDA_BASE_URL}{note.link}" if note.link else settings.MDA_BASE_URL
+            send_mail(
+                subject=f"[MDA++] {note.subject}",
+                message=f"{note.body}\n\n{link}\n",
+                from_email=None,
+                recipient_list=[note.recipient.email],
+            )
 
-
-def notification_email(*, notification_id: int) -> bool:
-    """Send one notification's e-mail, once: claim, send, mark. False when nothing to do."""
-    now = timezone.now()
-    claimed = Notification.objects.filter(
-        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - CLAIM_TIMEOUT),
-        pk=notification_id,
-        emailed_at__isnull=True,
-    ).update(email_claimed_at=now)
-    if claimed != 1:
-        return False
-    note = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if note.recipient.email:
-        link = f"{settings.MDA_BASE_URL}{note.link}" if note.link else settings.MDA_BASE_URL
-        send_mail(
-            subject=f"[MDA++] {note.subject}",
-            message=f"{note.body}\n\n{link}\n",
-            from_email=None,
-            recipient_list=[note.recipient.email],
-        )
-    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
-    return True
+    return OUTBOX.deliver(notification_id, send)
 
 
 def notification_emails_pending() -> list[int]:
     """Notifications whose e-mail was never sent or whose claim went stale (a crashed worker)."""
-    stale = timezone.now() - CLAIM_TIMEOUT
-    return list(
-        Notification.objects.filter(emailed_at__isnull=True)
-        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale))
-        .filter(created_at__lt=timezone.now() - timedelta(minutes=1))
-        .values_list("pk", flat=True)[:500]
-    )
+    return OUTBOX.pending()
+
+
+def notification_emails_queue_pending() -> int:
+    """The sweep: queue every e-mail that is pending."""
+    return OUTBOX.queue_pending()
 
 
 @transaction.atomic

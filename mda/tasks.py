@@ -1,7 +1,10 @@
+"""Celery tasks of the core. Thin: ids in, one service call."""
+
 from __future__ import annotations
 
 from celery import shared_task
 
+from mda.notifications import notification_email, notification_emails_queue_pending
 from mda.services import heartbeat_record
 
 
@@ -15,29 +18,15 @@ def record_heartbeat() -> None:
     name="mda.tasks.send_notification_email",
     ignore_result=True,
     acks_late=True,
-    autoretry_for=(OSError,),
+    autoretry_for=(OSError,),  # the outbox released the claim: retry with back-off
     retry_backoff=True,
     max_retries=5,
 )
 def send_notification_email(notification_id: int) -> None:
-    from mda.notifications import notification_email
-
-    try:
-        notification_email(notification_id=notification_id)
-    except OSError:
-        # Release the claim so the retry (or the sweep) can send it.
-        from mda.models import Notification
-
-        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(
-            email_claimed_at=None
-        )
-        raise
+    notification_email(notification_id=notification_id)
 
 
 @shared_task(name="mda.tasks.sweep_notification_emails", ignore_result=True)
 def sweep_notification_emails() -> None:
     """Catch up e-mails that were never queued (broker down) or whose worker died mid-send."""
-    from mda.notifications import notification_emails_pending
-
-    for notification_id in notification_emails_pending():
-        send_notification_email.delay(notification_id)
+    notification_emails_queue_pending()

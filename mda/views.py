@@ -8,6 +8,7 @@ from typing import Any
 import segno
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset as axes_reset
+from celery import current_app as app  # config.celery, set up when Django starts
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.contrib.auth.decorators import login_required
@@ -161,7 +162,6 @@ def _check_database() -> dict[str, Any]:
 
 
 def _check_broker() -> dict[str, Any]:
-    from config.celery import app
 
     transport = app.conf.broker_url.split("://", 1)[0]
     try:

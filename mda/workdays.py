@@ -3,8 +3,10 @@ excluded, dates and times in Europe/Amsterdam. Deadlines are stored in UTC and c
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -54,3 +56,14 @@ def local_date(moment: datetime) -> date:
 def at_local_time(day: date, clock: time) -> datetime:
     """*day* at wall-clock time *clock* in Amsterdam, as an aware datetime (right across DST)."""
     return datetime.combine(day, clock, tzinfo=AMSTERDAM)
+
+
+_When = TypeVar("_When", date, datetime)
+
+
+def add_months(when: _When, months: int) -> _When:
+    """*when* moved by whole calendar months; the 31st becomes the month's last day."""
+    index = when.year * 12 + when.month - 1 + months
+    year, month = divmod(index, 12)
+    day = min(when.day, calendar.monthrange(year, month + 1)[1])
+    return when.replace(year=year, month=month + 1, day=day)

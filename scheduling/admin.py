@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from mda import access
+from mda.access import regions_of
 from mda.admin import FunctionalAdminMixin, admin_site
 from mda.models import Organisation
+from scheduling import access
 from scheduling.forms import RungAdminForm
 from scheduling.models import Ladder, Rung
 
@@ -27,7 +28,7 @@ class RungInline(FunctionalAdminMixin, admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "organisation":
-            regions = access.regions_of(request.user)
+            regions = regions_of(request.user)
             kwargs["queryset"] = Organisation.objects.filter(region__in=regions)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -46,7 +47,7 @@ class LadderAdmin(FunctionalAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "region" and not request.user.is_superuser:
-            kwargs["queryset"] = access.regions_of(request.user)
+            kwargs["queryset"] = regions_of(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("rungs"))

@@ -15,9 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from mda import access
 from mda.workdays import AMSTERDAM
-from scheduling import ical
+from scheduling import access, ical
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,
@@ -29,7 +28,7 @@ from scheduling.models import (
     MeetingStatus,
 )
 from scheduling.services import agendas, invitations
-from scheduling.services.invitations import _enqueue, _fingerprint
+from scheduling.services.invitations import OUTBOX, _fingerprint
 
 
 def _retime(meeting: Meeting) -> None:
@@ -92,7 +91,7 @@ def invitations_sync(*, meeting: Meeting) -> int:
                 by_organisation[organisation_id].append((invitation, method))
         message_ids = [_message(meeting, org, lines) for org, lines in by_organisation.items()]
     if message_ids:
-        transaction.on_commit(lambda: _enqueue(message_ids))
+        OUTBOX.queue_on_commit(message_ids)
     return len(message_ids)
 
 

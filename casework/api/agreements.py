@@ -10,17 +10,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.models import AccessLevel, AgreementOrigin, AgreementStatus
-from mda import access
+from mda.access import actor_of
+from mda.http import ActorAPIView, ActorListAPIView
 from mda.models import Organisation, User
-
-_actor = access.actor_of  # the one way to get the signed-in user
 
 
 class AgreementSerializer(serializers.Serializer):
@@ -142,21 +139,21 @@ def _user(uuid: Any) -> User | None:
 
 
 def _detail(request: Request, agreement_id: Any, code: int = 200) -> Response:
-    agreement = access.access_agreement(request.user, agreement_id)
-    view = selectors.agreement_view(actor=_actor(request), agreement=agreement)
+    agreement = access.access_agreement(actor_of(request), agreement_id)
+    view = selectors.agreement_view(actor=actor_of(request), agreement=agreement)
     return Response(AgreementDetailSerializer(view).data, status=code)
 
 
-class CaseAgreementListView(APIView):
+class CaseAgreementListView(ActorAPIView):
     @extend_schema(
         responses=AgreementSerializer(many=True),
         summary="Agreements of a case that you may see (from level 1)",
     )
     def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
+        case = access.access_case(self.actor, case_id)
         if case.access_level < AccessLevel.PROCESS:
             raise PermissionDenied
-        rows = selectors.agreement_list(actor=_actor(request), case=case)
+        rows = selectors.agreement_list(actor=self.actor, case=case)
         return Response(AgreementSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -165,13 +162,13 @@ class CaseAgreementListView(APIView):
         summary="Record an agreement (coordinators)",
     )
     def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         serializer = AgreementCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         agreement = services.agreement_create(
-            actor=_actor(request),
+            actor=self.actor,
             case=case,
             description=data["description"],
             owner_organisation=_organisation(case, data["owner_organisation"]),
@@ -183,7 +180,7 @@ class CaseAgreementListView(APIView):
         return _detail(request, agreement.pk, status.HTTP_201_CREATED)
 
 
-class AgreementListView(ListAPIView):
+class AgreementListView(ActorListAPIView):
     """Agreements you may see; ``mine=1``: your own organisations' (the owner's work list)."""
 
     serializer_class = AgreementSerializer
@@ -205,13 +202,13 @@ class AgreementListView(ListAPIView):
         if status_filter and status_filter not in AgreementStatus.values:
             raise serializers.ValidationError({"status": [_("Unknown status.")]})
         return selectors.agreement_list(
-            actor=_actor(self.request),
+            actor=self.actor,
             mine=params.get("mine") in {"1", "true"},
             status=status_filter,
         )
 
 
-class AgreementDetailView(APIView):
+class AgreementDetailView(ActorAPIView):
     @extend_schema(
         responses=AgreementDetailSerializer,
         summary="An agreement, with its history and escalations",
@@ -225,7 +222,7 @@ class AgreementDetailView(APIView):
         summary="Change an open agreement (coordinators)",
     )
     def patch(self, request: Request, agreement_id: Any) -> Response:
-        agreement = access.access_agreement(request.user, agreement_id, manage=True)
+        agreement = access.access_agreement(self.actor, agreement_id, manage=True)
         serializer = AgreementUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -233,11 +230,11 @@ class AgreementDetailView(APIView):
             data["owner_organisation"] = _organisation(agreement.case, data["owner_organisation"])
         if "owner" in data:
             data["owner"] = _user(data["owner"])
-        services.agreement_update(actor=_actor(request), agreement=agreement, **data)
+        services.agreement_update(actor=self.actor, agreement=agreement, **data)
         return _detail(request, agreement_id)
 
 
-class AgreementResolveView(APIView):
+class AgreementResolveView(ActorAPIView):
     @extend_schema(
         request=AgreementResolveSerializer,
         responses=AgreementDetailSerializer,
@@ -245,29 +242,29 @@ class AgreementResolveView(APIView):
         "coordinators); stops its reminders and escalations",
     )
     def post(self, request: Request, agreement_id: Any) -> Response:
-        agreement = access.access_agreement(request.user, agreement_id, resolve=True)
+        agreement = access.access_agreement(self.actor, agreement_id, resolve=True)
         serializer = AgreementResolveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.agreement_resolve(
-            actor=_actor(request),
+            actor=self.actor,
             agreement=agreement,
             **serializer.validated_data,
         )
         return _detail(request, agreement_id)
 
 
-class AgreementReopenView(APIView):
+class AgreementReopenView(ActorAPIView):
     @extend_schema(
         request=AgreementReopenSerializer,
         responses=AgreementDetailSerializer,
         summary="Reopen a resolved agreement with a new due date (coordinators)",
     )
     def post(self, request: Request, agreement_id: Any) -> Response:
-        agreement = access.access_agreement(request.user, agreement_id, manage=True)
+        agreement = access.access_agreement(self.actor, agreement_id, manage=True)
         serializer = AgreementReopenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.agreement_reopen(
-            actor=_actor(request),
+            actor=self.actor,
             agreement=agreement,
             due_date=serializer.validated_data["due_date"],
         )

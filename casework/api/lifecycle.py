@@ -10,34 +10,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.models import (
     AccessLevel,
     CaseStatus,
     CheckInOutcome,
     Criterion,
-    HouseholdMember,
     NotInformedReason,
-    Perspective,
     RiskInstrument,
     RiskOutcome,
     SafetyPhase,
 )
-from casework.selectors.lifecycle import TIMELINE_KINDS
-from casework.selectors.scores import scores_of
-from casework.services.lifecycle import TRANSITION_CHOICES
-from mda import access
-from mda.models import Organisation, User
-
-_actor = access.actor_of  # the one way to get the signed-in user
+from casework.transitions import TRANSITION_CHOICES, TRANSITIONS, Transition, transitions_from
+from mda.access import actor_of
+from mda.http import ActorAPIView
+from mda.models import User
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -53,7 +46,7 @@ STATUS_DESCRIPTION = (
 TRANSITION_DESCRIPTION = "Every allowed transition (from → to):\n\n" + _table(
     [
         (t.name, f"{' / '.join(t.sources)} → {t.target}. {t.description}")
-        for t in services.TRANSITIONS.values()
+        for t in TRANSITIONS.values()
     ]
 )
 TransitionName = serializers.ChoiceField(
@@ -104,7 +97,7 @@ class LifecycleTableSerializer(serializers.Serializer):
     safety_phases = serializers.ListField(child=serializers.DictField())
 
 
-class LifecycleTableView(APIView):
+class LifecycleTableView(ActorAPIView):
     @extend_schema(
         responses=LifecycleTableSerializer,
         summary="Every status and transition",
@@ -113,13 +106,13 @@ class LifecycleTableView(APIView):
     def get(self, request: Request) -> Response:
         data = {
             "statuses": [{"value": s.value, "label": str(s.label)} for s in CaseStatus],
-            "transitions": [_transition(t) for t in services.TRANSITIONS.values()],
+            "transitions": [_transition(t) for t in TRANSITIONS.values()],
             "safety_phases": [{"value": p.value, "label": str(p.label)} for p in SafetyPhase],
         }
         return Response(LifecycleTableSerializer(data).data)
 
 
-def _transition(t: services.Transition) -> dict[str, Any]:
+def _transition(t: Transition) -> dict[str, Any]:
     return {
         "name": t.name,
         "label": str(t.label),
@@ -132,52 +125,6 @@ def _transition(t: services.Transition) -> dict[str, Any]:
 
 
 # --- Triage queue -------------------------------------------------------------------------------
-
-
-class TriageRowSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="case.id")
-    reference = serializers.CharField(source="case.reference")
-    region = serializers.CharField(source="case.region.slug")
-    status = serializers.ChoiceField(source="case.status", choices=CaseStatus.choices)
-    referred_at = serializers.DateTimeField(source="case.created_at")
-    referring_organisation = serializers.CharField(source="case.referring_organisation.name")
-    triage_due_on = serializers.DateField(source="due_on", allow_null=True)
-    overdue = serializers.BooleanField()
-    due_today = serializers.BooleanField()
-    criteria = serializers.IntegerField(help_text="How many MDA++ criteria the referrer ticked.")
-    repeat_of = serializers.CharField(
-        source="case.repeat_of.reference", allow_null=True, default=None
-    )
-    known_in_region = serializers.IntegerField()
-    known_in_other_region = serializers.BooleanField()
-
-
-class TriageQueueSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    overdue = serializers.IntegerField()
-    repeats_last_12_months = serializers.IntegerField()
-    results = TriageRowSerializer(many=True)
-
-
-class TriageQueueView(APIView):
-    @extend_schema(
-        responses=TriageQueueSerializer,
-        summary="The triage queue (coordinators)",
-        description="Referrals awaiting a decision in your regions, the most urgent "
-        "first. A decision is due a configurable number of working days after the "
-        "referral (default 5; weekends and Dutch public holidays excluded).",
-    )
-    def get(self, request: Request) -> Response:
-        if not access.can_triage(request.user):
-            raise PermissionDenied
-        rows = selectors.triage_queue(actor=_actor(request))
-        data = {
-            "count": len(rows),
-            "overdue": sum(r.overdue for r in rows),
-            "repeats_last_12_months": selectors.repeats_in_last_year(actor=_actor(request)),
-            "results": rows,
-        }
-        return Response(TriageQueueSerializer(data).data)
 
 
 # --- The lifecycle of a case --------------------------------------------------------------------
@@ -304,21 +251,16 @@ class LifecycleSerializer(serializers.Serializer):
 
 
 def _lifecycle(request: Request, case: Any) -> Response:
-    view = selectors.lifecycle_view(actor=_actor(request), case=case, with_timeline=False)
+    view = selectors.lifecycle_view(actor=actor_of(request), case=case, with_timeline=False)
     return Response(LifecycleSerializer(view).data)
 
 
-def _case_at_process_level(request: Request, case_id: Any) -> Any:
-    case = access.access_case(request.user, case_id)
-    if case.access_level < AccessLevel.PROCESS:
-        raise PermissionDenied
-    return case
-
-
-class LifecycleView(APIView):
+class LifecycleView(ActorAPIView):
     @extend_schema(responses=LifecycleSerializer, summary="The life of a case (access level 1+)")
     def get(self, request: Request, case_id: Any) -> Response:
-        return _lifecycle(request, _case_at_process_level(request, case_id))
+        return _lifecycle(
+            request, access.access_case(self.actor, case_id, at_least=AccessLevel.PROCESS)
+        )
 
 
 class TransitionInSerializer(serializers.Serializer):
@@ -333,18 +275,14 @@ class TransitionInSerializer(serializers.Serializer):
     )
 
 
-class TransitionListView(APIView):
+class TransitionListView(ActorAPIView):
     @extend_schema(
         responses=TransitionSerializer(many=True),
         summary="The transitions you may make from the case's current status",
     )
     def get(self, request: Request, case_id: Any) -> Response:
-        case = _case_at_process_level(request, case_id)
-        options = (
-            services.transitions_from(case.status)
-            if access.can_coordinate(request.user, case)
-            else []
-        )
+        case = access.access_case(self.actor, case_id, at_least=AccessLevel.PROCESS)
+        options = transitions_from(case.status) if access.can_coordinate(self.actor, case) else []
         return Response(TransitionSerializer([_transition(t) for t in options], many=True).data)
 
     @extend_schema(
@@ -354,38 +292,15 @@ class TransitionListView(APIView):
         description=TRANSITION_DESCRIPTION,
     )
     def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         serializer = TransitionInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.case_transition(actor=_actor(request), case=case, **serializer.validated_data)
+        services.case_transition(actor=self.actor, case=case, **serializer.validated_data)
         return _lifecycle(request, case)
 
 
 # --- Timeline -----------------------------------------------------------------------------------
-
-
-class TimelineEntrySerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    kind = serializers.ChoiceField(choices=TIMELINE_KINDS)
-    summary = serializers.CharField()
-    by = serializers.CharField()
-    text = serializers.CharField(allow_null=True, help_text="The why, where you may read it.")
-    text_withheld = serializers.BooleanField(help_text="There is a why you may not read.")
-    transition = serializers.CharField()
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-
-
-class TimelineView(APIView):
-    @extend_schema(
-        responses=TimelineEntrySerializer(many=True),
-        summary="Everything that happened to the case, as far as you may see it",
-    )
-    def get(self, request: Request, case_id: Any) -> Response:
-        case = _case_at_process_level(request, case_id)
-        entries = selectors.timeline(actor=_actor(request), case=case)
-        return Response(TimelineEntrySerializer(entries, many=True).data)
 
 
 # --- Case director, plan, safety phase ----------------------------------------------------------
@@ -402,14 +317,14 @@ class DirectorInSerializer(serializers.Serializer):
     )
 
 
-class DirectorView(APIView):
+class DirectorView(ActorAPIView):
     @extend_schema(
         responses=DirectorCandidateSerializer(many=True),
         summary="Who can be case director (coordinators)",
     )
     def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         candidates = selectors.director_candidates(case=case)
         return Response(DirectorCandidateSerializer(candidates, many=True).data)
 
@@ -419,14 +334,14 @@ class DirectorView(APIView):
         summary="Assign the case director (coordinators)",
     )
     def put(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_coordinator(self.actor, case)
         serializer = DirectorInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         director = User.objects.filter(uuid=serializer.validated_data["director"]).first()
         if director is None:
             raise serializers.ValidationError({"director": [_("No such user.")]})
-        services.case_director_assign(actor=_actor(request), case=case, director=director)
+        services.case_director_assign(actor=self.actor, case=case, director=director)
         return _lifecycle(request, case)
 
 
@@ -435,18 +350,18 @@ class PlanInSerializer(serializers.Serializer):
     review_every_weeks = serializers.IntegerField(min_value=1, max_value=26)
 
 
-class PlanView(APIView):
+class PlanView(ActorAPIView):
     @extend_schema(
         request=PlanInSerializer,
         responses={200: LifecycleSerializer, 409: CONFLICT},
         summary="Record the plan (coordinators and the case director)",
     )
     def put(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_director(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_director(self.actor, case)
         serializer = PlanInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.case_plan_save(actor=_actor(request), case=case, **serializer.validated_data)
+        services.case_plan_save(actor=self.actor, case=case, **serializer.validated_data)
         return _lifecycle(request, case)
 
 
@@ -455,18 +370,18 @@ class SafetyPhaseInSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
 
 
-class SafetyPhaseView(APIView):
+class SafetyPhaseView(ActorAPIView):
     @extend_schema(
         request=SafetyPhaseInSerializer,
         responses={200: LifecycleSerializer, 409: CONFLICT},
         summary="Change the safety phase (coordinators and the case director)",
     )
     def put(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_director(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_director(self.actor, case)
         serializer = SafetyPhaseInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.safety_phase_set(actor=_actor(request), case=case, **serializer.validated_data)
+        services.safety_phase_set(actor=self.actor, case=case, **serializer.validated_data)
         return _lifecycle(request, case)
 
 
@@ -478,13 +393,13 @@ class CheckInTaskSerializer(CheckInSerializer):
     reference = serializers.CharField(source="case.reference")
 
 
-class CheckInTaskListView(APIView):
+class CheckInTaskListView(ActorAPIView):
     @extend_schema(
         responses=CheckInTaskSerializer(many=True),
         summary="Open follow-up check-ins: of the cases you direct (coordinators: of your regions)",
     )
     def get(self, request: Request) -> Response:
-        rows = selectors.check_ins_for(actor=_actor(request))
+        rows = selectors.check_ins_for(actor=self.actor)
         return Response(CheckInTaskSerializer(rows, many=True).data)
 
 
@@ -501,20 +416,20 @@ class CheckInCompleteSerializer(serializers.Serializer):
     )
 
 
-class CheckInCompleteView(APIView):
+class CheckInCompleteView(ActorAPIView):
     @extend_schema(
         request=CheckInCompleteSerializer,
         responses={200: CheckInSerializer, 409: CONFLICT},
         summary="Record a check-in (the case director or a coordinator)",
     )
     def post(self, request: Request, case_id: Any, check_in_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
-        access.require_director(request.user, case)
+        case = access.access_case(self.actor, case_id)
+        access.require_director(self.actor, case)
         check_in = selectors.check_in_of_case(case=case, check_in_id=check_in_id)
         serializer = CheckInCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         done = services.check_in_complete(
-            actor=_actor(request),
+            actor=self.actor,
             case=case,
             check_in=check_in,
             **serializer.validated_data,
@@ -523,77 +438,3 @@ class CheckInCompleteView(APIView):
 
 
 # --- Signs of Safety readings -------------------------------------------------------------------
-
-
-class ScoreSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    value = serializers.IntegerField(min_value=0, max_value=10)
-    scored_on = serializers.DateField()
-    perspective = serializers.ChoiceField(choices=Perspective.choices)
-    organisation = serializers.CharField(source="organisation.name", allow_null=True, default=None)
-    member = serializers.CharField(source="member.label", allow_null=True, default=None)
-    recorded_by_organisation = serializers.CharField(source="recorded_organisation.name")
-    created_at = serializers.DateTimeField()
-
-
-class ScoreInSerializer(serializers.Serializer):
-    value = serializers.IntegerField(
-        min_value=0,
-        max_value=10,
-        help_text="0: the children "
-        "cannot stay at home; 10: everyone knows they are safe "
-        "enough to close the case.",
-    )
-    scored_on = serializers.DateField()
-    perspective = serializers.ChoiceField(choices=Perspective.choices)
-    organisation = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="For 'professional' (default: yours).",
-    )
-    member = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="For 'parent' and 'child': the household member.",
-    )
-
-
-class ScoreListView(APIView):
-    @extend_schema(
-        responses=ScoreSerializer(many=True), summary="Signs of Safety readings (access level 2)"
-    )
-    def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id, write=True)
-        return Response(ScoreSerializer(scores_of(case), many=True).data)
-
-    @extend_schema(
-        request=ScoreInSerializer,
-        responses={201: ScoreSerializer, 409: CONFLICT},
-        summary="Add a Signs of Safety reading (access level 2)",
-    )
-    def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id, write=True)
-        serializer = ScoreInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        organisation = member = None
-        if data["organisation"] is not None:
-            organisation = Organisation.objects.filter(uuid=data["organisation"]).first()
-            if organisation is None:
-                raise serializers.ValidationError({"organisation": [_("No such organisation.")]})
-        if data["member"] is not None:
-            member = HouseholdMember.objects.filter(case=case, pk=data["member"]).first()
-            if member is None:
-                raise serializers.ValidationError({"member": [_("No such household member.")]})
-        score = services.score_add(
-            actor=_actor(request),
-            case=case,
-            value=data["value"],
-            scored_on=data["scored_on"],
-            perspective=data["perspective"],
-            organisation=organisation,
-            member=member,
-        )
-        return Response(ScoreSerializer(score).data, status=201)

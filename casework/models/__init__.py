@@ -1,5 +1,6 @@
-"""Models of casework, by subject: ``register`` (cases, household, identities, participation,
-notes); later subjects add their own module and re-export here."""
+"""Models of casework, one module per subject: ``cases`` (cases, household, identity vault),
+``participation``, ``notes``, ``referral``, ``policy`` (a region's settings), ``timeline``,
+``lifecycle`` (plan, check-ins), ``scores`` and ``agreements``."""
 
 from casework.models.agreements import (
     Agreement,
@@ -9,42 +10,31 @@ from casework.models.agreements import (
     AgreementQuerySet,
     AgreementStatus,
 )
-from casework.models.lifecycle import (
-    CaseEvent,
-    CasePlan,
-    CheckIn,
-    CheckInOutcome,
-    CheckInQuerySet,
-    Criterion,
-    EventAudience,
-    EventKind,
-    NotInformedReason,
-    Perspective,
-    Referral,
-    RegionPolicy,
-    RiskAssessment,
-    RiskInstrument,
-    RiskOutcome,
-    SafetyScore,
-)
-from casework.models.register import (
+from casework.models.cases import (
     AccessLevel,
     Case,
-    CaseQuerySet,
     CaseSequence,
     CaseStatus,
     HouseholdMember,
     Identity,
     IdentityReveal,
-    LegalBasis,
     MemberRole,
-    Note,
-    NoteQuerySet,
-    NoteVisibility,
-    Participation,
-    ParticipationQuerySet,
     SafetyPhase,
 )
+from casework.models.lifecycle import CasePlan, CheckIn, CheckInOutcome, CheckInQuerySet
+from casework.models.notes import Note, NoteVisibility
+from casework.models.participation import LegalBasis, Participation, ParticipationQuerySet
+from casework.models.policy import RegionPolicy
+from casework.models.referral import (
+    Criterion,
+    NotInformedReason,
+    Referral,
+    RiskAssessment,
+    RiskInstrument,
+    RiskOutcome,
+)
+from casework.models.scores import Perspective, SafetyScore
+from casework.models.timeline import CaseEvent, EventAudience, EventKind
 
 __all__ = [
     "AccessLevel",
@@ -57,7 +47,6 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CasePlan",
-    "CaseQuerySet",
     "CaseSequence",
     "CaseStatus",
     "CheckIn",
@@ -73,7 +62,6 @@ __all__ = [
     "MemberRole",
     "NotInformedReason",
     "Note",
-    "NoteQuerySet",
     "NoteVisibility",
     "Participation",
     "ParticipationQuerySet",

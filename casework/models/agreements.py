@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from casework.models.register import Case
+from casework.models.cases import Case
 from mda.models import Organisation
 
 
@@ -37,12 +37,6 @@ class AgreementOrigin(models.TextChoices):
 class AgreementQuerySet(models.QuerySet["Agreement"]):
     def open(self) -> AgreementQuerySet:
         return self.filter(status=AgreementStatus.OPEN)
-
-    def visible_to(self, user: object) -> AgreementQuerySet:
-        """Agreements *user* may see, annotated with ``can_read_description`` (mda.access)."""
-        from mda.access import agreements_visible_to
-
-        return agreements_visible_to(user, self)
 
 
 class Agreement(models.Model):
@@ -87,6 +81,10 @@ class Agreement(models.Model):
     )
 
     objects = AgreementQuerySet.as_manager()
+
+    # Set by casework.access.agreements_visible_to; an agreement loaded any other way: neither.
+    as_coordinator: bool = False
+    as_owner: bool = False
 
     class Meta:
         ordering = ["due_date", "created_at"]

@@ -1,37 +1,83 @@
-"""Reads of casework, by subject; import from here (``from casework import selectors``)."""
+"""Reads of casework, one module per subject; import from here (``from casework import selectors``).
 
-from casework.selectors.agreements import (  # noqa: F401
+Each read starts from the access policy; plaintext comes only from here, and every read of it
+is recorded in the audit trail.
+"""
+
+from casework.selectors.agreements import (
     AgreementView,
     agreement_counts,
     agreement_list,
+    agreement_owner_candidates,
+    agreement_owner_organisations,
     agreement_view,
     agreements_for_case,
 )
-from casework.selectors.lifecycle import (  # noqa: F401 - the life of a case (issue 4)
-    LifecycleView,
-    ReferralView,
-    TimelineEntry,
-    TriageRow,
-    check_in_of_case,
-    check_ins_for,
-    director_candidates,
-    lifecycle_view,
-    repeats_in_last_year,
-    timeline,
-    triage_queue,
-)
-from casework.selectors.register import (  # noqa: F401
+from casework.selectors.cases import (
     CaseView,
-    KnownElsewhere,
-    NoteView,
+    RevealView,
     access_log,
-    case_for_write,
     case_list,
     case_view,
-    known_elsewhere,
     member_of_case,
-    notes_for_case,
-    participation_of_case,
     reveals_for_case,
 )
-from casework.selectors.scores import ScaleChart, scale_chart  # noqa: F401
+from casework.selectors.lifecycle import (
+    LifecycleView,
+    check_in_of_case,
+    check_ins_for,
+    coordinator_organisation,
+    director_candidates,
+    director_organisation,
+    lifecycle_view,
+)
+from casework.selectors.notes import (
+    NoteView,
+    default_note_visibility,
+    note_author_organisation,
+    notes_for_case,
+)
+from casework.selectors.participation import participation_of_case
+from casework.selectors.referral import KnownElsewhere, ReferralView, known_elsewhere
+from casework.selectors.scores import ScaleChart, scale_chart
+from casework.selectors.timeline import TimelineEntry, timeline
+from casework.selectors.triage import TriageRow, repeats_in_last_year, triage_queue
+
+__all__ = [
+    "AgreementView",
+    "CaseView",
+    "KnownElsewhere",
+    "LifecycleView",
+    "NoteView",
+    "ReferralView",
+    "RevealView",
+    "ScaleChart",
+    "TimelineEntry",
+    "TriageRow",
+    "access_log",
+    "agreement_counts",
+    "agreement_list",
+    "agreement_owner_candidates",
+    "agreement_owner_organisations",
+    "agreement_view",
+    "agreements_for_case",
+    "case_list",
+    "case_view",
+    "check_in_of_case",
+    "check_ins_for",
+    "coordinator_organisation",
+    "default_note_visibility",
+    "director_candidates",
+    "director_organisation",
+    "known_elsewhere",
+    "lifecycle_view",
+    "member_of_case",
+    "note_author_organisation",
+    "notes_for_case",
+    "participation_of_case",
+    "repeats_in_last_year",
+    "reveals_for_case",
+    "scale_chart",
+    "timeline",
+    "triage_queue",
+]

@@ -10,10 +10,18 @@ from django.db.models import Case as DbCase
 from django.db.models import IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from casework.models import Agreement, AgreementEvent, AgreementStatus
-from mda import access, crypto
+from casework import access
+from casework.models import (
+    AccessLevel,
+    Agreement,
+    AgreementEvent,
+    AgreementStatus,
+    Case,
+    Participation,
+)
+from mda import crypto
 from mda.audit import audit_record
-from mda.models import AuditAction, User
+from mda.models import AuditAction, Organisation, OrganisationKind, User
 
 
 def agreement_list(
@@ -27,7 +35,7 @@ def agreement_list(
     if case is not None:
         qs = qs.filter(case=case)
     if mine:
-        qs = qs.filter(as_owner=True)
+        qs = qs.filter(Q(as_owner=True))  # an access annotation
     if status:
         qs = qs.filter(status=status)
     return qs.annotate(
@@ -53,13 +61,11 @@ class AgreementView:
     @property
     def can_resolve(self) -> bool:
         a = self.agreement
-        return a.is_open and bool(
-            getattr(a, "as_coordinator", False) or getattr(a, "as_owner", False)
-        )
+        return a.is_open and bool(a.as_coordinator or a.as_owner)
 
     @property
     def can_manage(self) -> bool:
-        return bool(getattr(self.agreement, "as_coordinator", False))
+        return self.agreement.as_coordinator
 
     @property
     def overdue(self) -> bool:
@@ -87,17 +93,16 @@ def _record_read(actor: User, case: Any, agreements: list[Agreement]) -> None:
 
 
 def agreement_view(*, actor: User, agreement: Agreement) -> AgreementView:
-    """One agreement (from access.access_agreement) with its text, history and the escalation
-    notices *actor* may see; the read is recorded."""
-    from scheduling.selectors import notices_of_agreement
-
+    """One agreement (from access.access_agreement) with its text, history and its escalation
+    notices; the read is recorded. A notice is visible to whoever sees its agreement
+    (scheduling.access), so the agreement's own notices are exactly those *actor* may see."""
     description, reason = _plaintext(agreement)
     view = AgreementView(
         agreement=agreement,
         description=description,
         reason=reason,
         events=list(agreement.events.select_related("actor", "actor_organisation")),
-        notices=notices_of_agreement(actor=actor, agreement=agreement),
+        notices=list(agreement.escalation_notices.order_by("-due_at")),
     )
     _record_read(actor, agreement.case, [agreement])
     return view
@@ -117,8 +122,30 @@ def agreements_for_case(*, actor: User, case: Any) -> list[AgreementView]:
 def agreement_counts(*, actor: User) -> dict[str, int]:
     """Open and overdue agreements of the actor's own organisations (home page, my agreements)."""
     today = timezone.localdate()
-    mine = access.agreements_visible_to(actor).filter(as_owner=True, status=AgreementStatus.OPEN)
+    mine = access.agreements_visible_to(actor).filter(Q(as_owner=True), status=AgreementStatus.OPEN)
     return {
         "open": mine.count(),
         "overdue": mine.filter(Q(due_date__lt=today)).count(),
     }
+
+
+def agreement_owner_organisations(case: Case) -> Any:
+    """Who may own an agreement of *case*: organisations taking part at level 1 or more, and the
+    region's safety house (the coordinators' own agreements)."""
+    taking_part = (
+        Participation.objects.active()
+        .filter(case=case, level__gte=AccessLevel.PROCESS)
+        .values("organisation_id")
+    )
+    return Organisation.objects.filter(region_id=case.region_id).filter(
+        pk__in=taking_part
+    ) | Organisation.objects.filter(region_id=case.region_id, kind=OrganisationKind.SAFETY_HOUSE)
+
+
+def agreement_owner_candidates(organisation: Organisation) -> Any:
+    """People who may own an agreement of *organisation*."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__organisation=organisation,
+        memberships__role__in=access.AGREEMENT_OWNER_ROLES,
+    ).distinct()

@@ -1,50 +1,52 @@
-"""Writes of casework, by subject; import from here (``from casework import services``)."""
+"""Writes of casework, one module per subject; import from here (``from casework import services``).
 
-from casework.services.agreements import (  # noqa: F401
+Every service is keyword-only, typed, one transaction, with its audit event inside it. Reads
+live in ``casework.selectors``, who may do what in ``casework.access``.
+"""
+
+from casework.services.agreements import (
     agreement_create,
-    agreement_owner_candidates,
-    agreement_owner_organisations,
     agreement_reopen,
     agreement_resolve,
     agreement_update,
 )
-from casework.services.lifecycle import (  # noqa: F401 - the life of a case (issue 4)
-    ACTIVE,
-    TERMINAL,
-    TRANSITIONS,
-    TRIAGE_DECISIONS,
-    Transition,
-    TransitionBlocked,
-    TransitionNotAllowed,
-    allowed_here_message,
+from casework.services.cases import IdentityData, identity_reveal
+from casework.services.lifecycle import (
     case_director_assign,
     case_plan_save,
     case_reopen_by_signal,
     case_transition,
-    case_triage,
     check_in_complete,
     check_ins_due_notify,
-    director_organisation,
     safety_phase_set,
-    transitions_from,
 )
-from casework.services.referral import (  # noqa: F401
-    ReferralInput,
-    RiskAssessmentInput,
-    region_policy,
-    triage_due_on,
-)
-from casework.services.register import (  # noqa: F401 - the public names, for readers and mypy
-    MAX_MEMBERS,
-    REFERRER_ROLES,
-    IdentityData,
-    MemberInput,
-    case_refer,
-    default_note_visibility,
-    identity_reveal,
-    note_add,
-    note_author_organisation,
-    participation_add,
-    participation_revoke,
-)
-from casework.services.scores import score_add  # noqa: F401
+from casework.services.notes import note_add
+from casework.services.participation import participation_add, participation_revoke
+from casework.services.referral import MemberInput, ReferralInput, RiskAssessmentInput, case_refer
+from casework.services.scores import score_add
+from casework.services.triage import case_triage
+
+__all__ = [
+    "IdentityData",
+    "MemberInput",
+    "ReferralInput",
+    "RiskAssessmentInput",
+    "agreement_create",
+    "agreement_reopen",
+    "agreement_resolve",
+    "agreement_update",
+    "case_director_assign",
+    "case_plan_save",
+    "case_refer",
+    "case_reopen_by_signal",
+    "case_transition",
+    "case_triage",
+    "check_in_complete",
+    "check_ins_due_notify",
+    "identity_reveal",
+    "note_add",
+    "participation_add",
+    "participation_revoke",
+    "safety_phase_set",
+    "score_add",
+]

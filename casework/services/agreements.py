@@ -12,45 +12,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
 from casework.models import (
-    AccessLevel,
     Agreement,
     AgreementEvent,
     AgreementEventKind,
     AgreementOrigin,
     AgreementStatus,
     Case,
-    Participation,
 )
 from casework.models.agreements import REASONED_STATUSES
-from mda import access, crypto
+from casework.selectors.agreements import agreement_owner_candidates, agreement_owner_organisations
+from mda import crypto
 from mda.audit import audit_record
-from mda.models import AuditAction, Membership, Organisation, OrganisationKind, Role, User
+from mda.models import AuditAction, Membership, Organisation, User
 
 MAX_DESCRIPTION = 2000
 MAX_REASON = 2000
-OWNER_ROLES = (Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL, Role.COORDINATOR)
 _UNSET: Any = object()
-
-
-def agreement_owner_organisations(case: Case) -> Any:
-    """Who may own an agreement of *case*: organisations taking part at level 1 or more, and the
-    region's safety house (the coordinators' own agreements)."""
-    taking_part = (
-        Participation.objects.active()
-        .filter(case=case, level__gte=AccessLevel.PROCESS)
-        .values("organisation_id")
-    )
-    return Organisation.objects.filter(region_id=case.region_id).filter(
-        pk__in=taking_part
-    ) | Organisation.objects.filter(region_id=case.region_id, kind=OrganisationKind.SAFETY_HOUSE)
-
-
-def agreement_owner_candidates(organisation: Organisation) -> Any:
-    """People who may own an agreement of *organisation*."""
-    return User.objects.filter(
-        is_active=True, memberships__organisation=organisation, memberships__role__in=OWNER_ROLES
-    ).distinct()
 
 
 def _validate_owner(case: Case, organisation: Organisation, owner: User | None) -> dict[str, str]:
@@ -178,7 +157,7 @@ def agreement_update(
 ) -> Agreement:
     """A coordinator changes an open agreement. A new due date starts the reminder ladder again
     for that date (a new ladder round); steps already sent stay in the history."""
-    if not getattr(agreement, "as_coordinator", False):
+    if not agreement.as_coordinator:
         raise PermissionDenied
     agreement = _locked(agreement)
     if not agreement.is_open:
@@ -232,7 +211,7 @@ def agreement_resolve(
     """The owner organisation (or a coordinator) marks an agreement done, not possible or not
     done. Its ladder stops at once: the row lock orders this against a worker sending a step, and
     the worker sends nothing for an agreement that is no longer open."""
-    if not (getattr(agreement, "as_coordinator", False) or getattr(agreement, "as_owner", False)):
+    if not (agreement.as_coordinator or agreement.as_owner):
         raise PermissionDenied
     if status not in (AgreementStatus.DONE, *REASONED_STATUSES):
         raise ValidationError({"status": _("Choose done, not possible or not done.")})
@@ -261,7 +240,7 @@ def agreement_resolve(
 @transaction.atomic
 def agreement_reopen(*, actor: User, agreement: Agreement, due_date: date) -> Agreement:
     """A coordinator reopens a resolved agreement with a new due date (a new ladder round)."""
-    if not getattr(agreement, "as_coordinator", False):
+    if not agreement.as_coordinator:
         raise PermissionDenied
     agreement = _locked(agreement)
     if agreement.is_open:

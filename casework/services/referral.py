@@ -3,23 +3,24 @@ and repeat detection (both on the blind index, never on plaintext)."""
 
 from __future__ import annotations
 
-import calendar
+import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TypeVar
+from datetime import date
 
-from django.db.models import Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.access import REFERRER_ROLES
 from casework.models import (
     Case,
-    CaseEvent,
-    CaseStatus,
+    CaseSequence,
     Criterion,
     EventAudience,
     EventKind,
+    HouseholdMember,
     Identity,
     NotInformedReason,
     Referral,
@@ -28,26 +29,20 @@ from casework.models import (
     RiskInstrument,
     RiskOutcome,
 )
-from mda import crypto, workdays
-from mda.models import Membership, Organisation, Region, Role, User
+from casework.selectors.referral import (
+    household_cases_in_follow_up,
+    known_elsewhere_counts,
+    repeat_candidate,
+)
+from casework.services.lifecycle import case_reopen_by_signal
+from casework.services.participation import participation_for_referrer
+from casework.services.timeline import event_record
+from mda import crypto
+from mda.access import coordinators_of, organisations_user_may_act_for, role_at
+from mda.audit import audit_record
+from mda.blind_index import bsn_index, name_dob_index, validate_bsn
+from mda.models import AuditAction, Domain, Organisation, Region, User
 from mda.notifications import notification_send
-
-REPEAT_WINDOW_MONTHS = 12
-_When = TypeVar("_When", date, datetime)
-
-
-def add_months(when: _When, months: int) -> _When:
-    """*when* moved by whole calendar months; the 31st becomes the month's last day."""
-    index = when.year * 12 + when.month - 1 + months
-    year, month = divmod(index, 12)
-    day = min(when.day, calendar.monthrange(year, month + 1)[1])
-    return when.replace(year=year, month=month + 1, day=day)
-
-
-def repeat_window_start(moment: datetime) -> datetime:
-    """Referrals on or after this moment count for a repeat at *moment*."""
-    return add_months(moment, -REPEAT_WINDOW_MONTHS)
-
 
 MAX_RISK_ASSESSMENTS = 10
 
@@ -71,17 +66,6 @@ class ReferralInput:
     not_informed_explanation: str = ""
     risk_assessments: list[RiskAssessmentInput] = field(default_factory=list)
     partners_involved: list[Organisation] = field(default_factory=list)
-
-
-def region_policy(region: Region) -> RegionPolicy:
-    """The region's lifecycle settings; the defaults when it has none."""
-    return RegionPolicy.objects.filter(region=region).first() or RegionPolicy(region=region)
-
-
-def triage_due_on(region: Region, referred_at: datetime) -> date:
-    """The referral's local date in Amsterdam plus the region's working days for triage."""
-    days = region_policy(region).triage_working_days
-    return workdays.add_working_days(workdays.local_date(referred_at), days)
 
 
 def referral_errors(details: ReferralInput, region: Region) -> dict[str, list[str]]:
@@ -175,95 +159,7 @@ def referral_record(*, case: Case, details: ReferralInput) -> Referral:
     return referral
 
 
-def event_record(
-    *,
-    case: Case,
-    kind: str,
-    actor: User | None,
-    organisation: Organisation | None = None,
-    audience: str = EventAudience.PROCESS,
-    text: str = "",
-    automatic: bool = False,
-    transition: str = "",
-    from_status: str = "",
-    to_status: str = "",
-    detail: dict[str, object] | None = None,
-) -> CaseEvent:
-    """Append one entry to the case timeline; *text* is sealed with the case's key."""
-    event = CaseEvent(
-        case=case,
-        kind=kind,
-        audience=audience,
-        actor=actor,
-        actor_organisation=organisation,
-        automatic=automatic,
-        transition=transition,
-        from_status=from_status,
-        to_status=to_status,
-        occurred_at=timezone.now(),
-        detail=detail or {},
-    )
-    if text.strip():
-        crypto.seal(event, "text_ct", text.strip(), case.data_key)
-    event.full_clean(exclude=["case", "actor", "actor_organisation"])
-    event.save()
-    return event
-
-
 # --- On submit: bekendheid and repeats ---------------------------------------------------------
-
-
-def _matching_identities(case: Case) -> Q | None:
-    own = Identity.objects.filter(member__case=case)
-    bsn = [i for i in own.values_list("bsn_index", flat=True) if i]
-    name_dob = [i for i in own.values_list("name_dob_index", flat=True) if i]
-    if not bsn and not name_dob:
-        return None
-    return Q(bsn_index__in=bsn) | Q(name_dob_index__in=name_dob)
-
-
-def known_elsewhere_counts(case: Case) -> tuple[int, bool]:
-    """(other cases of the region, known in another region) for *case*'s household."""
-    match = _matching_identities(case)
-    if match is None:
-        return 0, False
-    cases = Case.objects.filter(members__identity__in=Identity.objects.filter(match)).exclude(
-        pk=case.pk
-    )
-    same = cases.filter(region_id=case.region_id).values("pk").distinct().count()
-    other = cases.exclude(region_id=case.region_id).exists()
-    return same, other
-
-
-def repeat_candidate(case: Case) -> Case | None:
-    """The latest earlier case of the region, referred within 12 months before *case*, with a
-    household member whose blind index matches: *case* is then a repeat of it."""
-    match = _matching_identities(case)
-    if match is None:
-        return None
-    since = repeat_window_start(case.created_at)
-    return (
-        Case.objects.filter(
-            region_id=case.region_id,
-            created_at__gte=since,
-            created_at__lte=case.created_at,
-            members__identity__in=Identity.objects.filter(match),
-        )
-        .exclude(pk=case.pk)
-        .select_related("region", "data_key")
-        .order_by("-created_at")
-        .first()
-    )
-
-
-def region_coordinators(region_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.COORDINATOR,
-            memberships__organisation__region_id=region_id,
-        ).distinct()
-    )
 
 
 def referral_checks(*, actor: User, case: Case, organisation: Organisation) -> Case | None:
@@ -300,21 +196,7 @@ def referral_checks(*, actor: User, case: Case, organisation: Organisation) -> C
 def _reopen_follow_ups(case: Case) -> None:
     """A new referral is a new signal for every case of the household in follow-up (however long
     ago it was referred: follow-up itself may last longer than the 12-month repeat window)."""
-    from casework.services.lifecycle import case_reopen_by_signal
-
-    match = _matching_identities(case)
-    if match is None:
-        return
-    in_follow_up = (
-        Case.objects.filter(
-            region_id=case.region_id,
-            status=CaseStatus.FOLLOW_UP,
-            members__identity__in=Identity.objects.filter(match),
-        )
-        .exclude(pk=case.pk)
-        .distinct()
-    )
-    for earlier in in_follow_up:
+    for earlier in household_cases_in_follow_up(case):
         case_reopen_by_signal(case=earlier, cause="new_referral")
 
 
@@ -324,7 +206,7 @@ def _notify_coordinators(case: Case) -> None:
     if case.repeat_of_id:
         body += " " + _("It is a repeat of an earlier case.")
     notification_send(
-        recipients=region_coordinators(case.region_id),
+        recipients=coordinators_of(case.region_id),
         kind="referral_received",
         subject=_("New referral %(ref)s") % {"ref": case.reference},
         body=body,
@@ -333,9 +215,138 @@ def _notify_coordinators(case: Case) -> None:
     )
 
 
-def referrer_recipients(case: Case) -> list[User]:
-    """Who hears of the triage decision: the referrer, if still with the organisation."""
-    still_there = Membership.objects.filter(
-        user_id=case.referred_by_id, organisation_id=case.referring_organisation_id
+MAX_MEMBERS = 20
+
+
+@dataclass
+class MemberInput:
+    role: str
+    label: str
+    name: str = ""
+    bsn: str = ""
+    date_of_birth: date | None = None
+    address: str = ""
+
+
+def _reference_next(region_id: int, year: int) -> str:
+    sequence, _created = CaseSequence.objects.select_for_update().get_or_create(
+        region_id=region_id, year=year
     )
-    return [case.referred_by] if still_there.exists() else []
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"MDA-{year}-{sequence.last_number:04d}"
+
+
+def _validate_members(members: list[MemberInput]) -> None:
+    if not members:
+        raise ValidationError({"members": _("Add at least one household member.")})
+    if len(members) > MAX_MEMBERS:
+        raise ValidationError({"members": _("A household has at most %d members.") % MAX_MEMBERS})
+    labels = [m.label.strip().casefold() for m in members]
+    if len(set(labels)) != len(labels):
+        raise ValidationError({"members": _("Each household member needs a different label.")})
+    for member in members:
+        if member.bsn:
+            member.bsn = validate_bsn(member.bsn)
+        if member.name.strip() and not any(char.isalpha() for char in member.name):
+            raise ValidationError({"members": _("A name must contain letters.")})
+        if not member.label.strip():
+            raise ValidationError({"members": _("Each household member needs a label.")})
+        if member.date_of_birth and member.date_of_birth > timezone.localdate():
+            raise ValidationError({"members": _("A date of birth cannot be in the future.")})
+
+
+def _member_create(case: Case, key: object, position: int, spec: MemberInput) -> HouseholdMember:
+    member = HouseholdMember(case=case, role=spec.role, label=spec.label.strip(), position=position)
+    member.full_clean(exclude=["case"])
+    member.save()
+    identity = Identity(member=member)
+    for attr, value in (
+        ("name_ct", spec.name.strip()),
+        ("bsn_ct", spec.bsn),
+        ("address_ct", spec.address.strip()),
+        ("date_of_birth_ct", spec.date_of_birth.isoformat() if spec.date_of_birth else ""),
+    ):
+        if value:
+            crypto.seal(identity, attr, value, key)  # type: ignore[arg-type]
+    identity.bsn_index = bsn_index(spec.bsn) if spec.bsn else ""
+    if spec.name.strip() and spec.date_of_birth:
+        identity.name_dob_index = name_dob_index(spec.name, spec.date_of_birth)
+    identity.save()
+    return member
+
+
+@transaction.atomic
+def case_refer(
+    *,
+    actor: User,
+    organisation: Organisation,
+    reason: str,
+    members: list[MemberInput],
+    details: ReferralInput,
+) -> Case:
+    """A partner refers a household: a new case, pseudonymised, its content encrypted, its
+    triage deadline set; then the bekendheid check and repeat detection run on the blind index.
+    Wrong or missing input raises one ValidationError with every field's problem; nothing is
+    saved then."""
+    if (
+        not organisations_user_may_act_for(actor, REFERRER_ROLES)
+        .filter(pk=organisation.pk)
+        .exists()
+    ):
+        raise PermissionDenied
+    _referral_validate(reason, members, details, organisation)
+    key = crypto.data_key_create()
+    year = timezone.localdate().year
+    case = Case(
+        id=uuid.uuid4(),
+        region=organisation.region,
+        referring_organisation=organisation,
+        referred_by=actor,
+        data_key=key,
+        reference=_reference_next(organisation.region_id, year),
+        triage_due_on=RegionPolicy.objects.for_region(organisation.region).triage_due_on(
+            timezone.now()
+        ),
+    )
+    crypto.seal(case, "reason_ct", reason.strip(), key)
+    case.full_clean()
+    case.save()
+    for position, spec in enumerate(members):
+        _member_create(case, key, position, spec)
+    referral_record(case=case, details=details)
+    event_record(
+        case=case,
+        kind=EventKind.REFERRED,
+        actor=actor,
+        organisation=organisation,
+        to_status=case.status,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        object_type="case",
+        object_id=str(case.pk),
+        case=case,
+        organisation=organisation,
+        role=role_at(actor, organisation),
+    )
+    if organisation.domain != Domain.COORDINATION:
+        participation_for_referrer(actor, case, organisation)
+    referral_checks(actor=actor, case=case, organisation=organisation)
+    return case
+
+
+def _referral_validate(
+    reason: str, members: list[MemberInput], details: ReferralInput, organisation: Organisation
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Describe the reason for the referral.")]
+    try:
+        _validate_members(members)
+    except ValidationError as exc:
+        errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"members": exc.messages})
+    errors.update(referral_errors(details, organisation.region))
+    if errors:
+        raise ValidationError(errors)

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
 from casework.models import Case, HouseholdMember, MemberRole, Perspective, SafetyScore
+from casework.selectors.notes import note_author_organisation
 from casework.services.lifecycle import ACTIVE, not_in_status_error
-from casework.services.register import note_author_organisation
-from mda import access
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, User
 
@@ -52,7 +52,7 @@ def score_add(
     organisation: Organisation | None = None,
     member: HouseholdMember | None = None,
 ) -> SafetyScore:
-    if not access.may_add_score(actor, case):
+    if not access.can_add_score(actor, case):
         raise PermissionDenied
     recorder = note_author_organisation(actor, case)
     if case.status not in SCORING_STATUSES:

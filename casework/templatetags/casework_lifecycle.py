@@ -7,8 +7,7 @@ from typing import Any
 
 from django import template
 
-from casework import selectors
-from mda import access
+from casework import access, selectors
 
 register = template.Library()
 

@@ -10,21 +10,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from casework import selectors, services
+from casework import access, selectors, services
 from casework.models import AgreementOrigin, AgreementStatus
 from casework.services.agreements import MAX_DESCRIPTION, MAX_REASON
-from mda import access
 from mda.forms import form_apply_service_errors
+from mda.http import AuthenticatedHttpRequest
 from mda.models import Organisation, User
-
-_actor = access.actor_of  # the one way to get the signed-in user
-
 
 # --- Forms ------------------------------------------------------------------------------------
 
@@ -61,14 +58,14 @@ class AgreementForm(forms.Form):
 
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisations = services.agreement_owner_organisations(case).order_by("name")
+        organisations = selectors.agreement_owner_organisations(case).order_by("name")
         fields = cast(dict[str, Any], self.fields)  # ModelChoiceFields, set up per case
         fields["owner_organisation"].queryset = organisations
         fields["owner"].queryset = (
             User.objects.filter(
                 is_active=True,
                 memberships__organisation__in=organisations,
-                memberships__role__in=services.agreements.OWNER_ROLES,
+                memberships__role__in=access.AGREEMENT_OWNER_ROLES,
             )
             .distinct()
             .order_by("first_name", "last_name")
@@ -96,20 +93,17 @@ class ReopenForm(forms.Form):
     )
 
 
-_apply_errors = form_apply_service_errors
-
-
 # --- Pages ------------------------------------------------------------------------------------
 
 
 @login_required
 @require_GET
-def my_agreements_view(request: HttpRequest) -> HttpResponse:
+def my_agreements_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", AgreementStatus.OPEN)
     if status not in AgreementStatus.values and status != "all":
         status = AgreementStatus.OPEN
     rows = selectors.agreement_list(
-        actor=_actor(request),
+        actor=request.user,
         mine=True,
         status=None if status == "all" else status,
     )
@@ -122,14 +116,14 @@ def my_agreements_view(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     agreement: Any,
     *,
     resolve_form: Any = None,
     reopen_form: Any = None,
     status: int = 200,
 ) -> HttpResponse:
-    view = selectors.agreement_view(actor=_actor(request), agreement=agreement)
+    view = selectors.agreement_view(actor=request.user, agreement=agreement)
     return render(
         request,
         "casework/agreements/detail.html",
@@ -146,24 +140,24 @@ def _detail_page(
 
 @login_required
 @require_GET
-def agreement_detail_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+def agreement_detail_view(request: AuthenticatedHttpRequest, agreement_id: Any) -> HttpResponse:
     return _detail_page(request, access.access_agreement(request.user, agreement_id))
 
 
 @login_required
 @require_POST
-def agreement_resolve_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+def agreement_resolve_view(request: AuthenticatedHttpRequest, agreement_id: Any) -> HttpResponse:
     agreement = access.access_agreement(request.user, agreement_id, resolve=True)
     form = ResolveForm(request.POST)
     if form.is_valid():
         try:
             services.agreement_resolve(
-                actor=_actor(request),
+                actor=request.user,
                 agreement=agreement,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The agreement was resolved; its reminders stop."))
             return redirect("casework:agreement-detail", agreement_id=agreement.pk)
@@ -172,18 +166,18 @@ def agreement_resolve_view(request: HttpRequest, agreement_id: Any) -> HttpRespo
 
 @login_required
 @require_POST
-def agreement_reopen_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+def agreement_reopen_view(request: AuthenticatedHttpRequest, agreement_id: Any) -> HttpResponse:
     agreement = access.access_agreement(request.user, agreement_id, manage=True)
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
             services.agreement_reopen(
-                actor=_actor(request),
+                actor=request.user,
                 agreement=agreement,
                 due_date=form.cleaned_data["due_date"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The agreement is open again."))
             return redirect("casework:agreement-detail", agreement_id=agreement.pk)
@@ -192,19 +186,19 @@ def agreement_reopen_view(request: HttpRequest, agreement_id: Any) -> HttpRespon
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_create_view(request: HttpRequest, case_id: Any) -> HttpResponse:
+def agreement_create_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
     form = AgreementForm(request.POST or None, case=case)
     if request.method == "POST" and form.is_valid():
         try:
             agreement = services.agreement_create(
-                actor=_actor(request),
+                actor=request.user,
                 case=case,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The agreement was recorded."))
             return redirect("casework:agreement-detail", agreement_id=agreement.pk)
@@ -218,13 +212,13 @@ def agreement_create_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_edit_view(request: HttpRequest, agreement_id: Any) -> HttpResponse:
+def agreement_edit_view(request: AuthenticatedHttpRequest, agreement_id: Any) -> HttpResponse:
     agreement = access.access_agreement(request.user, agreement_id, manage=True)
     case = agreement.case
     initial = (
         {
             "description": selectors.agreement_view(
-                actor=_actor(request), agreement=agreement
+                actor=request.user, agreement=agreement
             ).description,
             "owner_organisation": agreement.owner_organisation,
             "owner": agreement.owner,
@@ -239,12 +233,12 @@ def agreement_edit_view(request: HttpRequest, agreement_id: Any) -> HttpResponse
     if request.method == "POST" and form.is_valid():
         try:
             services.agreement_update(
-                actor=_actor(request),
+                actor=request.user,
                 agreement=agreement,
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The agreement was changed."))
             return redirect("casework:agreement-detail", agreement_id=agreement.pk)

@@ -298,10 +298,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "casework.models.CaseStatus",
         "SafetyPhaseEnum": "casework.models.SafetyPhase",
-        "TransitionEnum": "casework.services.lifecycle.TRANSITION_CHOICES",
+        "TransitionEnum": "casework.transitions.TRANSITION_CHOICES",
         "CheckInOutcomeEnum": "casework.models.CheckInOutcome",
         "RiskOutcomeEnum": "casework.models.RiskOutcome",
-        "TimelineKindEnum": "casework.selectors.lifecycle.TIMELINE_KINDS",
+        "TimelineKindEnum": "casework.selectors.timeline.TIMELINE_KINDS",
         # Shared with agreements: without a name it collides with the case status above.
         "AgreementStatusEnum": "casework.models.AgreementStatus",
     },
@@ -322,6 +322,11 @@ LOGGING = {
 
 MDA_ENVIRONMENT = "base"
 # Demo seeders run in order by `manage.py seed_demo`; later features append theirs.
-MDA_DEMO_SEEDERS = ["mda.demo.seed_core", "casework.demo.seed_cases"]
-MDA_DEMO_SEEDERS += ["scheduling.demo.seed_meetings"]  # after the demo cases
+# In this order: each seeder builds on the ones before it, and each skips what exists already.
+MDA_DEMO_SEEDERS = [
+    "mda.demo.seed_core",
+    "casework.demo.seed_cases",
+    "scheduling.demo.agreements.seed_agreements",
+    "scheduling.demo.meetings.seed_meetings",
+]
 MDA_DEMO_PASSWORD = "mda-demo-2026"  # noqa: S105 - public demo password; seed_demo refuses production

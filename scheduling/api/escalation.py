@@ -10,19 +10,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from casework.access import access_case, require_coordinator
 from casework.models import AccessLevel
-from mda import access
+from mda.access import regions_of
+from mda.http import ActorAPIView, ActorListAPIView
 from mda.models import Organisation
-from scheduling import selectors, services
+from scheduling import access, selectors, services
 from scheduling.models import Rung
 from scheduling.services.escalation import MIN_REASON
-
-_actor = access.actor_of  # the one way to get the signed-in user
 
 
 class RecipientSerializer(serializers.Serializer):
@@ -115,7 +113,7 @@ class LadderSerializer(serializers.Serializer):
         return str(ladder.send_time.strftime("%H:%M"))
 
 
-class EscalationListView(ListAPIView):
+class EscalationListView(ActorListAPIView):
     """Escalations you may see. ``mine=1``: those sent to you; ``open=1``: of those, the ones
     still open."""
 
@@ -131,7 +129,7 @@ class EscalationListView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
-        params, user = self.request.query_params, _actor(self.request)
+        params, user = self.request.query_params, self.actor
         if params.get("open") in {"1", "true"}:
             return selectors.escalations_addressed_to(actor=user, open_only=True)
         if params.get("mine") in {"1", "true"}:
@@ -139,38 +137,38 @@ class EscalationListView(ListAPIView):
         return selectors.notices_visible(actor=user).order_by("-due_at")
 
 
-class EscalationDetailView(APIView):
+class EscalationDetailView(ActorAPIView):
     @extend_schema(responses=EscalationDetailSerializer, summary="One escalation")
     def get(self, request: Request, notice_id: Any) -> Response:
-        view = selectors.escalation_view(actor=_actor(request), notice_id=notice_id)
+        view = selectors.escalation_view(actor=self.actor, notice_id=notice_id)
         return Response(EscalationDetailSerializer(view).data)
 
 
-class EscalationAcknowledgeView(APIView):
+class EscalationAcknowledgeView(ActorAPIView):
     @extend_schema(
         request=None,
         responses=EscalationDetailSerializer,
         summary="Acknowledge an escalation sent to you",
     )
     def post(self, request: Request, notice_id: Any) -> Response:
-        notice = access.access_escalation_notice(request.user, notice_id)
+        notice = access.access_escalation_notice(self.actor, notice_id)
         if not notice.as_recipient:
             raise PermissionDenied
-        services.escalation_acknowledge(actor=_actor(request), notice=notice)
-        view = selectors.escalation_view(actor=_actor(request), notice_id=notice_id)
+        services.escalation_acknowledge(actor=self.actor, notice=notice)
+        view = selectors.escalation_view(actor=self.actor, notice_id=notice_id)
         return Response(EscalationDetailSerializer(view).data)
 
 
-class CaseEscalationListView(APIView):
+class CaseEscalationListView(ActorAPIView):
     @extend_schema(
         responses=EscalationSerializer(many=True),
         summary="The escalation history of a case, as far as you may see it",
     )
     def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(request.user, case_id)
+        case = access_case(self.actor, case_id)
         if case.access_level < AccessLevel.PROCESS:
             raise PermissionDenied
-        rows = selectors.escalation_history(actor=_actor(request), case=case)
+        rows = selectors.escalation_history(actor=self.actor, case=case)
         return Response(EscalationSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -181,8 +179,8 @@ class CaseEscalationListView(APIView):
     def post(self, request: Request, case_id: Any) -> Response:
         from casework import selectors as casework_selectors
 
-        case = access.access_case(request.user, case_id)
-        access.require_coordinator(request.user, case)
+        case = access_case(self.actor, case_id)
+        require_coordinator(self.actor, case)
         serializer = EscalationRaiseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -203,7 +201,7 @@ class CaseEscalationListView(APIView):
         agreement = None
         if data["agreement"] is not None:
             agreement = (
-                casework_selectors.agreement_list(actor=_actor(request), case=case)
+                casework_selectors.agreement_list(actor=self.actor, case=case)
                 .filter(pk=data["agreement"])
                 .first()
             )
@@ -212,23 +210,23 @@ class CaseEscalationListView(APIView):
                     {"agreement": [_("No such agreement in this case.")]}
                 )
         notice = services.escalation_raise(
-            actor=_actor(request),
+            actor=self.actor,
             case=case,
             rung=rung,
             reason=data["reason"],
             organisation=organisation,
             agreement=agreement,
         )
-        view = selectors.escalation_view(actor=_actor(request), notice_id=notice.pk)
+        view = selectors.escalation_view(actor=self.actor, notice_id=notice.pk)
         return Response(EscalationDetailSerializer(view).data, status=status.HTTP_201_CREATED)
 
 
-class LadderListView(APIView):
+class LadderListView(ActorAPIView):
     @extend_schema(
         responses=LadderSerializer(many=True), summary="The escalation ladders of your regions"
     )
     def get(self, request: Request) -> Response:
-        for region in access.regions_of(request.user):
+        for region in regions_of(self.actor):
             services.ladder_of(region)
-        ladders = selectors.ladders_for(actor=_actor(request))
+        ladders = selectors.ladders_for(actor=self.actor)
         return Response(LadderSerializer(ladders, many=True).data)

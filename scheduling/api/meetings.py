@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from casework.models import Case
-from mda import access
+from casework.access import access_case, cases_visible_to
+from mda.access import actor_of, series_regions_managed_by
+from mda.http import ActorAPIView, ActorListAPIView
 from mda.models import Organisation, User
+from scheduling import access
 from scheduling.models import (
     AttendanceStatus,
     HolidayRule,
@@ -248,7 +248,7 @@ class CalendarFeedSerializer(serializers.Serializer):
 
 
 def _detail(request: Request, meeting: Any) -> Response:
-    view = selectors.agenda_view(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+    view = selectors.agenda_view(actor=actor_of(request), meeting=meeting)
     return Response(MeetingDetailSerializer(view).data)
 
 
@@ -262,10 +262,10 @@ def _organisation(region_id: Any, uuid: Any, field: str) -> Organisation:
 # --- Series -------------------------------------------------------------------------------------
 
 
-class SeriesListView(APIView):
+class SeriesListView(ActorAPIView):
     @extend_schema(responses=SeriesSerializer(many=True), summary="Meeting series of your regions")
     def get(self, request: Request) -> Response:
-        series = access.meeting_series_visible_to(request.user).select_related("region")
+        series = access.meeting_series_visible_to(self.actor).select_related("region")
         return Response(SeriesSerializer(series, many=True).data)
 
     @extend_schema(
@@ -277,18 +277,18 @@ class SeriesListView(APIView):
         serializer = SeriesSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        region = access.series_regions_managed_by(request.user).filter(slug=data.pop("region"))
+        region = series_regions_managed_by(self.actor).filter(slug=data.pop("region"))
         if not region.exists():
             raise PermissionDenied
-        series = meetings.series_create(actor=request.user, region=region.get(), **data)  # type: ignore[arg-type]
+        series = meetings.series_create(actor=self.actor, region=region.get(), **data)
         meetings.meetings_generate(series=series)
         return Response(SeriesSerializer(series).data, status=status.HTTP_201_CREATED)
 
 
-class SeriesDetailView(APIView):
+class SeriesDetailView(ActorAPIView):
     @extend_schema(responses=SeriesSerializer, summary="One meeting series")
     def get(self, request: Request, series_id: Any) -> Response:
-        series = access.access_meeting_series(request.user, series_id)
+        series = access.access_meeting_series(self.actor, series_id)
         return Response(SeriesSerializer(series).data)
 
     @extend_schema(
@@ -297,11 +297,11 @@ class SeriesDetailView(APIView):
         summary="Change a series; later meetings follow it",
     )
     def patch(self, request: Request, series_id: Any) -> Response:
-        series = access.access_meeting_series(request.user, series_id, manage=True)
+        series = access.access_meeting_series(self.actor, series_id, manage=True)
         serializer = SeriesUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         series = meetings.series_update(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.actor,
             series=series,
             **serializer.validated_data,
         )
@@ -309,14 +309,14 @@ class SeriesDetailView(APIView):
         return Response(SeriesSerializer(series).data)
 
 
-class SeriesGenerateView(APIView):
+class SeriesGenerateView(ActorAPIView):
     @extend_schema(
         request=None,
         responses=MeetingSerializer(many=True),
         summary="Plan the series' missing meetings now (the beat task does this daily)",
     )
     def post(self, request: Request, series_id: Any) -> Response:
-        series = access.access_meeting_series(request.user, series_id, manage=True)
+        series = access.access_meeting_series(self.actor, series_id, manage=True)
         created = meetings.meetings_generate(series=series)
         return Response(MeetingSerializer(created, many=True).data)
 
@@ -324,7 +324,7 @@ class SeriesGenerateView(APIView):
 # --- Meetings and agendas ------------------------------------------------------------------------
 
 
-class MeetingListView(ListAPIView):
+class MeetingListView(ActorListAPIView):
     """Meetings you may know of: your regions' (coordinators, chairs), or those with your slots."""
 
     serializer_class = MeetingSerializer
@@ -341,7 +341,7 @@ class MeetingListView(ListAPIView):
     def get_queryset(self) -> Any:
         since = _datetime_param(self.request, "from")
         until = _datetime_param(self.request, "to")
-        return selectors.meetings_list(actor=self.request.user, since=since, until=until)  # type: ignore[arg-type]
+        return selectors.meetings_list(actor=self.actor, since=since, until=until)
 
 
 def _datetime_param(request: Request, name: str) -> Any:
@@ -354,7 +354,7 @@ def _datetime_param(request: Request, name: str) -> Any:
         raise serializers.ValidationError({name: [_("Give a date and time (ISO 8601).")]}) from None
 
 
-class EmergencyMeetingView(APIView):
+class EmergencyMeetingView(ActorAPIView):
     @extend_schema(
         request=EmergencySerializer,
         responses={201: MeetingDetailSerializer},
@@ -364,21 +364,21 @@ class EmergencyMeetingView(APIView):
         serializer = EmergencySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        case = access.access_case(request.user, data.pop("case"))
-        meeting = meetings.meeting_call_emergency(actor=request.user, case=case, **data)  # type: ignore[arg-type]
-        meeting = access.access_meeting(request.user, meeting.pk)
+        case = access_case(self.actor, data.pop("case"))
+        meeting = meetings.meeting_call_emergency(actor=self.actor, case=case, **data)
+        meeting = access.access_meeting(self.actor, meeting.pk)
         response = _detail(request, meeting)
         response.status_code = status.HTTP_201_CREATED
         return response
 
 
-class MeetingDetailView(APIView):
+class MeetingDetailView(ActorAPIView):
     @extend_schema(
         responses=MeetingDetailSerializer,
         summary="A meeting and the agenda items you may see (your own slots as a partner)",
     )
     def get(self, request: Request, meeting_id: Any) -> Response:
-        return _detail(request, access.access_meeting(request.user, meeting_id))
+        return _detail(request, access.access_meeting(self.actor, meeting_id))
 
     @extend_schema(
         request=MeetingUpdateSerializer,
@@ -386,47 +386,47 @@ class MeetingDetailView(APIView):
         summary="Change the information deadline, place or link (coordinators)",
     )
     def patch(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
         serializer = MeetingUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        meetings.meeting_update(actor=request.user, meeting=meeting, **serializer.validated_data)  # type: ignore[arg-type]
-        return _detail(request, access.access_meeting(request.user, meeting_id))
+        meetings.meeting_update(actor=self.actor, meeting=meeting, **serializer.validated_data)
+        return _detail(request, access.access_meeting(self.actor, meeting_id))
 
 
-class MeetingCancelView(APIView):
+class MeetingCancelView(ActorAPIView):
     @extend_schema(
         request=None, responses=MeetingDetailSerializer, summary="Cancel a meeting (coordinators)"
     )
     def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
-        meetings.meeting_cancel(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
-        return _detail(request, access.access_meeting(request.user, meeting_id))
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        meetings.meeting_cancel(actor=self.actor, meeting=meeting)
+        return _detail(request, access.access_meeting(self.actor, meeting_id))
 
 
-class AgendaPublishView(APIView):
+class AgendaPublishView(ActorAPIView):
     @extend_schema(
         request=None,
         responses=MeetingDetailSerializer,
         summary="Publish the agenda: invitations go out (coordinators)",
     )
     def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
-        agendas.agenda_publish(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
-        return _detail(request, access.access_meeting(request.user, meeting_id))
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        agendas.agenda_publish(actor=self.actor, meeting=meeting)
+        return _detail(request, access.access_meeting(self.actor, meeting_id))
 
 
-class ProposalListView(APIView):
+class ProposalListView(ActorAPIView):
     @extend_schema(
         responses=ProposalSerializer(many=True),
         summary="Cases the rules propose for this agenda, with their reasons (coordinators)",
     )
     def get(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
-        proposals = selectors.agenda_proposals(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        proposals = selectors.agenda_proposals(actor=self.actor, meeting=meeting)
         return Response(ProposalSerializer(proposals, many=True).data)
 
 
-class AgendaItemListView(APIView):
+class AgendaItemListView(ActorAPIView):
     @extend_schema(
         request=ItemCreateSerializer,
         responses={201: MeetingDetailSerializer},
@@ -434,32 +434,32 @@ class AgendaItemListView(APIView):
         "room when full",
     )
     def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
         serializer = ItemCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        case = Case.objects.visible_to(request.user).filter(pk=data.pop("case")).first()
+        case = cases_visible_to(self.actor).filter(pk=data.pop("case")).first()
         if case is None:
             raise serializers.ValidationError({"case": [_("No such case.")]})
-        agendas.agenda_item_add(actor=request.user, meeting=meeting, case=case, **data)  # type: ignore[arg-type]
-        response = _detail(request, access.access_meeting(request.user, meeting_id))
+        agendas.agenda_item_add(actor=self.actor, meeting=meeting, case=case, **data)
+        response = _detail(request, access.access_meeting(self.actor, meeting_id))
         response.status_code = status.HTTP_201_CREATED
         return response
 
 
-class AgendaItemDetailView(APIView):
+class AgendaItemDetailView(ActorAPIView):
     @extend_schema(
         request=ItemUpdateSerializer,
         responses=MeetingDetailSerializer,
         summary="Change a slot's length or information deadline (coordinators)",
     )
     def patch(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
-        item = access.access_agenda_item(request.user, meeting, item_id, manage=True)
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
         serializer = ItemUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        agendas.agenda_item_update(actor=request.user, item=item, **serializer.validated_data)  # type: ignore[arg-type]
-        return _detail(request, access.access_meeting(request.user, meeting_id))
+        agendas.agenda_item_update(actor=self.actor, item=item, **serializer.validated_data)
+        return _detail(request, access.access_meeting(self.actor, meeting_id))
 
     @extend_schema(
         request=None,
@@ -467,44 +467,44 @@ class AgendaItemDetailView(APIView):
         summary="Take a case off the agenda; invited organisations get a cancellation",
     )
     def delete(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
-        item = access.access_agenda_item(request.user, meeting, item_id, manage=True)
-        agendas.agenda_item_remove(actor=request.user, item=item)  # type: ignore[arg-type]
-        return _detail(request, access.access_meeting(request.user, meeting_id))
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
+        agendas.agenda_item_remove(actor=self.actor, item=item)
+        return _detail(request, access.access_meeting(self.actor, meeting_id))
 
 
-class AgendaOrderView(APIView):
+class AgendaOrderView(ActorAPIView):
     @extend_schema(
         request=OrderSerializer,
         responses=MeetingDetailSerializer,
         summary="Reorder the agenda: every item once, in the new order (coordinators)",
     )
     def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
         serializer = OrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         agendas.agenda_reorder(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.actor,
             meeting=meeting,
             item_ids=serializer.validated_data["items"],
         )
-        return _detail(request, access.access_meeting(request.user, meeting_id))
+        return _detail(request, access.access_meeting(self.actor, meeting_id))
 
 
-class ResponseView(APIView):
+class ResponseView(ActorAPIView):
     @extend_schema(
         request=ResponseSerializer,
         responses=MeetingDetailSerializer,
         summary="Answer an invitation for your organisation: attending, apology, in writing",
     )
     def post(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id)
-        item = access.access_agenda_item(request.user, meeting, item_id)
+        meeting = access.access_meeting(self.actor, meeting_id)
+        item = access.access_agenda_item(self.actor, meeting, item_id)
         serializer = ResponseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        organisation = _answering_organisation(request.user, item, serializer.validated_data)
+        organisation = _answering_organisation(self.actor, item, serializer.validated_data)
         invitations.invitation_respond(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.actor,
             item=item,
             organisation=organisation,
             response=serializer.validated_data["response"],
@@ -534,12 +534,12 @@ def _answering_organisation(user: Any, item: Any, data: dict[str, Any]) -> Organ
 # --- Running the meeting -------------------------------------------------------------------------
 
 
-class AttendanceView(APIView):
+class AttendanceView(ActorAPIView):
     @extend_schema(
         responses=AttendanceListSerializer, summary="Attendance (coordinators and chairs)"
     )
     def get(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, run=True)
+        meeting = access.access_meeting(self.actor, meeting_id, run=True)
         return Response(AttendanceListSerializer(_attendance(meeting)).data)
 
     @extend_schema(
@@ -548,7 +548,7 @@ class AttendanceView(APIView):
         summary="Record an organisation's attendance (coordinators and chairs)",
     )
     def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, run=True)
+        meeting = access.access_meeting(self.actor, meeting_id, run=True)
         serializer = AttendanceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -556,7 +556,7 @@ class AttendanceView(APIView):
             meeting.region_id, data["organisation"]["uuid"], "organisation"
         )
         minutes.attendance_record(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.actor,
             meeting=meeting,
             organisation=organisation,
             status=data["status"],
@@ -569,26 +569,26 @@ def _attendance(meeting: Any) -> dict[str, Any]:
     return {"confidentiality_read_at": meeting.confidentiality_read_at, "attendance": rows}
 
 
-class ConfidentialityView(APIView):
+class ConfidentialityView(ActorAPIView):
     @extend_schema(
         request=None,
         responses=AttendanceListSerializer,
         summary="Record that the confidentiality statement was read (coordinators and chairs)",
     )
     def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, run=True)
-        minutes.meeting_confidentiality_acknowledge(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+        meeting = access.access_meeting(self.actor, meeting_id, run=True)
+        minutes.meeting_confidentiality_acknowledge(actor=self.actor, meeting=meeting)
         return Response(AttendanceListSerializer(_attendance(meeting)).data)
 
 
-class MinutesView(APIView):
+class MinutesView(ActorAPIView):
     @extend_schema(
         responses=MinutesSerializer,
         summary="The minutes of one case, as far as you may read them (the read is recorded)",
     )
     def get(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id)
-        item = access.access_agenda_item(request.user, meeting, item_id)
+        meeting = access.access_meeting(self.actor, meeting_id)
+        item = access.access_agenda_item(self.actor, meeting, item_id)
         return Response(_minutes_data(request, item))
 
     @extend_schema(
@@ -597,8 +597,8 @@ class MinutesView(APIView):
         summary="Record the minutes of one case (coordinators, until published)",
     )
     def put(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
-        item = access.access_agenda_item(request.user, meeting, item_id, manage=True)
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
         serializer = MinutesWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -615,12 +615,12 @@ class MinutesView(APIView):
                 )
             director = director.get()
         data["case_director"] = director
-        minutes.minutes_save(actor=request.user, item=item, **data)  # type: ignore[arg-type]
+        minutes.minutes_save(actor=self.actor, item=item, **data)
         return Response(_minutes_data(request, item))
 
 
 def _minutes_data(request: Request, item: Any) -> dict[str, Any]:
-    view = selectors.minutes_view(actor=request.user, item=item)  # type: ignore[arg-type]
+    view = selectors.minutes_view(actor=actor_of(request), item=item)
     if view is None:
         from django.http import Http404
 
@@ -644,15 +644,15 @@ def _minutes_data(request: Request, item: Any) -> dict[str, Any]:
     return MinutesSerializer(data).data
 
 
-class MinutesAgreementView(APIView):
+class MinutesAgreementView(ActorAPIView):
     @extend_schema(
         request=MeetingAgreementSerializer,
         responses={201: CreatedSerializer},
         summary="Record an agreement made in the meeting (coordinators)",
     )
     def post(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
-        item = access.access_agenda_item(request.user, meeting, item_id, manage=True)
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
         serializer = MeetingAgreementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -665,7 +665,7 @@ class MinutesAgreementView(APIView):
             if owner is None:
                 raise serializers.ValidationError({"owner": [_("No such person.")]})
         agreement = minutes.minutes_agreement_add(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=self.actor,
             item=item,
             description=data["description"],
             owner_organisation=organisation,
@@ -675,25 +675,25 @@ class MinutesAgreementView(APIView):
         return Response({"id": str(agreement.pk)}, status=status.HTTP_201_CREATED)
 
 
-class MinutesPublishView(APIView):
+class MinutesPublishView(ActorAPIView):
     @extend_schema(
         request=None,
         responses=MeetingDetailSerializer,
         summary="Publish the minutes to the participants, each at its level (coordinators)",
     )
     def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(request.user, meeting_id, manage=True)
-        minutes.minutes_publish(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
-        return _detail(request, access.access_meeting(request.user, meeting_id))
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        minutes.minutes_publish(actor=self.actor, meeting=meeting)
+        return _detail(request, access.access_meeting(self.actor, meeting_id))
 
 
 # --- The personal calendar feed ------------------------------------------------------------------
 
 
-class CalendarFeedView(APIView):
+class CalendarFeedView(ActorAPIView):
     @extend_schema(responses=CalendarFeedSerializer, summary="Your calendar feed (without its URL)")
     def get(self, request: Request) -> Response:
-        return Response(CalendarFeedSerializer(_feed_state(request.user)).data)
+        return Response(CalendarFeedSerializer(_feed_state(self.actor)).data)
 
     @extend_schema(
         request=None,
@@ -701,8 +701,8 @@ class CalendarFeedView(APIView):
         summary="Make a new secret feed URL (the old one stops working); shown only now",
     )
     def post(self, request: Request) -> Response:
-        _feed, raw = invitations.calendar_feed_issue(actor=request.user)  # type: ignore[arg-type]
-        data = _feed_state(request.user)
+        _feed, raw = invitations.calendar_feed_issue(actor=self.actor)
+        data = _feed_state(self.actor)
         data["url"] = request.build_absolute_uri(
             reverse("scheduling:calendar-feed-ics", args=[raw])
         )
@@ -710,8 +710,8 @@ class CalendarFeedView(APIView):
 
     @extend_schema(request=None, responses=CalendarFeedSerializer, summary="Revoke your feed")
     def delete(self, request: Request) -> Response:
-        invitations.calendar_feed_revoke(actor=request.user)  # type: ignore[arg-type]
-        return Response(CalendarFeedSerializer(_feed_state(request.user)).data)
+        invitations.calendar_feed_revoke(actor=self.actor)
+        return Response(CalendarFeedSerializer(_feed_state(self.actor)).data)
 
 
 def _feed_state(user: Any) -> dict[str, Any]:

@@ -198,6 +198,11 @@ class EscalationNotice(models.Model):
         settings.AUTH_USER_MODEL, through="EscalationRecipient", related_name="escalation_notices"
     )
 
+    # Set by scheduling.access.escalation_notices_visible_to for the user who loaded it.
+    as_recipient: bool = False
+    agreement_visible: bool = False
+    reason_visible: bool = False
+
     class Meta:
         ordering = ["-due_at", "-rung_number"]
         verbose_name = _("escalation notice")

@@ -95,6 +95,9 @@ class MeetingSeries(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Set by scheduling.access.meeting_series_visible_to.
+    may_manage: bool = False
+
     class Meta:
         ordering = ["region__name", "kind", "name"]
         verbose_name = _("meeting series")
@@ -167,6 +170,10 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    # Set by scheduling.access.meetings_visible_to; a meeting loaded any other way: neither.
+    as_coordinator: bool = False
+    as_chair: bool = False
 
     class Meta:
         ordering = ["starts_at"]
@@ -245,6 +252,9 @@ class AgendaItem(models.Model):
     )
 
     objects = AgendaItemQuerySet.as_manager()
+
+    # Set by scheduling.access.agenda_items_visible_to.
+    as_coordinator: bool = False
 
     class Meta:
         ordering = ["meeting", "position"]

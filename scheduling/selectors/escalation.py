@@ -4,6 +4,7 @@ and only for coordinators and level-2 partners, with the read recorded."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -12,10 +13,13 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from casework.access import agreements_visible_to
 from casework.models import Agreement, AgreementStatus
-from mda import access, crypto
+from mda import crypto
+from mda.access import regions_coordinated_by
 from mda.audit import audit_record
 from mda.models import AuditAction, Region, User
+from scheduling import access
 from scheduling.models import EscalationNotice, EscalationRecipient, Ladder, NoticeStatus
 
 
@@ -75,9 +79,7 @@ class EscalationView:
     @property
     def can_acknowledge(self) -> bool:
         notice = self.notice
-        return bool(getattr(notice, "as_recipient", False)) and not getattr(
-            notice, "my_acknowledged_at", None
-        )
+        return notice.as_recipient and not getattr(notice, "my_acknowledged_at", None)
 
 
 def escalation_view(*, actor: User, notice_id: Any) -> EscalationView:
@@ -113,20 +115,18 @@ class RegionOverview:
     overdue: int
     due_this_week: int
     by_rung: list[tuple[int, str, int]]  # rung number, name, open agreements that reached it
-    overdue_agreements: list[Agreement]
+    overdue_agreements: Sequence[Agreement]
     manual: list[EscalationNotice]
     fallbacks: int  # notices that found nobody on their rung and went to the coordinators
 
 
 def region_overview(*, actor: User, region_slug: str) -> RegionOverview:
     """Agreements and escalations of one region, for its coordinators (404 for anyone else)."""
-    region = access.regions_coordinated_by(actor).filter(slug=region_slug).first()
+    region = regions_coordinated_by(actor).filter(slug=region_slug).first()
     if region is None:
         raise Http404
     today = timezone.localdate()
-    open_qs = Agreement.objects.visible_to(actor).filter(
-        case__region=region, status=AgreementStatus.OPEN
-    )
+    open_qs = agreements_visible_to(actor).filter(case__region=region, status=AgreementStatus.OPEN)
     reached = (
         EscalationNotice.objects.filter(
             agreement=OuterRef("pk"),

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
+from casework.access import FULL, agreements_visible_to, cases_coordinated_by
 from casework.models import (
     Agreement,
     AgreementStatus,
@@ -25,10 +26,12 @@ from casework.models import (
     CheckIn,
     EventKind,
 )
-from mda import access, crypto
+from mda import crypto
+from mda.access import PARTNER_ROLES, meeting_regions_of
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, User
 from mda.workdays import AMSTERDAM, local_date
+from scheduling import access
 from scheduling.ical import SlotEvent, meeting_uid
 from scheduling.models import (
     AgendaItem,
@@ -134,7 +137,7 @@ def agenda_view(*, actor: User, meeting: Any) -> AgendaView:
 
 def _partner_organisation_ids(actor: User) -> QuerySet[Any]:
     return Organisation.objects.filter(
-        memberships__user=actor, memberships__role__in=access.PARTNER_ROLES
+        memberships__user=actor, memberships__role__in=PARTNER_ROLES
     ).values_list("pk", flat=True)
 
 
@@ -164,7 +167,7 @@ def week_meetings(*, actor: User, monday: date) -> list[MeetingSummary]:
     start = datetime.combine(monday, datetime.min.time(), tzinfo=AMSTERDAM)
     meetings = (
         access.meetings_visible_to(actor)
-        .filter(region__in=access.meeting_regions_of(actor))
+        .filter(region__in=meeting_regions_of(actor))
         .filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=7))
         .select_related("region", "series")
         .order_by("starts_at")
@@ -180,7 +183,7 @@ def week_meetings(*, actor: User, monday: date) -> list[MeetingSummary]:
 def my_meetings(*, actor: User, since: datetime | None = None) -> list[AgendaView]:
     """Upcoming meetings (from *since*) with the slots of *actor*'s organisations."""
     since = since or timezone.now() - timedelta(hours=12)
-    partner_items = access.own_slots_of(actor)
+    partner_items = access.own_slots_visible_to(actor)
     meetings = (
         access.meetings_visible_to(actor)
         .filter(ends_at__gte=since, agenda_status=AgendaStatus.PUBLISHED)
@@ -239,8 +242,8 @@ def _candidate_cases(actor: User, meeting: Meeting) -> QuerySet[Case]:
         meeting__starts_at__lt=meeting.starts_at,
     )
     return (
-        access.cases_visible_to(actor)
-        .filter(as_coordinator=True, region_id=meeting.region_id)
+        cases_coordinated_by(actor)
+        .filter(region_id=meeting.region_id)
         .exclude(status__in=INACTIVE_STATUSES)
         .exclude(pk__in=meeting.items.current().values("case_id"))
         .exclude(pk__in=elsewhere.values("case_id"))
@@ -382,7 +385,7 @@ class MinutesView:
 
     @property
     def full(self) -> bool:
-        return self.level >= access.FULL
+        return self.level >= FULL
 
 
 def minutes_view(*, actor: User, item: AgendaItem) -> MinutesView | None:
@@ -417,7 +420,7 @@ def minutes_view(*, actor: User, item: AgendaItem) -> MinutesView | None:
             case=item.case,
         )
     view.agreements_made = list(
-        Agreement.objects.visible_to(actor)
+        agreements_visible_to(actor)
         .filter(case_id=item.case_id, meeting_id=item.meeting_id)
         .select_related("owner_organisation", "owner")
     )
@@ -461,13 +464,13 @@ def feed_slots(*, user: User) -> list[SlotEvent]:
     slots = [
         _meeting_event(meeting)
         for meeting in access.meetings_visible_to(user)
-        .filter(window, region__in=access.meeting_regions_of(user))
+        .filter(window, region__in=meeting_regions_of(user))
         .order_by("starts_at")
     ]
     partner_items = (
-        access.own_slots_of(user)
+        access.own_slots_visible_to(user)
         .filter(meeting__starts_at__gte=now - FEED_PAST, meeting__starts_at__lte=now + FEED_AHEAD)
-        .exclude(meeting__region__in=access.meeting_regions_of(user))
+        .exclude(meeting__region__in=meeting_regions_of(user))
         .select_related("case", "meeting")
     )
     own = list(_partner_organisation_ids(user))

@@ -19,8 +19,8 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from casework.access import access_case, can_coordinate
 from casework.models import Case, CaseStatus
-from mda import access
 from mda.audit import audit_record
 from mda.models import AuditAction, User
 from mda.workdays import AMSTERDAM
@@ -125,8 +125,8 @@ def _locked(meeting: Meeting) -> Meeting:
 
 
 def _check_case(actor: User, meeting: Meeting, case: Case) -> Case:
-    case = access.access_case(actor, case.pk)
-    if not access.can_coordinate(actor, case) or case.region_id != meeting.region_id:
+    case = access_case(actor, case.pk)
+    if not can_coordinate(actor, case) or case.region_id != meeting.region_id:
         raise ValidationError({"case": _("Choose a case of this meeting's region.")})
     if case.status in INACTIVE_STATUSES:
         raise ValidationError({"case": _("This case is not active; it is not discussed.")})
@@ -181,7 +181,7 @@ def agenda_item_update(
 ) -> AgendaItem:
     """Change a slot's length or its own information deadline (None: the meeting's)."""
     meeting = item.meeting
-    if not getattr(item, "as_coordinator", False):
+    if not item.as_coordinator:
         raise PermissionDenied
     _locked(meeting)
     require_open(meeting)
@@ -205,7 +205,7 @@ def agenda_item_update(
 @transaction.atomic
 def agenda_item_remove(*, actor: User, item: AgendaItem) -> AgendaItem:
     """Take a case off the agenda; organisations that were invited get a cancellation."""
-    if not getattr(item, "as_coordinator", False):
+    if not item.as_coordinator:
         raise PermissionDenied
     meeting = item.meeting
     _locked(meeting)

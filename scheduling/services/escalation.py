@@ -49,8 +49,9 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from casework.access import require_coordinator
 from casework.models import Agreement, AgreementStatus, Case
-from mda import access, crypto
+from mda import crypto
 from mda.audit import audit_record
 from mda.models import (
     AuditAction,
@@ -63,6 +64,7 @@ from mda.models import (
     User,
 )
 from mda.notifications import notification_acknowledge, notifications_create
+from mda.outbox import task_queue
 from scheduling.models import (
     EscalationNotice,
     EscalationRecipient,
@@ -577,7 +579,7 @@ def escalation_raise(
 ) -> EscalationNotice:
     """A coordinator escalates *case* by hand (stagnating cooperation) to any rung, with a reason.
     Sent like the automatic ones, by a worker; never folded into them (no unique step)."""
-    access.require_coordinator(actor, case)
+    require_coordinator(actor, case)
     errors = _manual_errors(case, rung, reason, organisation, agreement)
     if errors:
         raise ValidationError(errors)
@@ -642,9 +644,7 @@ def _manual_errors(
 
 
 def _enqueue_one(notice_id: uuid.UUID) -> None:
-    from scheduling.tasks import deliver_escalation
-
-    deliver_escalation.apply_async((str(notice_id),), retry=False)
+    task_queue("scheduling.tasks.deliver_escalation", str(notice_id))
 
 
 def escalation_acknowledge(*, actor: User, notice: EscalationNotice) -> Notification | None:

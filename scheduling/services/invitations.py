@@ -27,15 +27,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from mda import access
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, Role, User
+from mda.outbox import Outbox
 from mda.workdays import AMSTERDAM
+from scheduling import access
 from scheduling.ical import SlotEvent, invitation_ics, item_uid
 from scheduling.models import (
     AgendaItem,
@@ -53,7 +53,11 @@ from scheduling.models import (
 logger = logging.getLogger(__name__)
 
 CLAIM_TIMEOUT = timedelta(minutes=10)
-PENDING_BATCH = 500
+OUTBOX = Outbox(
+    model=InvitationMessage,
+    task="scheduling.tasks.send_invitation_message",
+    claim_timeout=CLAIM_TIMEOUT,
+)
 
 
 # --- What a slot looks like in a calendar --------------------------------------------------------
@@ -188,7 +192,7 @@ def invitations_sync(*, meeting: Meeting) -> int:
         Invitation.objects.bulk_update(changes.changed, ["sequence", "cancelled", "fingerprint"])
         message_ids = _messages(meeting, changes.lines)
     if message_ids:
-        transaction.on_commit(lambda: _enqueue(message_ids))
+        OUTBOX.queue_on_commit(message_ids)
     return len(message_ids)
 
 
@@ -211,17 +215,6 @@ def _messages(meeting: Meeting, lines: dict[int, list[tuple[Invitation, str]]]) 
         for invitation, method in org_lines
     )
     return [message.pk for message in messages.values()]
-
-
-def _enqueue(message_ids: list[Any]) -> None:
-    from scheduling.tasks import send_invitation_message
-
-    for message_id in message_ids:
-        try:
-            send_invitation_message.delay(str(message_id))
-        except Exception:  # the broker is down: the sweep sends it later
-            logger.warning("invitation e-mails left for the sweep", exc_info=True)
-            return
 
 
 def invitations_sync_upcoming(*, now: Any = None) -> int:
@@ -314,29 +307,27 @@ def _attach(email: EmailMessage, line: InvitationLine, organisation: Organisatio
 
 
 def invitation_message_send(*, message_id: Any) -> bool:
-    """Send one message, once: claim it, send it, mark it sent. False when there was nothing to
-    do (sent already, or claimed by another worker less than CLAIM_TIMEOUT ago)."""
-    now = timezone.now()
-    claimed = InvitationMessage.objects.filter(
-        Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT),
-        pk=message_id,
-        sent_at__isnull=True,
-    ).update(claimed_at=now)
-    if claimed != 1:
+    """Send one message, once (``Outbox.deliver``). False when there was nothing to do (sent
+    already, or claimed by another worker less than CLAIM_TIMEOUT ago)."""
+    message = (
+        InvitationMessage.objects.select_related("meeting", "organisation")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None:
         return False
-    message = InvitationMessage.objects.select_related("meeting", "organisation").get(pk=message_id)
     recipients = invitation_recipients(message.organisation)
-    with translation.override(settings.LANGUAGE_CODE):
-        email = invitation_email(message, recipients)
-    if recipients:
-        email.send()
-    _mark_sent(message, len(recipients))
-    return True
+
+    def send() -> None:
+        with translation.override(settings.LANGUAGE_CODE):
+            email = invitation_email(message, recipients)
+        if recipients:
+            email.send()
+
+    return OUTBOX.deliver(message_id, send, after=lambda: _audit_sent(message, len(recipients)))
 
 
-@transaction.atomic
-def _mark_sent(message: InvitationMessage, recipient_count: int) -> None:
-    InvitationMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now())
+def _audit_sent(message: InvitationMessage, recipient_count: int) -> None:
     for line in message.lines.select_related("invitation__item__case"):
         audit_record(
             actor=None,
@@ -355,13 +346,7 @@ def _mark_sent(message: InvitationMessage, recipient_count: int) -> None:
 
 def invitation_messages_pending() -> list[Any]:
     """Messages never sent whose claim is free or stale (broker down, worker died)."""
-    now = timezone.now()
-    return list(
-        InvitationMessage.objects.filter(sent_at__isnull=True)
-        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_TIMEOUT))
-        .filter(created_at__lt=now - timedelta(minutes=1))
-        .values_list("pk", flat=True)[:PENDING_BATCH]
-    )
+    return OUTBOX.pending()
 
 
 # --- Responses -----------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.access import require_coordinator
 from casework.models import Case
-from mda import access
+from mda.access import series_regions_managed_by
 from mda.audit import audit_record
 from mda.models import AuditAction, Region, User
 from mda.workdays import add_working_days, at_local_time, is_working_day, local_date
@@ -113,7 +114,7 @@ def _audit(actor: User | None, action: str, object_type: str, obj: Any, **extra:
 @transaction.atomic
 def series_create(*, actor: User, region: Region, **fields: Any) -> MeetingSeries:
     """A coordinator or functional admin of *region* sets up a recurring meeting."""
-    if not access.series_regions_managed_by(actor).filter(pk=region.pk).exists():
+    if not series_regions_managed_by(actor).filter(pk=region.pk).exists():
         raise PermissionDenied
     unknown = set(fields) - set(SERIES_FIELDS)
     if unknown:
@@ -129,7 +130,7 @@ def series_create(*, actor: User, region: Region, **fields: Any) -> MeetingSerie
 def series_update(*, actor: User, series: MeetingSeries, **fields: Any) -> MeetingSeries:
     """Change a series (from ``access.access_meeting_series(..., manage=True)``). Meetings already
     generated keep their time; later ones follow the new settings."""
-    if not getattr(series, "may_manage", False):
+    if not series.may_manage:
         raise PermissionDenied
     unknown = set(fields) - set(SERIES_FIELDS)
     if unknown:
@@ -208,7 +209,7 @@ def meetings_generate_all(*, now: datetime | None = None) -> int:
 
 def require_manager(meeting: Meeting) -> None:
     """*meeting* must come from ``access.access_meeting(..., manage=True)``."""
-    if not getattr(meeting, "as_coordinator", False):
+    if not meeting.as_coordinator:
         raise PermissionDenied
 
 
@@ -233,7 +234,7 @@ def meeting_call_emergency(
     at once and the organisations taking part are invited."""
     from scheduling.services.invitations import invitations_sync
 
-    access.require_coordinator(actor, case)
+    require_coordinator(actor, case)
     _validate_emergency(starts_at, duration_minutes, place, online_link)
     ends_at = starts_at + timedelta(minutes=duration_minutes)
     now = timezone.now()

@@ -20,11 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import services as casework_services
+from casework.access import access_case
 from casework.models import AccessLevel, Agreement, AgreementOrigin, Participation
-from mda import access, crypto
+from mda import crypto
+from mda.access import PARTNER_ROLES
 from mda.audit import audit_record
 from mda.models import AuditAction, Membership, Organisation, Role, User
 from mda.notifications import notification_send
+from scheduling import access
 from scheduling.models import (
     AgendaItem,
     Attendance,
@@ -42,7 +45,7 @@ DIRECTOR_ROLES = (Role.PROFESSIONAL,)  # as casework.services.lifecycle.director
 
 def _require_runner(meeting: Meeting) -> None:
     """Coordinators and chairs run a meeting (from ``access.access_meeting(..., run=True)``)."""
-    if not (getattr(meeting, "as_coordinator", False) or getattr(meeting, "as_chair", False)):
+    if not (meeting.as_coordinator or meeting.as_chair):
         raise PermissionDenied
 
 
@@ -130,7 +133,7 @@ def minutes_save(
 ) -> ItemMinutes:
     """A coordinator records (or corrects, until publication) the minutes of one case."""
     meeting = item.meeting
-    if not getattr(item, "as_coordinator", False):
+    if not item.as_coordinator:
         raise PermissionDenied
     _require_started(meeting)
     _check_minutes_open(meeting)
@@ -181,13 +184,13 @@ def minutes_agreement_add(
     owner: User | None = None,
 ) -> Agreement:
     """A new agreement made in the meeting, through the agreements service."""
-    if not getattr(item, "as_coordinator", False):
+    if not item.as_coordinator:
         raise PermissionDenied
     _require_started(item.meeting)
     _check_minutes_open(item.meeting)
     return casework_services.agreement_create(
         actor=actor,
-        case=access.access_case(actor, item.case_id),
+        case=access_case(actor, item.case_id),
         description=description,
         owner_organisation=owner_organisation,
         due_date=due_date,
@@ -201,7 +204,7 @@ def minutes_agreement_add(
 def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
     """Publish the minutes: each participant reads them at its level from now on, and the
     professionals of the organisations invited are told (reference and a link only)."""
-    if not getattr(meeting, "as_coordinator", False):
+    if not meeting.as_coordinator:
         raise PermissionDenied
     _require_started(meeting)
     _check_minutes_open(meeting)
@@ -229,7 +232,7 @@ def _apply_directors(actor: User, items: list[AgendaItem]) -> None:
         item__in=items, case_director_confirmed=True, case_director__isnull=False
     ).select_related("case_director", "item")
     for record in confirmed:
-        case = access.access_case(actor, record.item.case_id)
+        case = access_case(actor, record.item.case_id)
         director = record.case_director
         if director is not None and case.case_director_id != director.pk and case.status in ACTIVE:
             casework_services.case_director_assign(actor=actor, case=case, director=director)
@@ -246,7 +249,7 @@ def _notify_minutes(meeting: Meeting, items: list[AgendaItem]) -> None:
     for organisation_id, refs in references.items():
         users = User.objects.filter(
             memberships__in=Membership.objects.filter(
-                organisation_id=organisation_id, role__in=access.PARTNER_ROLES
+                organisation_id=organisation_id, role__in=PARTNER_ROLES
             )
         ).distinct()
         notification_send(

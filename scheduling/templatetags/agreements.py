@@ -18,12 +18,12 @@ def case_agreements_section(context: Any) -> dict[str, Any]:
     from scheduling import selectors
 
     case, user = context["case"], context["request"].user
-    if getattr(case, "access_level", -1) < AccessLevel.PROCESS:
+    if case.access_level < AccessLevel.PROCESS:
         return {"visible": False}
     return {
         "visible": True,
         "case": case,
-        "as_coordinator": bool(getattr(case, "as_coordinator", False)),
+        "as_coordinator": case.as_coordinator,
         "agreements": casework_selectors.agreements_for_case(actor=user, case=case),
         "history": selectors.escalation_history(actor=user, case=case),
     }

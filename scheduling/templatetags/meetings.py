@@ -17,11 +17,11 @@ def case_meetings_section(context: Any) -> dict[str, Any]:
     from scheduling.selectors.meetings import case_meetings
 
     case, user = context["case"], context["request"].user
-    if getattr(case, "access_level", -1) < AccessLevel.PROCESS:
+    if case.access_level < AccessLevel.PROCESS:
         return {"visible": False}
     return {
         "visible": True,
         "case": case,
-        "as_coordinator": bool(getattr(case, "as_coordinator", False)),
+        "as_coordinator": case.as_coordinator,
         "meetings": case_meetings(actor=user, case=case),
     }

@@ -8,12 +8,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mda import access
+from casework.access import access_case, require_coordinator
+from mda.access import meeting_regions_of, series_regions_managed_by
+from mda.http import AuthenticatedHttpRequest
+from scheduling import access
 from scheduling.meeting_forms import EmergencyForm, SeriesForm
 from scheduling.services import meetings as services
 from scheduling.views.minutes import _form_errors
@@ -21,25 +24,25 @@ from scheduling.views.minutes import _form_errors
 
 @login_required
 @require_GET
-def series_list_view(request: HttpRequest) -> HttpResponse:
+def series_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     series = access.meeting_series_visible_to(request.user).select_related("region")
     user = request.user
-    if not (access.meeting_regions_of(user) | access.series_regions_managed_by(user)).exists():
+    if not (meeting_regions_of(user) | series_regions_managed_by(user)).exists():
         raise PermissionDenied
     return render(
         request,
         "scheduling/meetings/series_list.html",
         {
             "series_list": series,
-            "can_create": access.series_regions_managed_by(request.user).exists(),
+            "can_create": series_regions_managed_by(request.user).exists(),
         },
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def series_create_view(request: HttpRequest) -> HttpResponse:
-    regions = access.series_regions_managed_by(request.user)
+def series_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    regions = series_regions_managed_by(request.user)
     if not regions.exists():
         raise PermissionDenied
     form = SeriesForm(request.POST or None, regions=regions)
@@ -47,7 +50,7 @@ def series_create_view(request: HttpRequest) -> HttpResponse:
         fields = dict(form.cleaned_data)
         region = fields.pop("region")
         try:
-            series = services.series_create(actor=request.user, region=region, **fields)  # type: ignore[arg-type]
+            series = services.series_create(actor=request.user, region=region, **fields)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -64,15 +67,15 @@ def series_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def series_edit_view(request: HttpRequest, series_id: Any) -> HttpResponse:
+def series_edit_view(request: AuthenticatedHttpRequest, series_id: Any) -> HttpResponse:
     series = access.access_meeting_series(request.user, series_id, manage=True)
-    regions = access.series_regions_managed_by(request.user)
+    regions = series_regions_managed_by(request.user)
     form = SeriesForm(request.POST or None, instance=series, regions=regions)
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "region"}
         # The ModelForm changed the instance in place; the service saves and records it.
         try:
-            services.series_update(actor=request.user, series=series, **fields)  # type: ignore[arg-type]
+            services.series_update(actor=request.user, series=series, **fields)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -89,14 +92,14 @@ def series_edit_view(request: HttpRequest, series_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def emergency_view(request: HttpRequest, case_id: Any) -> HttpResponse:
-    case = access.access_case(request.user, case_id)
-    access.require_coordinator(request.user, case)
+def emergency_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
+    case = access_case(request.user, case_id)
+    require_coordinator(request.user, case)
     form = EmergencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = services.meeting_call_emergency(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 case=case,
                 **form.cleaned_data,
             )
@@ -115,7 +118,7 @@ def emergency_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def series_generate_view(request: HttpRequest, series_id: Any) -> HttpResponse:
+def series_generate_view(request: AuthenticatedHttpRequest, series_id: Any) -> HttpResponse:
     series = access.access_meeting_series(request.user, series_id, manage=True)
     created = services.meetings_generate(series=series)
     messages.success(request, _("%(count)d meetings were planned.") % {"count": len(created)})

@@ -17,8 +17,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from mda import access
+from casework.access import cases_coordinated_by
+from mda.access import meeting_regions_of, series_regions_managed_by
+from mda.http import AuthenticatedHttpRequest
 from mda.workdays import AMSTERDAM
+from scheduling import access
 from scheduling.ical import SlotEvent, feed_ics
 from scheduling.meeting_forms import AgendaAddForm, ItemForm, MeetingForm, ResponseForm
 from scheduling.models import Invitation, ItemReason
@@ -28,7 +31,7 @@ from scheduling.services import agendas, invitations, meetings
 ICS_TYPE = "text/calendar; charset=utf-8"
 
 
-def flash_errors(request: HttpRequest, exc: ValidationError) -> None:
+def flash_errors(request: AuthenticatedHttpRequest, exc: ValidationError) -> None:
     for text in exc.messages:
         messages.error(request, text)
 
@@ -39,8 +42,8 @@ def back_to(meeting: Any) -> HttpResponse:
 
 @login_required
 @require_GET
-def meeting_index_view(request: HttpRequest) -> HttpResponse:
-    if access.meeting_regions_of(request.user).exists():
+def meeting_index_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if meeting_regions_of(request.user).exists():
         return redirect("scheduling:meeting-week")
     return redirect("scheduling:my-meetings")
 
@@ -55,12 +58,12 @@ def _monday(value: str | None) -> date:
 
 @login_required
 @require_GET
-def week_view(request: HttpRequest) -> HttpResponse:
+def week_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The coordinator's (and chair's) week: every meeting of their regions, by day."""
-    if not access.meeting_regions_of(request.user).exists():
+    if not meeting_regions_of(request.user).exists():
         raise PermissionDenied
     monday = _monday(request.GET.get("week"))
-    summaries = selectors.week_meetings(actor=request.user, monday=monday)  # type: ignore[arg-type]
+    summaries = selectors.week_meetings(actor=request.user, monday=monday)
     days = [
         (monday + timedelta(days=n), [s for s in summaries if _day_of(s.meeting) == n])
         for n in range(7)
@@ -74,7 +77,7 @@ def week_view(request: HttpRequest) -> HttpResponse:
             "days": [(day, found) for day, found in days if found or day.weekday() < 5],
             "previous": monday - timedelta(weeks=1),
             "next": monday + timedelta(weeks=1),
-            "can_manage_series": access.series_regions_managed_by(request.user).exists(),
+            "can_manage_series": series_regions_managed_by(request.user).exists(),
         },
     )
 
@@ -85,24 +88,22 @@ def _day_of(meeting: Any) -> int:
 
 @login_required
 @require_GET
-def my_meetings_view(request: HttpRequest) -> HttpResponse:
+def my_meetings_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A partner's upcoming meetings: only the slots of its own organisations' cases."""
-    views = selectors.my_meetings(actor=request.user)  # type: ignore[arg-type]
+    views = selectors.my_meetings(actor=request.user)
     return render(request, "scheduling/meetings/mine.html", {"views": views})
 
 
 @login_required
 @require_GET
-def meeting_detail_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def meeting_detail_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id)
-    view = selectors.agenda_view(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+    view = selectors.agenda_view(actor=request.user, meeting=meeting)
     context: dict[str, Any] = {"view": view, "meeting": meeting}
     editable = meeting.as_coordinator and not meeting.is_cancelled
     editable = editable and meeting.ends_at > timezone.now()
     if editable:
-        cases = access.cases_visible_to(request.user).filter(
-            as_coordinator=True, region_id=meeting.region_id
-        )
+        cases = cases_coordinated_by(request.user).filter(region_id=meeting.region_id)
         context |= {
             "editable": True,
             "add_form": AgendaAddForm(cases=cases.order_by("reference")),
@@ -113,7 +114,7 @@ def meeting_detail_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
                     "online_link": meeting.online_link,
                 }
             ),
-            "proposals": selectors.agenda_proposals(actor=request.user, meeting=meeting),  # type: ignore[arg-type]
+            "proposals": selectors.agenda_proposals(actor=request.user, meeting=meeting),
         }
         for row in view.rows:
             row.item_form = ItemForm(
@@ -146,9 +147,9 @@ def _local_input(moment: Any) -> str:
 
 @login_required
 @require_POST
-def agenda_add_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def agenda_add_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
-    cases = access.cases_visible_to(request.user).filter(as_coordinator=True)
+    cases = cases_coordinated_by(request.user)
     form = AgendaAddForm(request.POST, cases=cases.filter(region_id=meeting.region_id))
     if not form.is_valid():
         messages.error(request, _("Choose a case to add."))
@@ -156,7 +157,7 @@ def agenda_add_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
     reason = form.cleaned_data["reason"]
     try:
         agendas.agenda_item_add(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             meeting=meeting,
             case=cases.get(pk=form.cleaned_data["case"]),
             reason=reason if reason in ItemReason.values else ItemReason.COORDINATOR,
@@ -169,14 +170,16 @@ def agenda_add_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
     return back_to(meeting)
 
 
-def _item(request: HttpRequest, meeting_id: Any, item_id: Any) -> tuple[Any, Any]:
+def _item(request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any) -> tuple[Any, Any]:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
     return meeting, access.access_agenda_item(request.user, meeting, item_id, manage=True)
 
 
 @login_required
 @require_POST
-def agenda_item_update_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> HttpResponse:
+def agenda_item_update_view(
+    request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any
+) -> HttpResponse:
     meeting, item = _item(request, meeting_id, item_id)
     form = ItemForm(request.POST, prefix=f"item-{item.pk}")
     if not form.is_valid():
@@ -186,7 +189,7 @@ def agenda_item_update_view(request: HttpRequest, meeting_id: Any, item_id: Any)
         return back_to(meeting)
     try:
         agendas.agenda_item_update(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             item=item,
             slot_minutes=form.cleaned_data["slot_minutes"],
             information_deadline=form.cleaned_data["information_deadline"],
@@ -200,12 +203,14 @@ def agenda_item_update_view(request: HttpRequest, meeting_id: Any, item_id: Any)
 
 @login_required
 @require_POST
-def agenda_item_move_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> HttpResponse:
+def agenda_item_move_view(
+    request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any
+) -> HttpResponse:
     meeting, item = _item(request, meeting_id, item_id)
     offset = -1 if request.POST.get("direction") == "up" else 1
     try:
         agendas.agenda_item_move(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             meeting=meeting,
             item=item,
             offset=offset,
@@ -217,10 +222,12 @@ def agenda_item_move_view(request: HttpRequest, meeting_id: Any, item_id: Any) -
 
 @login_required
 @require_POST
-def agenda_item_remove_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> HttpResponse:
+def agenda_item_remove_view(
+    request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any
+) -> HttpResponse:
     meeting, item = _item(request, meeting_id, item_id)
     try:
-        agendas.agenda_item_remove(actor=request.user, item=item)  # type: ignore[arg-type]
+        agendas.agenda_item_remove(actor=request.user, item=item)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -230,10 +237,10 @@ def agenda_item_remove_view(request: HttpRequest, meeting_id: Any, item_id: Any)
 
 @login_required
 @require_POST
-def agenda_publish_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def agenda_publish_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
     try:
-        agendas.agenda_publish(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+        agendas.agenda_publish(actor=request.user, meeting=meeting)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -243,7 +250,7 @@ def agenda_publish_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_update_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def meeting_update_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
     form = MeetingForm(request.POST)
     if not form.is_valid():
@@ -252,7 +259,7 @@ def meeting_update_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
                 messages.error(request, str(error))
         return back_to(meeting)
     try:
-        meetings.meeting_update(actor=request.user, meeting=meeting, **form.cleaned_data)  # type: ignore[arg-type]
+        meetings.meeting_update(actor=request.user, meeting=meeting, **form.cleaned_data)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -262,10 +269,10 @@ def meeting_update_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def meeting_cancel_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def meeting_cancel_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
     try:
-        meetings.meeting_cancel(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+        meetings.meeting_cancel(actor=request.user, meeting=meeting)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -278,7 +285,7 @@ def meeting_cancel_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def response_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> HttpResponse:
+def response_view(request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id)
     item = access.access_agenda_item(request.user, meeting, item_id)
     organisations = access.organisations_answering_for(request.user, item.case_id)
@@ -287,7 +294,7 @@ def response_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> HttpRe
     form = ResponseForm(request.POST, organisations=organisations, prefix=f"response-{item.pk}")
     if form.is_valid():
         try:
-            invitations.invitation_respond(actor=request.user, item=item, **form.cleaned_data)  # type: ignore[arg-type]
+            invitations.invitation_respond(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as exc:
             flash_errors(request, exc)
         else:
@@ -309,10 +316,10 @@ def _safe_next(request: HttpRequest) -> str:
 
 @login_required
 @require_GET
-def meeting_ics_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def meeting_ics_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     """The slots of one meeting the user may see, as a calendar file."""
     meeting = access.access_meeting(request.user, meeting_id)
-    view = selectors.agenda_view(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+    view = selectors.agenda_view(actor=request.user, meeting=meeting)
     slots = [
         invitations.slot_event(
             row.item, sequence=max((i.sequence for i in row.invitations), default=0)
@@ -326,17 +333,17 @@ def meeting_ics_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def calendar_feed_view(request: HttpRequest) -> HttpResponse:
+def calendar_feed_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Make (or replace) and revoke the personal feed address; it is shown once."""
     feed_url = ""
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
-            invitations.calendar_feed_revoke(actor=request.user)  # type: ignore[arg-type]
+            invitations.calendar_feed_revoke(actor=request.user)
             messages.success(request, _("Your calendar feed address no longer works."))
             return redirect("scheduling:calendar-feed")
-        _feed, raw = invitations.calendar_feed_issue(actor=request.user)  # type: ignore[arg-type]
+        _feed, raw = invitations.calendar_feed_issue(actor=request.user)
         feed_url = request.build_absolute_uri(f"/calendar/{raw}.ics")
-    feed = request.user.calendar_feeds.filter(revoked_at__isnull=True).first()  # type: ignore[union-attr]
+    feed = request.user.calendar_feeds.filter(revoked_at__isnull=True).first()
     response = render(
         request, "scheduling/meetings/calendar_feed.html", {"feed": feed, "feed_url": feed_url}
     )

@@ -8,16 +8,18 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import selectors as casework_selectors
 from casework import services as casework_services
+from casework.access import access_agreement, access_case
 from casework.models import AgreementStatus
-from mda import access
 from mda.forms import form_apply_service_errors
+from mda.http import AuthenticatedHttpRequest
+from scheduling import access
 from scheduling.meeting_forms import (
     AgreementReviewForm,
     AttendanceForm,
@@ -30,15 +32,15 @@ from scheduling.services import minutes as services
 from scheduling.views.meetings import flash_errors
 
 
-def _run_page(request: HttpRequest, meeting: Any) -> HttpResponse:
+def _run_page(request: AuthenticatedHttpRequest, meeting: Any) -> HttpResponse:
     return redirect("scheduling:meeting-run", meeting_id=meeting.pk)
 
 
 @login_required
 @require_GET
-def meeting_run_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def meeting_run_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, run=True)
-    view = selectors.agenda_view(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+    view = selectors.agenda_view(actor=request.user, meeting=meeting)
     attendance = Attendance.objects.filter(meeting=meeting).select_related("organisation")
     return render(
         request,
@@ -54,10 +56,10 @@ def meeting_run_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def confidentiality_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def confidentiality_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, run=True)
     try:
-        services.meeting_confidentiality_acknowledge(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+        services.meeting_confidentiality_acknowledge(actor=request.user, meeting=meeting)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -67,12 +69,12 @@ def confidentiality_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def attendance_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def attendance_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, run=True)
     form = AttendanceForm(request.POST, region=meeting.region)
     if form.is_valid():
         try:
-            services.attendance_record(actor=request.user, meeting=meeting, **form.cleaned_data)  # type: ignore[arg-type]
+            services.attendance_record(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
             flash_errors(request, exc)
         else:
@@ -84,10 +86,10 @@ def attendance_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
 
 @login_required
 @require_POST
-def minutes_publish_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
+def minutes_publish_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
     try:
-        services.minutes_publish(actor=request.user, meeting=meeting)  # type: ignore[arg-type]
+        services.minutes_publish(actor=request.user, meeting=meeting)
     except ValidationError as exc:
         flash_errors(request, exc)
     else:
@@ -95,22 +97,22 @@ def minutes_publish_view(request: HttpRequest, meeting_id: Any) -> HttpResponse:
     return _run_page(request, meeting)
 
 
-def _minutes_context(request: HttpRequest, meeting: Any, item: Any) -> dict[str, Any]:
-    view = selectors.minutes_view(actor=request.user, item=item)  # type: ignore[arg-type]
+def _minutes_context(request: AuthenticatedHttpRequest, meeting: Any, item: Any) -> dict[str, Any]:
+    view = selectors.minutes_view(actor=request.user, item=item)
     if view is None:
         raise Http404
     context: dict[str, Any] = {"meeting": meeting, "item": item, "view": view}
     if item.as_coordinator and meeting.minutes_published_at is None:
-        case = access.access_case(request.user, item.case_id)
+        case = access_case(request.user, item.case_id)
         context["case"] = case
         context["agreements"] = [
             a
-            for a in casework_selectors.agreements_for_case(actor=request.user, case=case)  # type: ignore[arg-type]
+            for a in casework_selectors.agreements_for_case(actor=request.user, case=case)
             if a.agreement.status == AgreementStatus.OPEN
         ]
         context["review_form"] = AgreementReviewForm()
         context["agreement_form"] = MeetingAgreementForm(
-            organisations=casework_services.agreement_owner_organisations(case),
+            organisations=casework_selectors.agreement_owner_organisations(case),
             people=_owner_people(case),
         )
     return context
@@ -119,7 +121,7 @@ def _minutes_context(request: HttpRequest, meeting: Any, item: Any) -> dict[str,
 def _owner_people(case: Any) -> Any:
     from mda.models import User
 
-    organisations = casework_services.agreement_owner_organisations(case)
+    organisations = casework_selectors.agreement_owner_organisations(case)
     return (
         User.objects.filter(is_active=True, memberships__organisation__in=organisations)
         .distinct()
@@ -141,7 +143,9 @@ def _minutes_form(item: Any, data: Any = None) -> MinutesForm:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def item_minutes_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> HttpResponse:
+def item_minutes_view(
+    request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any
+) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id)
     item = access.access_agenda_item(request.user, meeting, item_id)
     form = None
@@ -151,7 +155,7 @@ def item_minutes_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> Ht
         raise PermissionDenied
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            services.minutes_save(actor=request.user, item=item, **form.cleaned_data)  # type: ignore[arg-type]
+            services.minutes_save(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as exc:
             _form_errors(form, exc)
         else:
@@ -174,18 +178,20 @@ _form_errors = form_apply_service_errors
 
 @login_required
 @require_POST
-def minutes_agreement_add_view(request: HttpRequest, meeting_id: Any, item_id: Any) -> HttpResponse:
+def minutes_agreement_add_view(
+    request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any
+) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
     item = access.access_agenda_item(request.user, meeting, item_id, manage=True)
-    case = access.access_case(request.user, item.case_id)
+    case = access_case(request.user, item.case_id)
     form = MeetingAgreementForm(
         request.POST,
-        organisations=casework_services.agreement_owner_organisations(case),
+        organisations=casework_selectors.agreement_owner_organisations(case),
         people=_owner_people(case),
     )
     if form.is_valid():
         try:
-            services.minutes_agreement_add(actor=request.user, item=item, **form.cleaned_data)  # type: ignore[arg-type]
+            services.minutes_agreement_add(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as exc:
             flash_errors(request, exc)
         else:
@@ -200,18 +206,18 @@ def minutes_agreement_add_view(request: HttpRequest, meeting_id: Any, item_id: A
 @login_required
 @require_POST
 def minutes_agreement_review_view(
-    request: HttpRequest, meeting_id: Any, item_id: Any, agreement_id: Any
+    request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any, agreement_id: Any
 ) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
     item = access.access_agenda_item(request.user, meeting, item_id, manage=True)
-    agreement = access.access_agreement(request.user, agreement_id, resolve=True)
+    agreement = access_agreement(request.user, agreement_id, resolve=True)
     if agreement.case_id != item.case_id:
         raise Http404
     form = AgreementReviewForm(request.POST)
     if form.is_valid():
         try:
             casework_services.agreement_resolve(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 agreement=agreement,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],

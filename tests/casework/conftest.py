@@ -17,8 +17,8 @@ from datetime import date, datetime
 import pytest
 
 from casework import selectors, services
+from casework.access import access_case
 from casework.models import Case, LegalBasis, NoteVisibility, Participation
-from mda import access
 from tests.conftest import Cast
 
 NOTES = {
@@ -45,7 +45,7 @@ def grant(
     coordinator = cast.coordinator.user
     return services.participation_add(
         actor=coordinator,
-        case=access.access_case(coordinator, case.pk),
+        case=access_case(coordinator, case.pk),
         organisation=cast.orgs[org_key],
         level=level,
         legal_basis=LegalBasis.CONVENANT,
@@ -99,7 +99,7 @@ def scenario(cast: Cast) -> Scenario:
     case = refer(cast)
     coordinator = cast.coordinator.user
     referral = selectors.participation_of_case(
-        case=access.access_case(coordinator, case.pk), participation_id=case.participations.get().pk
+        case=access_case(coordinator, case.pk), participation_id=case.participations.get().pk
     )
     services.participation_revoke(actor=coordinator, participation=referral)
     parts = {
@@ -111,6 +111,6 @@ def scenario(cast: Cast) -> Scenario:
     for persona, visibility, body in NOTES.values():
         user = cast.personas[persona].user
         services.note_add(
-            actor=user, case=access.access_case(user, case.pk), body=body, visibility=visibility
+            actor=user, case=access_case(user, case.pk), body=body, visibility=visibility
         )
     return Scenario(case=case, participations=parts)

@@ -10,13 +10,13 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from casework import services
+from casework.access import access_case
 from casework.models import Agreement, Case
-from mda import access
 from tests.conftest import Cast
 
 
 def as_seen_by(cast: Cast, persona: str, case: Case) -> Any:
-    return access.access_case(cast.personas[persona].user, case.pk)
+    return access_case(cast.personas[persona].user, case.pk)
 
 
 def force_status(case: Case, status: str) -> Case:

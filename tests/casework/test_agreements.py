@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from casework import selectors, services
+from casework.access import access_case
 from casework.models import AgreementOrigin, AgreementStatus
-from mda import access
 from mda.models import AuditEvent
 from tests.casework.conftest import Scenario
 from tests.conftest import Cast
@@ -56,7 +56,7 @@ def test_an_agreement_needs_a_description_a_future_date_and_an_owner_who_takes_p
     with pytest.raises(ValidationError) as error:
         services.agreement_create(
             actor=coordinator,
-            case=access.access_case(coordinator, scenario.case.pk),
+            case=access_case(coordinator, scenario.case.pk),
             description=change.get("description", DESCRIPTION),
             owner_organisation=cast.orgs[org],
             owner=cast.personas[owner].user,
@@ -70,7 +70,7 @@ def test_only_a_coordinator_records_an_agreement(cast: Cast, scenario: Scenario)
     with pytest.raises(PermissionDenied):
         services.agreement_create(
             actor=police,
-            case=access.access_case(police, scenario.case.pk),
+            case=access_case(police, scenario.case.pk),
             description=DESCRIPTION,
             owner_organisation=cast.orgs["police"],
             due_date=_later(),
@@ -91,7 +91,7 @@ def test_an_agreement_made_in_a_meeting_remembers_it(cast: Cast, scenario: Scena
     meeting = uuid.uuid4()
     agreement = services.agreement_create(
         actor=coordinator,
-        case=access.access_case(coordinator, scenario.case.pk),
+        case=access_case(coordinator, scenario.case.pk),
         description=DESCRIPTION,
         owner_organisation=cast.orgs["ggz"],
         due_date=_later(),

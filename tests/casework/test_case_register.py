@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from casework import selectors, services
+from casework.access import access_case
 from casework.models import Case, Identity, Note
-from mda import access, crypto
+from mda import crypto
 from mda.models import AuditEvent
 from tests.casework.conftest import (
     IDENTITY_BSN,
@@ -82,7 +83,7 @@ def test_an_expired_participation_gives_no_access_from_that_moment(
     coordinator = cast.coordinator.user
     case = scenario.case
     current = selectors.participation_of_case(
-        case=access.access_case(coordinator, case.pk),
+        case=access_case(coordinator, case.pk),
         participation_id=scenario.participations["police"].pk,
     )
     services.participation_revoke(actor=coordinator, participation=current)
@@ -269,7 +270,7 @@ def test_the_case_page_does_not_issue_a_query_per_note(
     for i in range(10):
         services.note_add(
             actor=police,
-            case=access.access_case(police, scenario.case.pk),
+            case=access_case(police, scenario.case.pk),
             body=f"extra {i}",
             visibility="participants",
         )

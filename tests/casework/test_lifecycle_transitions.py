@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from casework.models import CaseEvent, CaseStatus, CheckIn
-from casework.services import TRANSITIONS, transitions_from
+from casework.transitions import TRANSITIONS, transitions_from
 from mda.models import AuditAction, AuditEvent
 from tests.casework.conftest import Scenario
 from tests.casework.lifecycle_support import (

@@ -11,8 +11,8 @@ import pytest
 
 from casework import services
 from casework.models import CaseEvent, CheckIn
-from casework.services.referral import add_months
 from mda.models import Notification
+from mda.workdays import add_months
 from tests.casework.conftest import refer
 from tests.casework.lifecycle_support import as_seen_by, move, ready_for_execution, shown
 from tests.conftest import Cast

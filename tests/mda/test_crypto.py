@@ -450,8 +450,10 @@ def test_a_key_rewrapped_by_another_process_is_unwrapped_again_with_the_new_mast
     v2 = random_key()
     settings.MDA_MASTER_KEYS = f"1:{v1},2:{v2}"
     assert data_key_rewrap(fresh(key))
+    old_wrapping = key.wrapped_key
+    assert old_wrapping is not None
     crypto._cipher_of(  # this process still holds the entry of the old wrapping
-        crypto._key_id(key), 1, bytes(key.wrapped_key), f"1:{v1}"
+        crypto._key_id(key), 1, bytes(old_wrapping), f"1:{v1}"
     )
     settings.MDA_MASTER_KEYS = f"2:{v2}"  # version 1 retired
     assert decrypt(fresh(key), ciphertext, **WHERE) == SECRET
@@ -463,7 +465,9 @@ def test_a_key_rewrapped_by_another_process_is_unwrapped_again_with_the_new_mast
 def test_an_altered_wrapped_key_fails_every_time_even_after_a_good_read(key: DataKey) -> None:
     ciphertext = encrypt(key, SECRET, **WHERE)
     assert decrypt(fresh(key), ciphertext, **WHERE) == SECRET
-    altered = bytearray(bytes(fresh(key).wrapped_key))
+    wrapped = fresh(key).wrapped_key
+    assert wrapped is not None
+    altered = bytearray(bytes(wrapped))
     altered[-1] ^= 1
     DataKey.objects.filter(pk=key.pk).update(wrapped_key=bytes(altered))
     for _ in range(2):

@@ -23,8 +23,9 @@ import pytest
 import time_machine
 
 from casework import services
+from casework.access import access_agreement, access_case
 from casework.models import Agreement, Case
-from mda import access, crypto
+from mda import crypto
 from mda.models import Domain, OrganisationKind, Role, User
 from scheduling import services as scheduling_services
 from scheduling.models import EscalationNotice
@@ -105,7 +106,7 @@ def make_agreement(
     coordinator = cast.coordinator.user
     return services.agreement_create(
         actor=coordinator,
-        case=access.access_case(coordinator, case.pk),
+        case=access_case(coordinator, case.pk),
         description=description,
         owner_organisation=cast.orgs[org],
         owner=cast.personas[owner].user if owner else None,
@@ -132,7 +133,7 @@ def bulk_agreements(cast: Cast, case: Case, count: int, due: date) -> list[Agree
 
 
 def as_seen_by(user: User, agreement: Agreement, **flags: bool) -> Agreement:
-    return access.access_agreement(user, agreement.pk, **flags)
+    return access_agreement(user, agreement.pk, **flags)
 
 
 def run_ladder() -> list[str]:

@@ -26,8 +26,9 @@ from django.core import mail
 from icalendar import Calendar
 
 from casework.models import Case, CaseStatus
-from mda import access, crypto
+from mda import crypto
 from mda.models import Region, User
+from scheduling.access import access_agenda_item, access_meeting
 from scheduling.models import (
     AgendaItem,
     HolidayRule,
@@ -112,11 +113,11 @@ def make_series(cast: Cast, region: Region | None = None, **fields: Any) -> Meet
 
 
 def managed(user: User, meeting: Meeting) -> Any:
-    return access.access_meeting(user, meeting.pk, manage=True)
+    return access_meeting(user, meeting.pk, manage=True)
 
 
 def managed_item(user: User, item: AgendaItem) -> Any:
-    return access.access_agenda_item(user, item.meeting, item.pk, manage=True)
+    return access_agenda_item(user, item.meeting, item.pk, manage=True)
 
 
 @dataclass

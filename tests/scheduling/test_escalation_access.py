@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mda import access
+from casework.access import access_case
 from scheduling import services as ladder
 from scheduling.models import EscalationNotice, Rung
 from tests.casework.conftest import Scenario
@@ -66,7 +66,7 @@ def climbed(cast: Cast, scenario: Scenario, ladder_people: LadderPeople, travel:
     coordinator = cast.coordinator.user
     manual = ladder.escalation_raise(
         actor=coordinator,
-        case=access.access_case(coordinator, scenario.case.pk),
+        case=access_case(coordinator, scenario.case.pk),
         rung=Rung.objects.get(ladder__region=cast.north, number=2),
         reason=MANUAL_REASON,
     )

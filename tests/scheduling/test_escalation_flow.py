@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from kombu.exceptions import OperationalError
 
 from casework import services
+from casework.access import access_case
 from casework.models import AgreementStatus
-from mda import access
 from mda.models import Notification, Role
 from mda.notifications import notification_email
 from scheduling import selectors, tasks
@@ -223,7 +223,7 @@ def _raise(cast: Cast, scenario: Scenario, persona: str = "coordinator", **kwarg
     )
     return ladder.escalation_raise(
         actor=user,
-        case=access.access_case(user, scenario.case.pk),
+        case=access_case(user, scenario.case.pk),
         rung=rung,
         reason=kwargs.pop("reason", f"{REASON}: the school does not cooperate"),
         **kwargs,

@@ -1,19 +1,17 @@
 """Demo cases: about ten pseudonymised cases in Groningen (and one in Drenthe), with participants
 at every information level and notes in every visibility, so that logging in as different demo
-users shows the access rules at work. Idempotent: skipped when the demo cases exist."""
+users shows the access rules at work. ``seed_cases`` then moves them through their lives
+(``casework.demo.lifecycle``). Idempotent: skipped when the demo cases exist."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.utils import timezone
 
-from casework import selectors, services
-from casework.demo_lifecycle import demo_referral_details, seed_lifecycle
-from casework.models import AccessLevel, Case, LegalBasis, MemberRole, NoteVisibility
-from mda import access
+from casework import access, selectors, services
+from casework.models import Case, Criterion, LegalBasis, NoteVisibility
 from mda.models import Organisation, Region, User
 
 
@@ -25,6 +23,21 @@ def demo_bsn(seed: int) -> str:
     if last == 10:
         return demo_bsn(seed + 1000)
     return "".join(map(str, digits)) + str(last)
+
+
+def demo_referral_details(reason: str, region: Region) -> services.ReferralInput:
+    """A plausible complete referral for a demo case (goal, criteria, family informed)."""
+    criminal = "onderzoek" in reason.lower() or "politie" in reason.lower()
+    return services.ReferralInput(
+        goal="Eén gezamenlijk veiligheidsplan met één casusregisseur; het geweld stopt.",
+        criteria=[
+            Criterion.STRUCTURAL_UNSAFETY,
+            Criterion.REPEATED_INCIDENTS,
+            Criterion.SEVERAL_LIFE_DOMAINS,
+        ],
+        family_informed=not criminal,
+        not_informed_reason="criminal_investigation" if criminal else "",
+    )
 
 
 @dataclass
@@ -164,7 +177,7 @@ DRENTHE_CASE = DemoCase(
 )
 
 
-def _birth(age: int) -> date:
+def birth(age: int) -> date:
     today = timezone.localdate()
     return date(today.year - age, 3 + age % 9, 1 + age % 27)
 
@@ -177,8 +190,8 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
             role=role,
             label=label,
             name=name,
-            date_of_birth=_birth(age),
-            bsn=demo_bsn(_stable(name)),
+            date_of_birth=birth(age),
+            bsn=demo_bsn(stable(name)),
             address=f"Demostraat {seed + i}, {region.name}",
         )
         for i, (role, label, name, age) in enumerate(spec.household)
@@ -219,26 +232,15 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
     return case
 
 
-def _stable(name: str) -> int:
+def stable(name: str) -> int:
     return sum((i + 1) * ord(c) for i, c in enumerate(name))
 
 
-@transaction.atomic
-def seed_cases(out: list[str]) -> None:
+def refer_all() -> None:
+    """Refer every demo case, as its referrer would, and let the coordinator weigh partners in."""
     groningen = Region.objects.get(slug="groningen")
-    if Case.objects.filter(region=groningen).exists():
-        out.append("Demo cases exist already; left as they are.")
-        return
     coordinator = User.objects.get(username="coordinator")
     for seed, spec in enumerate(CASES, start=1):
         _seed_case(spec, groningen, coordinator, seed)
     drenthe = Region.objects.get(slug="drenthe")
     _seed_case(DRENTHE_CASE, drenthe, User.objects.get(username="drenthe-coordinator"), 99)
-    seed_lifecycle(out)  # cases in every status, readings over months, repeats (issue 4)
-    from scheduling.demo_agreements import seed_agreements
-
-    seed_agreements(out)  # agreements, the ladder and an escalation by hand (issue 6)
-    out.append(
-        f"Demo cases: {Case.objects.count()} (levels {[c.value for c in AccessLevel]}, "
-        f"members {', '.join(MemberRole.values)})."
-    )

@@ -2,7 +2,8 @@
 plans, safety phases, follow-up check-ins, Signs of Safety readings over several months, an
 overdue referral and repeats (one of which re-opens a case in follow-up).
 
-Called by ``casework.demo.seed_cases`` right after it referred the demo cases, in its transaction.
+Called by ``casework.demo.cases.seed_cases`` right after it referred the demo cases, in its
+transaction.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from casework import services
-from casework.models import Case, CaseStatus, Criterion, HouseholdMember
-from mda import access, workdays
+from casework import access, services
+from casework.demo.cases import CASES, birth, demo_bsn, demo_referral_details, stable
+from casework.models import Case, CaseStatus, HouseholdMember
+from mda import workdays
 from mda.models import Region, User
 
-# Per demo case (in the order of casework.demo.CASES): where it ends up, its case director
+# Per demo case (in the order of casework.demo.cases.CASES): where it ends up, its case director
 # (a professional of an organisation at level 2), and its readings.
 PATHS: list[tuple[tuple[str, ...], str]] = [
     (("accept", "start_plan", "start_execution"), "lokaalteam"),  # 1 de Groot: execution
@@ -40,21 +42,6 @@ REASONS = {
 }
 # Readings (professional, mother, child, network) per month back from today.
 READINGS = [(2, 6, 3, 4), (3, 7, 4, 5), (4, 7, 5, 5), (5, 8, 5, 6), (6, 8, 6, 7), (7, 8, 7, 7)]
-
-
-def demo_referral_details(reason: str, region: Region) -> services.ReferralInput:
-    """A plausible complete referral for a demo case (goal, criteria, family informed)."""
-    criminal = "onderzoek" in reason.lower() or "politie" in reason.lower()
-    return services.ReferralInput(
-        goal="Eén gezamenlijk veiligheidsplan met één casusregisseur; het geweld stopt.",
-        criteria=[
-            Criterion.STRUCTURAL_UNSAFETY,
-            Criterion.REPEATED_INCIDENTS,
-            Criterion.SEVERAL_LIFE_DOMAINS,
-        ],
-        family_informed=not criminal,
-        not_informed_reason="criminal_investigation" if criminal else "",
-    )
 
 
 def _as(username: str, case: Case) -> Any:
@@ -162,8 +149,6 @@ def seed_lifecycle(out: list[str]) -> None:
 
 def _repeat_that_reopens(earlier: Case) -> None:
     """A new referral for the household of *earlier* (in follow-up): a repeat that re-opens it."""
-    from casework.demo import CASES, _birth, _stable, demo_bsn
-
     spec = CASES[3]
     referrer = User.objects.get(username=spec.referrer)
     members = [
@@ -171,8 +156,8 @@ def _repeat_that_reopens(earlier: Case) -> None:
             role=role,
             label=label,
             name=name,
-            date_of_birth=_birth(age),
-            bsn=demo_bsn(_stable(name)),
+            date_of_birth=birth(age),
+            bsn=demo_bsn(stable(name)),
         )
         for role, label, name, age in spec.household
     ]

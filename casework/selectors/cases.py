@@ -5,33 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from casework.models import AccessLevel, Case, HouseholdMember, Identity, Note, Participation
-from mda import access, crypto
+from casework import access
+from casework.models import AccessLevel, Case, HouseholdMember, Participation
+from casework.selectors.notes import NoteView, notes_for_case
+from casework.selectors.referral import KnownElsewhere, known_elsewhere
+from mda import crypto
 from mda.audit import audit_record
 from mda.models import AuditAction, AuditEvent, User
 
 
 def case_list(*, actor: User) -> QuerySet[Case]:
     return (
-        Case.objects.visible_to(actor)
+        access.cases_visible_to(actor)
         .select_related("region", "referring_organisation")
         .order_by("-created_at")
     )
-
-
-@dataclass
-class NoteView:
-    note: Note
-    body: str
-
-
-@dataclass
-class KnownElsewhere:
-    reference: str
-    region: str
-    same_region: bool
 
 
 @dataclass
@@ -55,8 +45,8 @@ def case_view(*, actor: User, case: Case) -> CaseView:
     # Annotations of mda.access.cases_visible_to (access_case always goes through it).
     view = CaseView(
         case=case,
-        level=getattr(case, "access_level", -1),
-        as_coordinator=getattr(case, "as_coordinator", False),
+        level=case.access_level,
+        as_coordinator=case.as_coordinator,
     )
     if view.level >= AccessLevel.PROCESS:
         view.participations = list(
@@ -79,57 +69,6 @@ def case_view(*, actor: User, case: Case) -> CaseView:
     return view
 
 
-def notes_for_case(*, actor: User, case: Case) -> list[NoteView]:
-    notes = list(
-        Note.objects.visible_to(actor)
-        .filter(case=case)
-        .select_related("author", "author_organisation")
-        .order_by("created_at")
-    )
-    result = [NoteView(note=n, body=crypto.unseal(n, "body_ct", case.data_key)) for n in notes]
-    if notes:
-        audit_record(
-            actor=actor,
-            action=AuditAction.VIEW,
-            object_type="note",
-            case=case,
-            detail={"note_ids": [str(n.pk) for n in notes]},
-        )
-    return result
-
-
-def known_elsewhere(*, case: Case) -> list[KnownElsewhere]:
-    """Bekendheid: other cases with a household member whose blind index matches.
-
-    Same region: the reference. Another region: only that the person is known there.
-    """
-    own = Identity.objects.filter(member__case=case)
-    bsn = [i for i in own.values_list("bsn_index", flat=True) if i]
-    name_dob = [i for i in own.values_list("name_dob_index", flat=True) if i]
-    if not bsn and not name_dob:
-        return []
-    matches = (
-        Identity.objects.filter(Q(bsn_index__in=bsn) | Q(name_dob_index__in=name_dob))
-        .exclude(member__case=case)
-        .values_list(
-            "member__case__reference", "member__case__region__name", "member__case__region_id"
-        )
-        .distinct()
-    )
-    result = []
-    for reference, region_name, region_id in matches:
-        same = region_id == case.region_id
-        result.append(
-            KnownElsewhere(
-                reference=reference if same else "", region=region_name, same_region=same
-            )
-        )
-    return sorted(
-        {(k.same_region, k.reference, k.region): k for k in result}.values(),
-        key=lambda k: (not k.same_region, k.reference, k.region),
-    )
-
-
 def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
     """Who looked at what in *case*, and when: for the privacy officer (metadata only)."""
     events = AuditEvent.objects.filter(case_reference=case.reference, region_slug=case.region.slug)
@@ -149,18 +88,6 @@ def member_of_case(*, case: Case, member_id: Any) -> HouseholdMember:
     if member is None:
         raise Http404
     return member
-
-
-def participation_of_case(*, case: Case, participation_id: Any) -> Participation:
-    from django.http import Http404
-
-    participation = (
-        case.participations.select_related("organisation").filter(pk=participation_id).first()
-    )
-    if participation is None:
-        raise Http404
-    participation.case = case  # keep the access annotations the services check
-    return participation
 
 
 def case_for_write(*, actor: User, case_id: Any) -> Case:

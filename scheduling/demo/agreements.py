@@ -1,4 +1,4 @@
-"""Demo agreements (issue 6), seeded at the end of ``casework.demo.seed_cases``: open ones due
+"""Demo agreements, seeded after the demo cases (``casework.demo.seed_cases``): open ones due
 soon (the running sweep reminds their owners within a minute of the stack starting), one done,
 one not possible, and a coordinator's escalation by hand. All through the services; idempotent:
 skipped when the region has agreements already."""
@@ -8,9 +8,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from casework import selectors as casework_selectors
 from casework import services
+from casework.access import access_agreement, access_case
 from casework.models import AccessLevel, Agreement, AgreementStatus, Case, Participation
-from mda import access
 from mda.models import Organisation, Region, Role, User
 from mda.workdays import add_working_days
 from scheduling.services import escalation_raise, ladder_of
@@ -56,9 +57,9 @@ def seed_agreements(out: list[str]) -> None:
     for number, (index, text, days, outcome) in enumerate(AGREEMENTS):
         if index >= len(cases) or not (owners := _owners(cases[index])):
             continue
-        case = access.access_case(coordinator, cases[index].pk)
+        case = access_case(coordinator, cases[index].pk)
         organisation = owners[number % len(owners)]
-        candidates = services.agreement_owner_candidates(organisation).order_by("pk")
+        candidates = casework_selectors.agreement_owner_candidates(organisation).order_by("pk")
         owner = candidates.filter(memberships__role=Role.PROFESSIONAL).first() or candidates.first()
         agreement = services.agreement_create(
             actor=coordinator,
@@ -73,14 +74,14 @@ def seed_agreements(out: list[str]) -> None:
             status, reason = outcome
             services.agreement_resolve(
                 actor=coordinator,
-                agreement=access.access_agreement(coordinator, agreement.pk),
+                agreement=access_agreement(coordinator, agreement.pk),
                 status=status,
                 reason=reason,
             )
     if len(cases) > 1:
         escalation_raise(
             actor=coordinator,
-            case=access.access_case(coordinator, cases[1].pk),
+            case=access_case(coordinator, cases[1].pk),
             rung=ladder.rungs.get(number=2),
             reason=MANUAL_REASON,
         )

@@ -1,4 +1,4 @@
-"""Demo meetings for Groningen (issue 5): a weekly MDA++ case conference and a triage series, two
+"""Demo meetings for Groningen: a weekly MDA++ case conference and a triage series, two
 past meetings with published minutes, and the next two meetings with published agendas (so logging
 in as ``politie`` shows only the police's slots). Idempotent: skipped when the series exists.
 
@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.models import Case, CaseStatus
-from mda import access, crypto
+from mda import crypto
 from mda.models import Region, User
 from mda.workdays import is_working_day
+from scheduling import access
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,

@@ -1,0 +1,346 @@
+"""Who may see and do what in casework: cases, notes, identities, participation, the life of a
+case and agreements. Every page, API view, list, export and count of these subjects starts here;
+scheduling builds its meeting rules on these (a slot is visible because its case is).
+
+Every list is one SQL query scoped to the user, annotated with what the pages need
+(``Case.access_level``, ``Case.as_coordinator``, ``Agreement.as_owner``: declared on the models
+with safe defaults, so an object loaded any other way has no access).
+
+| who                         | cases                          | level | notes                  |
+| --------------------------- | ------------------------------ | ----- | ---------------------- |
+| coordinator of the region   | every case of the region       | 2     | all but other domains' |
+|                             |                                |       | domain-only notes      |
+| chair of the region         | every case of the region       | 1     | none                   |
+| partner (professional,      | cases their organisation takes | the   | per note visibility    |
+|  escalation official)       | part in (active participation) | max   |                        |
+| privacy officer, admin      | none (the access log only)     | -     | none                   |
+
+Identities are revealed only to coordinators of the case's region, with a reason.
+
+The life of a case:
+
+| who                                   | may                                                  |
+| ------------------------------------- | ---------------------------------------------------- |
+| professional or coordinator           | refer, for an organisation they work for             |
+| coordinator of the region             | triage (the queue), every status change, assign the  |
+|                                       | case director; all that a case director may          |
+| the case director (level 2)           | plan and safety goals, safety phase, check-ins       |
+| level 2 (coordinators, partners)      | add Signs of Safety readings; read reasons of status |
+|                                       | changes, goals, risk instruments and readings        |
+| level 1                               | the timeline's process entries, without their text   |
+| the referring organisation (lvl >= 1) | also the text of the triage decision on its referral |
+
+Timeline entries about bekendheid and repeats are for coordinators only.
+
+Agreements:
+
+| who                               | agreements                                             |
+| --------------------------------- | ------------------------------------------------------ |
+| coordinator of the case's region  | all; create, change, resolve, reopen; escalate by hand |
+| partner at level 2 on the case    | all of the case                                        |
+| member of the owner organisation  | those it owns, once it takes part at level >= 1;       |
+|  (partner role), level >= 1       | resolve                                                |
+| anyone else (chair, privacy,      | nothing (404)                                          |
+|  admin, level 0/1 partners)       |                                                        |
+
+Whoever sees an agreement may read its description (level 2 or the owner organisation).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case as DbCase
+from django.db.models import (
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
+
+from casework.models import (
+    AccessLevel,
+    Agreement,
+    Case,
+    CaseStatus,
+    CheckIn,
+    EventAudience,
+    Note,
+    NoteVisibility,
+    Participation,
+    RegionPolicy,
+)
+from mda.access import (
+    PARTNER_ROLES,
+    access_flag,
+    annotate_access,
+    has_role,
+    in_regions_with_role,
+    is_active_user,
+    organisations_user_may_act_for,
+    regions_administered_by,
+    supervised_regions,
+)
+from mda.models import Membership, Organisation, Role, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+FULL = AccessLevel.FULL
+PROCESS = AccessLevel.PROCESS
+REFERRER_ROLES = (Role.PROFESSIONAL, Role.COORDINATOR)
+# Who may own an agreement: a person of the owner organisation in one of these roles.
+AGREEMENT_OWNER_ROLES = (Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL, Role.COORDINATOR)
+
+
+def active_participations_of(user: User) -> QuerySet[Participation]:
+    """Active participations of the organisations *user* works for in a partner role."""
+    return Participation.objects.active().filter(
+        organisation__memberships__user=user,
+        organisation__memberships__role__in=PARTNER_ROLES,
+    )
+
+
+# --- Cases ---------------------------------------------------------------------------------------
+
+
+def cases_visible_to(
+    user: User | AnonymousUser, queryset: QuerySet[Case] | None = None
+) -> QuerySet[Case]:
+    """Every case *user* may see, annotated with ``access_level`` (0, 1 or 2) and
+    ``as_coordinator``. One SQL query; no per-row checks."""
+    qs = Case.objects.all() if queryset is None else queryset
+    if not is_active_user(user):
+        return qs.none()
+    participation_level = (
+        active_participations_of(user)
+        .filter(case=OuterRef("pk"))
+        .order_by("-level")
+        .values("level")[:1]
+    )
+    coordinated = in_regions_with_role(user, "region_id", Role.COORDINATOR)
+    chaired = in_regions_with_role(user, "region_id", Role.CHAIR)
+    level = Greatest(
+        DbCase(
+            When(coordinated, then=Value(int(FULL))),
+            When(chaired, then=Value(int(PROCESS))),
+            default=Value(-1),
+            output_field=IntegerField(),
+        ),
+        Coalesce(Subquery(participation_level, output_field=IntegerField()), Value(-1)),
+    )
+    return annotate_access(qs, as_coordinator=access_flag(coordinated), access_level=level).filter(
+        Q(access_level__gte=0)
+    )
+
+
+def cases_coordinated_by(user: User | AnonymousUser) -> QuerySet[Case]:
+    """The cases of the regions *user* coordinates, annotated as ``cases_visible_to``."""
+    if not is_active_user(user):
+        return Case.objects.none()
+    coordinated = Case.objects.filter(in_regions_with_role(user, "region_id", Role.COORDINATOR))
+    return cases_visible_to(user, coordinated)
+
+
+def access_case(
+    user: User | AnonymousUser, case_id: Any, *, write: bool = False, at_least: int = 0
+) -> Case:
+    """The case with id *case_id* as *user* may see it.
+
+    Raises Http404 when it does not exist or is not visible (an outsider cannot tell which), and
+    PermissionDenied when visible but below level *at_least*, or below level 2 for *write*.
+    """
+    case = (
+        cases_visible_to(user)
+        .select_related("region", "referring_organisation")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    if case.access_level < (FULL if write else at_least):
+        raise PermissionDenied
+    return case
+
+
+def can_coordinate(user: User, case: Case) -> bool:
+    """Coordinators of the case's region: weegmoment, participants, identity reveal."""
+    return case.as_coordinator
+
+
+def require_coordinator(user: User, case: Case) -> None:
+    if not can_coordinate(user, case):
+        raise PermissionDenied
+
+
+def cases_supervised_by(user: User | AnonymousUser) -> QuerySet[Case]:
+    """Cases whose access log a privacy officer may read: reference and status, no content."""
+    return Case.objects.filter(region__in=supervised_regions(user))
+
+
+def access_supervised_case(user: User | AnonymousUser, case_id: Any) -> Case:
+    case = cases_supervised_by(user).select_related("region").filter(pk=case_id).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+# --- Notes ---------------------------------------------------------------------------------------
+
+
+def notes_visible_to(
+    user: User | AnonymousUser, queryset: QuerySet[Note] | None = None
+) -> QuerySet[Note]:
+    """Notes *user* may read. A note is never visible below level 2 on its case."""
+    qs = Note.objects.all() if queryset is None else queryset
+    if not is_active_user(user):
+        return qs.none()
+    full = active_participations_of(user).filter(case=OuterRef("case_id"), level=FULL)
+    coordinator = in_regions_with_role(user, "case__region_id", Role.COORDINATOR)
+    coordinator_domains = Membership.objects.filter(user=user, role=Role.COORDINATOR).values(
+        "organisation__domain"
+    )
+    return qs.filter(
+        (coordinator & ~Q(visibility=NoteVisibility.DOMAIN))
+        | (coordinator & Q(visibility=NoteVisibility.DOMAIN, author_domain__in=coordinator_domains))
+        | (Q(visibility=NoteVisibility.PARTICIPANTS) & Exists(full))
+        | (
+            Q(visibility=NoteVisibility.DOMAIN)
+            & Exists(full.filter(organisation__domain=OuterRef("author_domain")))
+        )
+        | (
+            Q(visibility=NoteVisibility.ORGANISATION)
+            & Exists(full.filter(organisation=OuterRef("author_organisation")))
+        )
+        | (Q(author=user) & Exists(full))
+    )
+
+
+# --- The life of a case --------------------------------------------------------------------------
+
+
+def organisations_user_may_refer_for(user: User) -> QuerySet[Organisation]:
+    return organisations_user_may_act_for(user, REFERRER_ROLES).order_by("name")
+
+
+def can_refer(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated:
+        return False
+    return organisations_user_may_refer_for(user).exists()
+
+
+def can_triage(user: User | AnonymousUser) -> bool:
+    """Coordinators run the triage queue of their regions."""
+    return bool(user.is_authenticated) and has_role(user, Role.COORDINATOR)
+
+
+def triage_cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
+    """Cases awaiting a triage decision in the regions *user* coordinates."""
+    return cases_coordinated_by(user).filter(status__in=[CaseStatus.REFERRED, CaseStatus.TRIAGE])
+
+
+def can_direct(user: User, case: Case) -> bool:
+    """Coordinators, and the case's own director while their organisation sees it at level 2."""
+    if can_coordinate(user, case):
+        return True
+    return (
+        case.case_director_id is not None
+        and case.case_director_id == user.pk
+        and case.access_level >= FULL
+    )
+
+
+def require_director(user: User, case: Case) -> None:
+    if not can_direct(user, case):
+        raise PermissionDenied
+
+
+def can_add_score(user: User, case: Case) -> bool:
+    return case.access_level >= FULL
+
+
+def is_referrer_of(user: User, case: Case) -> bool:
+    """A professional or coordinator of the referring organisation who can still see the case."""
+    if case.access_level < PROCESS:
+        return False
+    return Membership.objects.filter(
+        user=user, organisation_id=case.referring_organisation_id, role__in=REFERRER_ROLES
+    ).exists()
+
+
+def timeline_audiences(user: User, case: Case) -> set[str]:
+    """Which timeline entries (``EventAudience``) *user* sees at all: none below level 1."""
+    if case.access_level < PROCESS:
+        return set()
+    audiences = {EventAudience.PROCESS.value}
+    if can_coordinate(user, case):
+        audiences.add(EventAudience.COORDINATORS.value)
+    return audiences
+
+
+def can_read_event_text(user: User, case: Case, *, triage_decision: bool) -> bool:
+    """The why of a timeline entry: level 2 and coordinators; a triage decision's reason or
+    advice also reaches the referring organisation, which has to act on it."""
+    if case.access_level >= FULL or can_coordinate(user, case):
+        return True
+    return triage_decision and is_referrer_of(user, case)
+
+
+def region_policies_administered_by(user: User | AnonymousUser) -> QuerySet[RegionPolicy]:
+    return RegionPolicy.objects.filter(region__in=regions_administered_by(user))
+
+
+def check_ins_visible_to(user: User | AnonymousUser) -> QuerySet[CheckIn]:
+    """Pending follow-up check-ins as tasks: the cases *user* directs, and for coordinators
+    every case of their regions."""
+    cases = cases_visible_to(user).filter(Q(as_coordinator=True) | Q(case_director=user))
+    return CheckIn.objects.pending().filter(case__in=cases.values("pk"))
+
+
+# --- Agreements ----------------------------------------------------------------------------------
+
+
+def agreements_visible_to(
+    user: User | AnonymousUser, queryset: QuerySet[Agreement] | None = None
+) -> QuerySet[Agreement]:
+    """Agreements *user* may see, annotated with ``as_coordinator`` and ``as_owner`` (a member of
+    the owner organisation, who may resolve it). One SQL query; no per-row checks."""
+    qs = Agreement.objects.all() if queryset is None else queryset
+    if not is_active_user(user):
+        return qs.none()
+    participations = active_participations_of(user).filter(case=OuterRef("case_id"))
+    owner = Exists(
+        participations.filter(organisation=OuterRef("owner_organisation_id"), level__gte=PROCESS)
+    )
+    coordinator = in_regions_with_role(user, "case__region_id", Role.COORDINATOR)
+    return annotate_access(qs, as_coordinator=access_flag(coordinator), as_owner=owner).filter(
+        coordinator | Exists(participations.filter(level=FULL)) | owner
+    )
+
+
+def access_agreement(
+    user: User | AnonymousUser, agreement_id: Any, *, resolve: bool = False, manage: bool = False
+) -> Agreement:
+    """The agreement as *user* may see it: Http404 when missing or not visible; PermissionDenied
+    when visible but *resolve* (owner organisation or coordinator) or *manage* (coordinator) is
+    asked and not allowed."""
+    agreement = (
+        agreements_visible_to(user)
+        .select_related("case__region", "case__data_key", "owner_organisation", "owner")
+        .filter(pk=agreement_id)
+        .first()
+    )
+    if agreement is None:
+        raise Http404
+    if manage and not agreement.as_coordinator:
+        raise PermissionDenied
+    if resolve and not (agreement.as_coordinator or agreement.as_owner):
+        raise PermissionDenied
+    return agreement
