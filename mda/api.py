@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from mda import access
 from mda.models import Membership, Organisation
+from mda.pagination import KeysetPagination
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -86,6 +87,7 @@ class NotificationListView(generics.ListAPIView):
     """Your notifications, newest first."""
 
     serializer_class = NotificationSerializer
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         from mda.notifications import notifications_of
