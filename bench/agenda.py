@@ -30,7 +30,7 @@ def _setup(people: data.World) -> tuple[Any, list[Any], Any]:
 
     from casework.models import Case, Participation
     from mda.models import User
-    from scheduling.models import MeetingSeries
+    from scheduling.models import HolidayRule, MeetingSeries
     from scheduling.services import meetings
 
     region_id = people.regions[0]
@@ -74,8 +74,8 @@ def _setup(people: data.World) -> tuple[Any, list[Any], Any]:
             duration_minutes=CASES * 15 + 30,
             place="ZVH, zaal 1",
             online_link="https://meet.example.org/bench",
-            holiday_rule="next_working_day",
-            weeks_ahead=52,
+            holiday_rule=HolidayRule.NEXT_WORKING_DAY,
+            weeks_ahead=26,
             starts_on=date(2026, 1, 1),
         )
     return coordinator, cases, series

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -181,14 +182,14 @@ class KeysetPagination(BasePagination):
             size = page_size(request.query_params.get(self.page_size_query_param))
         except ValueError:
             raise ValidationError(
-                {"page_size": [f"A whole number from 1 to {MAX_SIZE}."]}
+                {"page_size": [_("A whole number from 1 to %(max)d.") % {"max": MAX_SIZE}]}
             ) from None
         cursor = request.query_params.get(self.cursor_query_param)
         try:
             self.page = keyset_page(queryset, cursor=cursor, size=size)
         except BadCursor:
             raise ValidationError(
-                {"cursor": ["Not a cursor of this list: follow the next or previous link."]}
+                {"cursor": [_("Not a cursor of this list: follow the next or previous link.")]}
             ) from None
         self.request = request
         return self.page.object_list

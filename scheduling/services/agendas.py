@@ -88,7 +88,7 @@ def _retime(meeting: Meeting) -> int:
     start = meeting.starts_at
     changed = []
     rows = meeting.items.current().order_by("position", "added_at")
-    for position, item in enumerate(rows.only("position", "slot_minutes", "starts_at", "ends_at")):
+    for position, item in enumerate(rows):
         ends = start + timedelta(minutes=item.slot_minutes)
         if (item.position, item.starts_at, item.ends_at) != (position, start, ends):
             item.position, item.starts_at, item.ends_at = position, start, ends
