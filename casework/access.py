@@ -352,11 +352,14 @@ def agreements_visible_to(
     qs = Agreement.objects.all() if queryset is None else queryset
     if not is_active_user(user):
         return qs.none()
-    participations = active_participations_of(user).filter(case=OuterRef("case_id"))
+    standing = _standing(user)  # constants: each EXISTS is one probe of the participation index
+    participations = Participation.objects.active().filter(
+        case=OuterRef("case_id"), organisation_id__in=standing.partner_organisations
+    )
     owner = Exists(
         participations.filter(organisation=OuterRef("owner_organisation_id"), level__gte=PROCESS)
     )
-    coordinator = in_regions_with_role(user, "case__region_id", Role.COORDINATOR)
+    coordinator = Q(case__region_id__in=standing.coordinated)
     return annotate_access(qs, as_coordinator=access_flag(coordinator), as_owner=owner).filter(
         coordinator | Exists(participations.filter(level=FULL)) | owner
     )
