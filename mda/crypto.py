@@ -249,12 +249,17 @@ def _cipher(key: DataKey) -> tuple[AESGCM, bytes]:
     """The AES-GCM cipher of *key*'s data key and its id as bytes (see the cache above); raises
     like ``_unwrap``."""
     wrapped = key.wrapped_key
-    master_keys = _master_keys_setting()
     # The same instance again (a page reading many fields): its own memo, valid while it holds
-    # the very wrapped key and settings it was made from.
+    # the very wrapped key and the settings object it was made under.
     memo = key.__dict__.get("_mda_cipher")
-    if memo is not None and memo[0] is wrapped and memo[1] is master_keys and not key.shredded_at:
+    if (
+        memo is not None
+        and memo[0] is wrapped
+        and memo[1] is settings.__dict__["_wrapped"]
+        and key.shredded_at is None
+    ):
         return memo[2]
+    master_keys = _master_keys_setting()
     if key.shredded_at is not None or wrapped is None:
         raise KeyShreddedError(f"Data key {key.id} was shredded; its data cannot be decrypted.")
     blob = wrapped if type(wrapped) is bytes else bytes(wrapped)
@@ -269,7 +274,7 @@ def _cipher(key: DataKey) -> tuple[AESGCM, bytes]:
             f"MDA_MASTER_KEYS holds a different key for version {version} than the one it was "
             "wrapped with, or the wrapped key was altered."
         ) from None
-    key.__dict__["_mda_cipher"] = (wrapped, master_keys, found)
+    key.__dict__["_mda_cipher"] = (wrapped, settings.__dict__["_wrapped"], found)
     return found
 
 
