@@ -34,17 +34,22 @@ def _raw_sql(
     """The page as one would write it by hand."""
     if coordinated:
         sql = f"""SELECT {COLUMNS}, 2 FROM casework_case c {JOINS}
-            WHERE c.region_id = ANY(%s) ORDER BY c.created_at DESC, c.id DESC LIMIT {PAGE + 1}"""
-        return sql, [coordinated]
+            WHERE c.region_id IN ({_marks(coordinated)})
+            ORDER BY c.created_at DESC, c.id DESC LIMIT {PAGE + 1}"""
+        return sql, coordinated
     sql = f"""SELECT {COLUMNS},
           (SELECT max(p.level) FROM casework_participation p
-           WHERE p.case_id = c.id AND p.organisation_id = ANY(%s) AND {ACTIVE})
+           WHERE p.case_id = c.id AND p.organisation_id IN ({_marks(organisations)}) AND {ACTIVE})
         FROM casework_case c {JOINS}
-        WHERE c.region_id = ANY(%s) AND EXISTS (
+        WHERE c.region_id IN ({_marks(regions)}) AND EXISTS (
           SELECT 1 FROM casework_participation p
-          WHERE p.case_id = c.id AND p.organisation_id = ANY(%s) AND {ACTIVE})
+          WHERE p.case_id = c.id AND p.organisation_id IN ({_marks(organisations)}) AND {ACTIVE})
         ORDER BY c.created_at DESC, c.id DESC LIMIT {PAGE + 1}"""
-    return sql, [organisations, regions, organisations]
+    return sql, [*organisations, *regions, *organisations]
+
+
+def _marks(values: list[int]) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
 def _raw(sql: str, params: list[Any]) -> list[Any]:
