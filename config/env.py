@@ -12,7 +12,6 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-_MISSING = object()
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -27,14 +26,15 @@ def _raw(name: str) -> str | None:
     return os.environ.get(name)
 
 
-def env_str(name: str, default: str | object = _MISSING) -> str:
+def env_str(name: str, default: str | None = None) -> str:
+    """The variable's value; *default* when unset or empty, and without a default it is required."""
     value = _raw(name)
     if value is None or value == "":
-        if default is _MISSING:
+        if default is None:
             raise ImproperlyConfigured(
                 f"The environment variable {name} (or {name}_FILE) is required but not set."
             )
-        return default  # type: ignore[return-value]
+        return default
     return value
 
 

@@ -68,7 +68,7 @@ GRONINGEN_USERS = [
     DemoUser("ggz", "Gerrit", "van Dijk", "ggz", Role.PROFESSIONAL),
     DemoUser("verslavingszorg", "Vince", "de Boer", "verslavingszorg", Role.PROFESSIONAL),
     DemoUser("jeugdbescherming", "Julia", "Peters", "jeugdbescherming", Role.PROFESSIONAL),
-    # The escalation ladder (issue 6): Veilig Thuis (rung 2), mayor and alderman (rung 4).
+    # The escalation ladder: Veilig Thuis (rung 2), mayor and alderman (rung 4).
     DemoUser("vt-teamleider", "Wendy", "Koster", "veilig-thuis", Role.ESCALATION_OFFICIAL),
     DemoUser("burgemeester", "Bert", "Wolters", "gemeente", Role.ESCALATION_OFFICIAL),
 ]

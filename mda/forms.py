@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -54,6 +56,12 @@ def form_apply_service_errors(
             sections[name].extend(errors)
         else:
             form.add_error(name if name in form.fields else None, errors)
+
+
+def flash_service_errors(request: HttpRequest, exc: ValidationError) -> None:
+    """Show a service's ValidationError as messages on the next page (for buttons, not forms)."""
+    for text in exc.messages:
+        messages.error(request, text)
 
 
 def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

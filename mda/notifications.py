@@ -9,7 +9,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from mda.models import Notification, User
@@ -108,7 +107,3 @@ def notification_acknowledge(*, actor: User, notification: Notification) -> Noti
         notification.acknowledged_at = timezone.now()
         notification.save(update_fields=["acknowledged_at"])
     return notification
-
-
-def notifications_of(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).order_by("-created_at")

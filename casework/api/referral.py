@@ -129,7 +129,7 @@ class IdentityInSerializer(serializers.Serializer):
 class MemberInSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=MemberRole.choices)
     # DRF's metaclass pops declared fields, so this does not shadow Field.label at run time.
-    label = serializers.CharField(max_length=40)  # type: ignore[assignment]
+    label = serializers.CharField(max_length=40)  # type: ignore[assignment]  # popped by DRF
     identity = IdentityInSerializer(required=False)
 
 
@@ -140,6 +140,6 @@ class CaseCreateSerializer(ReferralFieldsSerializer):
     )
     reason = serializers.CharField(max_length=10000)
     # ListSerializer has taken min_length/max_length since DRF 3.15; the stubs lag behind.
-    members = MemberInSerializer(  # type: ignore[call-arg]
+    members = MemberInSerializer(  # type: ignore[call-arg]  # max_length: DRF 3.14+
         many=True, min_length=1, max_length=MAX_MEMBERS
     )

@@ -42,7 +42,7 @@ class CaseView:
 
 def case_view(*, actor: User, case: Case) -> CaseView:
     """What *actor* may see of *case* (from access.access_case), with the read recorded."""
-    # Annotations of mda.access.cases_visible_to (access_case always goes through it).
+    # Annotations of casework.access.cases_visible_to (access_case always goes through it).
     view = CaseView(
         case=case,
         level=case.access_level,
@@ -88,10 +88,6 @@ def member_of_case(*, case: Case, member_id: Any) -> HouseholdMember:
     if member is None:
         raise Http404
     return member
-
-
-def case_for_write(*, actor: User, case_id: Any) -> Case:
-    return access.access_case(actor, case_id, write=True)
 
 
 @dataclass

@@ -56,23 +56,14 @@ def _acting_organisation(actor: User, case: Case) -> Organisation | None:
 
 
 def _lock(case: Case) -> Case:
-    """The case row, locked for this transaction, keeping the access annotations."""
-    locked = Case.objects.select_for_update().select_related("region", "data_key").get(pk=case.pk)
-    for attr in ("access_level", "as_coordinator"):
-        setattr(locked, attr, getattr(case, attr, None))
-    return locked
-
-
-def _copy_back(source: Case, target: Case) -> None:
-    for attr in (
-        "status",
-        "safety_phase",
-        "follow_up_until",
-        "case_director_id",
-        "case_director_organisation_id",
-        "updated_at",
-    ):
-        setattr(target, attr, getattr(source, attr))
+    """Lock *case*'s row for this transaction and refresh *case* from it, in place: the caller
+    sees every change made here, and the access annotations (not columns) stay as they were."""
+    case.refresh_from_db(
+        from_queryset=Case.objects.select_for_update().select_related(
+            "region", "data_key", "referring_organisation"
+        )
+    )
+    return case
 
 
 @transaction.atomic
@@ -87,22 +78,21 @@ def case_transition(*, actor: User, case: Case, transition: str, reason: str = "
                 % {"allowed": allowed_here_message(case)}
             }
         )
-    locked = _lock(case)
-    if locked.status not in spec.sources:
-        raise TransitionNotAllowed(allowed_here_message(locked, transition))
+    _lock(case)
+    if case.status not in spec.sources:
+        raise TransitionNotAllowed(allowed_here_message(case, transition))
     if spec.needs_reason and not reason.strip():
         raise ValidationError({"reason": _("Give the reason (or the advice) for this step.")})
-    _guard(locked, spec)
+    _guard(case, spec)
     event = _transition_apply(
-        locked,
+        case,
         spec,
         actor=actor,
         reason=reason,
-        organisation=coordinator_organisation(actor, locked),
+        organisation=coordinator_organisation(actor, case),
     )
     if spec.triage:
-        _notify_triage_decision(locked, spec)
-    _copy_back(locked, case)
+        _notify_triage_decision(case, spec)
     return event
 
 
@@ -194,22 +184,19 @@ def _follow_up_schedule(case: Case, start: date) -> None:
 def case_reopen_by_signal(*, case: Case, cause: str, actor: User | None = None) -> CaseEvent:
     """A case in follow-up re-opens by itself on a new signal (inside the caller's
     transaction); the coordinators and the case director are told."""
-    locked = Case.objects.select_for_update().select_related("region", "data_key").get(pk=case.pk)
-    event = _transition_apply(
-        locked, TRANSITIONS["reopen"], actor=actor, automatic=True, cause=cause
-    )
-    recipients = coordinators_of(locked.region_id)
-    if locked.case_director is not None:
-        recipients.append(locked.case_director)
+    _lock(case)
+    event = _transition_apply(case, TRANSITIONS["reopen"], actor=actor, automatic=True, cause=cause)
+    recipients = coordinators_of(case.region_id)
+    if case.case_director is not None:
+        recipients.append(case.case_director)
     notification_send(
         recipients=recipients,
         kind="case_reopened",
-        subject=_("Case %(ref)s re-opened") % {"ref": locked.reference},
-        body=_("A new signal during follow-up re-opened case %(ref)s.") % {"ref": locked.reference},
-        link=reverse("casework:case-detail", args=[locked.pk]),
-        case_reference=locked.reference,
+        subject=_("Case %(ref)s re-opened") % {"ref": case.reference},
+        body=_("A new signal during follow-up re-opened case %(ref)s.") % {"ref": case.reference},
+        link=reverse("casework:case-detail", args=[case.pk]),
+        case_reference=case.reference,
     )
-    _copy_back(locked, case)
     return event
 
 
@@ -234,10 +221,10 @@ def _notify_triage_decision(case: Case, spec: Transition) -> None:
 @transaction.atomic
 def case_director_assign(*, actor: User, case: Case, director: User) -> Case:
     access.require_coordinator(actor, case)
-    locked = _lock(case)
-    if locked.status not in ACTIVE:
-        raise not_in_status_error(locked, _("Assigning a case director"), ACTIVE)
-    organisation = director_organisation(locked, director)
+    _lock(case)
+    if case.status not in ACTIVE:
+        raise not_in_status_error(case, _("Assigning a case director"), ACTIVE)
+    organisation = director_organisation(case, director)
     if organisation is None:
         raise ValidationError(
             {
@@ -248,13 +235,13 @@ def case_director_assign(*, actor: User, case: Case, director: User) -> Case:
                 )
             }
         )
-    locked.case_director, locked.case_director_organisation = director, organisation
-    locked.save(update_fields=["case_director", "case_director_organisation", "updated_at"])
+    case.case_director, case.case_director_organisation = director, organisation
+    case.save(update_fields=["case_director", "case_director_organisation", "updated_at"])
     event_record(
-        case=locked,
+        case=case,
         kind=EventKind.DIRECTOR,
         actor=actor,
-        organisation=coordinator_organisation(actor, locked),
+        organisation=coordinator_organisation(actor, case),
         detail={
             "organisation": organisation.name,
             "director": director.get_full_name() or director.get_username(),
@@ -264,19 +251,18 @@ def case_director_assign(*, actor: User, case: Case, director: User) -> Case:
         actor=actor,
         action=AuditAction.CHANGE,
         object_type="case_director",
-        object_id=str(locked.pk),
-        case=locked,
+        object_id=str(case.pk),
+        case=case,
         detail={"director": director.get_username()},
     )
     notification_send(
         recipients=[director],
         kind="case_director",
-        subject=_("You are case director of %(ref)s") % {"ref": locked.reference},
-        body=_("A coordinator made you case director of %(ref)s.") % {"ref": locked.reference},
-        link=reverse("casework:case-detail", args=[locked.pk]),
-        case_reference=locked.reference,
+        subject=_("You are case director of %(ref)s") % {"ref": case.reference},
+        body=_("A coordinator made you case director of %(ref)s.") % {"ref": case.reference},
+        link=reverse("casework:case-detail", args=[case.pk]),
+        case_reference=case.reference,
     )
-    _copy_back(locked, case)
     return case
 
 
@@ -324,33 +310,32 @@ def case_plan_save(
 @transaction.atomic
 def safety_phase_set(*, actor: User, case: Case, phase: int, reason: str = "") -> Case:
     access.require_director(actor, case)
-    locked = _lock(case)
-    if locked.status not in ACTIVE:
-        raise not_in_status_error(locked, _("Changing the safety phase"), ACTIVE)
+    _lock(case)
+    if case.status not in ACTIVE:
+        raise not_in_status_error(case, _("Changing the safety phase"), ACTIVE)
     if phase not in SafetyPhase.values:
         raise ValidationError({"phase": _("Choose phase 1, 2 or 3.")})
-    if phase == locked.safety_phase:
+    if phase == case.safety_phase:
         raise ValidationError({"phase": _("The case is in this safety phase already.")})
-    previous = locked.safety_phase
-    locked.safety_phase = phase
-    locked.save(update_fields=["safety_phase", "updated_at"])
+    previous = case.safety_phase
+    case.safety_phase = phase
+    case.save(update_fields=["safety_phase", "updated_at"])
     event_record(
-        case=locked,
+        case=case,
         kind=EventKind.SAFETY_PHASE,
         actor=actor,
         text=reason,
-        organisation=_acting_organisation(actor, locked),
+        organisation=_acting_organisation(actor, case),
         detail={"from": previous, "to": phase},
     )
     audit_record(
         actor=actor,
         action=AuditAction.CHANGE,
         object_type="safety_phase",
-        object_id=str(locked.pk),
-        case=locked,
+        object_id=str(case.pk),
+        case=case,
         detail={"from": previous, "to": phase},
     )
-    _copy_back(locked, case)
     return case
 
 

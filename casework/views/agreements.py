@@ -1,5 +1,5 @@
 """Web pages of agreements: my agreements, one agreement (resolve, change, reopen) and recording
-one for a case. Each page starts from the access policy (mda.access)."""
+one for a case. Each page starts from the access policy (casework.access)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Web pages of the life of a case: referring, the triage queue, status changes, the case
 director, the plan, the safety phase, check-ins and Signs of Safety readings.
 
-Each page starts from the access policy (mda.access). A status change that is not possible from
+Each page starts from the access policy (casework.access). A status change that is not possible from
 here renders the page again with 409 and what is possible instead.
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,9 +11,40 @@ from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_optional, env_str
+from mda.audit import check_audit_key
+from mda.blind_index import check_blind_index_key
+from mda.crypto import check_master_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("MDA_VAR_DIR", str(BASE_DIR / "var"))).resolve()
+# Django loads the module named in DJANGO_SETTINGS_MODULE; production.py checks that it is this.
+PRODUCTION = os.environ.get("DJANGO_SETTINGS_MODULE") == "config.settings.production"
+
+
+# --- Secrets and keys, read once --------------------------------------------------------------
+# From the environment (or a NAME_FILE). In production each one is required and checked here, so
+# a missing or malformed key stops the start-up with its format; anywhere else a development key
+# is generated once into var/dev-secrets.json (mode 0600), and production never does that.
+
+
+if PRODUCTION:
+    SECRET_KEY = env_str("SECRET_KEY")
+    _KEYS = {name: env_str(name, "") for name in ("MDA_MASTER_KEYS", "MDA_BLIND_INDEX_KEY")}
+    _AUDIT_KEY = env_str("MDA_AUDIT_KEY", "")
+else:
+    from config.dev_secrets import dev_blind_index_key, dev_master_keys, dev_secret
+
+    SECRET_KEY = dev_secret(VAR_DIR, "SECRET_KEY")
+    _KEYS = {
+        "MDA_MASTER_KEYS": dev_master_keys(VAR_DIR),
+        "MDA_BLIND_INDEX_KEY": dev_blind_index_key(VAR_DIR),
+    }
+    _AUDIT_KEY = dev_secret(VAR_DIR, "MDA_AUDIT_KEY")
+MDA_MASTER_KEYS = check_master_keys(_KEYS["MDA_MASTER_KEYS"])
+MDA_BLIND_INDEX_KEY = check_blind_index_key(
+    _KEYS["MDA_BLIND_INDEX_KEY"], master_keys=MDA_MASTER_KEYS
+)
+MDA_AUDIT_KEY = check_audit_key(_AUDIT_KEY)  # losing it leaves the trail unverifiable
 
 DEBUG = False
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])

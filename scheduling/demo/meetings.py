@@ -36,6 +36,7 @@ from scheduling.models import (
     MeetingType,
     Weekday,
 )
+from scheduling.models.agendas import INACTIVE_STATUSES
 from scheduling.services import agendas, meetings
 
 SERIES_NAME = "MDA++ casusoverleg Groningen"
@@ -55,7 +56,7 @@ def seed_meetings(out: list[str]) -> None:
     series = _series(region, coordinator)
     cases = list(
         Case.objects.filter(region=region)
-        .exclude(status__in=agendas.INACTIVE_STATUSES)
+        .exclude(status__in=INACTIVE_STATUSES)
         .order_by("reference")
     )
     past = [_past_meeting(series, day, cases[:3], coordinator) for day in _past_days(series, 2)]

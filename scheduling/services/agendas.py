@@ -15,70 +15,26 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.access import access_case, can_coordinate
-from casework.models import Case, CaseStatus
+from casework.models import Case
 from mda.audit import audit_record
 from mda.models import AuditAction, User
-from mda.workdays import AMSTERDAM
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,
     ItemReason,
     Meeting,
-    MeetingStatus,
 )
-from scheduling.models.meetings import DEFAULT_SLOT_MINUTES
+from scheduling.models.agendas import INACTIVE_STATUSES
+from scheduling.selectors.agendas import default_slot_minutes, full_message, planned_minutes
 from scheduling.services.invitations import invitations_sync
 from scheduling.services.meetings import require_manager, require_open
 
 #: Cases in these statuses are not discussed any more.
-INACTIVE_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.DECLINED, CaseStatus.ADVICE_ONLY})
 _UNSET: Any = object()
-
-
-def planned_minutes(meeting: Meeting, *, without: AgendaItem | None = None) -> int:
-    items = meeting.items.current()
-    if without is not None:
-        items = items.exclude(pk=without.pk)
-    return int(items.aggregate(total=Sum("slot_minutes"))["total"] or 0)
-
-
-def default_slot_minutes(meeting: Meeting) -> int:
-    series = meeting.series
-    return series.slot_minutes if series is not None else DEFAULT_SLOT_MINUTES
-
-
-def next_meeting_with_room(meeting: Meeting, minutes: int) -> Meeting | None:
-    """The first later meeting of the same series (or region and type) with *minutes* free."""
-    later = Meeting.objects.filter(
-        region_id=meeting.region_id,
-        kind=meeting.kind,
-        status=MeetingStatus.SCHEDULED,
-        starts_at__gt=meeting.starts_at,
-    )
-    if meeting.series_id:
-        later = later.filter(series_id=meeting.series_id)
-    for candidate in later.order_by("starts_at")[:12]:
-        if planned_minutes(candidate) + minutes <= candidate.duration_minutes:
-            return candidate
-    return None
-
-
-def full_message(meeting: Meeting, minutes: int) -> str:
-    planned = planned_minutes(meeting)
-    message = _("This meeting is full: %(planned)d of %(capacity)d minutes are planned.") % {
-        "planned": planned,
-        "capacity": meeting.duration_minutes,
-    }
-    following = next_meeting_with_room(meeting, minutes)
-    if following is None:
-        return f"{message} {_('No later meeting has room yet.')}"
-    when = formats.date_format(following.starts_at.astimezone(AMSTERDAM), "DATETIME_FORMAT")
-    return f"{message} {_('The next meeting with room is on %(when)s.') % {'when': when}}"
 
 
 def _retime(meeting: Meeting) -> int:

@@ -27,16 +27,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, Role, User
 from mda.outbox import Outbox
-from mda.workdays import AMSTERDAM
 from scheduling import access
-from scheduling.ical import SlotEvent, invitation_ics, item_uid
+from scheduling.ical import SlotEvent, invitation_ics
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,
@@ -49,6 +47,7 @@ from scheduling.models import (
     Meeting,
     MeetingStatus,
 )
+from scheduling.selectors.invitations import local, local_span, meeting_link, slot_event
 
 logger = logging.getLogger(__name__)
 
@@ -61,57 +60,6 @@ OUTBOX = Outbox(
 
 
 # --- What a slot looks like in a calendar --------------------------------------------------------
-
-
-def local(moment: Any) -> str:
-    return formats.date_format(moment.astimezone(AMSTERDAM), "DATETIME_FORMAT")
-
-
-def local_span(start: Any, end: Any) -> str:
-    """A slot in local time, the end's date only when it falls on another day."""
-    end_local = end.astimezone(AMSTERDAM)
-    same_day = end_local.date() == start.astimezone(AMSTERDAM).date()
-    until = formats.time_format(end_local, "TIME_FORMAT") if same_day else local(end)
-    return f"{local(start)}–{until}"
-
-
-def meeting_link(meeting: Meeting) -> str:
-    return f"{settings.MDA_BASE_URL}{reverse('scheduling:meeting-detail', args=[meeting.pk])}"
-
-
-def slot_event(
-    item: AgendaItem,
-    *,
-    sequence: int,
-    cancelled: bool = False,
-    attendee_email: str = "",
-) -> SlotEvent:
-    """The calendar event of one slot: reference, time, place, links; nothing personal."""
-    meeting = item.meeting
-    summary = f"{meeting.get_kind_display()}: {item.case.reference}"
-    lines = [
-        _("Case %(reference)s") % {"reference": item.case.reference},
-        _("Your slot: %(time)s") % {"time": local_span(item.starts_at, item.ends_at)},
-    ]
-    if meeting.place:
-        lines.append(_("Place: %(place)s") % {"place": meeting.place})
-    if meeting.online_link:
-        lines.append(_("Online: %(link)s") % {"link": meeting.online_link})
-    if item.deadline:
-        lines.append(_("Information deadline: %(when)s") % {"when": local(item.deadline)})
-    lines.append(_("Agenda and details: %(link)s") % {"link": meeting_link(meeting)})
-    return SlotEvent(
-        uid=item_uid(item.pk),
-        sequence=sequence,
-        starts_at=item.starts_at,
-        ends_at=item.ends_at,
-        summary=summary,
-        location=meeting.place or meeting.online_link,
-        url=meeting_link(meeting),
-        description="\n".join(str(line) for line in lines),
-        cancelled=cancelled or meeting.status == MeetingStatus.CANCELLED,
-        attendee_email=attendee_email,
-    )
 
 
 def _fingerprint(item: AgendaItem, meeting: Meeting) -> str:
@@ -231,7 +179,7 @@ def invitations_sync_upcoming(*, now: Any = None) -> int:
 # --- Sending: claim, send, mark ------------------------------------------------------------------
 
 
-def invitation_recipients(organisation: Organisation) -> list[str]:
+def _recipients(organisation: Organisation) -> list[str]:
     """The organisation's functional address and its professionals' addresses."""
     professionals = User.objects.filter(
         is_active=True,
@@ -262,7 +210,7 @@ def _body_line(line: InvitationLine) -> str:
     return f"{reference}: {local_span(line.starts_at, line.ends_at)}"
 
 
-def invitation_email(message: InvitationMessage, recipients: list[str]) -> EmailMessage:
+def _email(message: InvitationMessage, recipients: list[str]) -> EmailMessage:
     """The e-mail of one message: one line and one .ics attachment per slot."""
     meeting = message.meeting
     lines = list(
@@ -316,11 +264,11 @@ def invitation_message_send(*, message_id: Any) -> bool:
     )
     if message is None:
         return False
-    recipients = invitation_recipients(message.organisation)
+    recipients = _recipients(message.organisation)
 
     def send() -> None:
         with translation.override(settings.LANGUAGE_CODE):
-            email = invitation_email(message, recipients)
+            email = _email(message, recipients)
         if recipients:
             email.send()
 

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 
 from casework import services as casework_services
 from casework.access import access_case
-from casework.models import AccessLevel, Agreement, AgreementOrigin, Participation
+from casework.models import Agreement, AgreementOrigin
+from casework.selectors.lifecycle import director_candidates
 from mda import crypto
 from mda.access import PARTNER_ROLES
 from mda.audit import audit_record
-from mda.models import AuditAction, Membership, Organisation, Role, User
+from mda.models import AuditAction, Membership, Organisation, User
 from mda.notifications import notification_send
 from scheduling import access
 from scheduling.models import (
@@ -40,7 +41,6 @@ from scheduling.services.invitations import local
 
 MAX_TEXT = 20000
 CONFIDENTIALITY_EARLY = 30  # minutes before the start the statement may be recorded
-DIRECTOR_ROLES = (Role.PROFESSIONAL,)  # as casework.services.lifecycle.director_organisation
 
 
 def _require_runner(meeting: Meeting) -> None:
@@ -102,17 +102,6 @@ def attendance_record(
     return attendance
 
 
-def director_candidates(case_id: Any) -> Any:
-    """Who may be confirmed as case director: a professional of an organisation that takes part
-    in the case at level 2 (the lifecycle's rule for the case director)."""
-    full = Participation.objects.active().filter(case_id=case_id, level=AccessLevel.FULL)
-    return User.objects.filter(
-        is_active=True,
-        memberships__organisation__in=full.values("organisation_id"),
-        memberships__role__in=DIRECTOR_ROLES,
-    ).distinct()
-
-
 def _clean(text: str, field: str) -> str:
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
@@ -140,7 +129,7 @@ def minutes_save(
     errors: dict[str, str] = {}
     if (
         case_director is not None
-        and not director_candidates(item.case_id).filter(pk=case_director.pk).exists()
+        and not director_candidates(case=item.case).filter(pk=case_director.pk).exists()
     ):
         errors["case_director"] = _("The case director must work at an organisation at level 2.")
     if next_review_on is not None and next_review_on <= timezone.localdate():
@@ -226,7 +215,7 @@ def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
 def _apply_directors(actor: User, items: list[AgendaItem]) -> None:
     """A case director confirmed in the minutes becomes the case's director (through the
     lifecycle service, with its checks, timeline entry and notification)."""
-    from casework.services.lifecycle import ACTIVE
+    from casework.transitions import ACTIVE
 
     confirmed = ItemMinutes.objects.filter(
         item__in=items, case_director_confirmed=True, case_director__isnull=False
