@@ -92,7 +92,7 @@ def test_an_expired_participation_gives_no_access_from_that_moment(
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 200
     with time_machine.travel(timezone.now() + timedelta(days=1, seconds=1)):
         assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
-        assert client.get("/api/v1/cases/").json()["count"] == 0
+        assert client.get("/api/v1/cases/").json()["results"] == []
 
 
 def test_a_revoked_participation_hides_the_case_at_once(
