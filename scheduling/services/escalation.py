@@ -53,7 +53,7 @@ from casework.access import require_coordinator
 from casework.models import Agreement, AgreementStatus, Case
 from mda import crypto
 from mda.audit import audit_record
-from mda.facts import fact_record
+from mda.facts import fact_record, facts_record_each
 from mda.models import (
     AuditAction,
     FactKind,
@@ -373,7 +373,7 @@ def escalations_deliver(*, notice_ids: Iterable[uuid.UUID | str]) -> dict[str, i
     with transaction.atomic():
         notices = list(
             EscalationNotice.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("case", "rung")
+            .select_related("case__data_key", "rung")
             .filter(pk__in=ids, status=NoticeStatus.PENDING)
             .order_by("pk")
         )
@@ -449,8 +449,9 @@ def _send_all(
     EscalationNotice.objects.filter(pk__in=[n.pk for n in notices]).update(
         status=NoticeStatus.SENT, sent_at=now
     )
-    for notice in notices:
-        fact_record(FactKind.ESCALATION, case=notice.case, category=str(notice.rung_number))
+    facts_record_each(
+        FactKind.ESCALATION, cases=[(n.case, str(n.rung_number)) for n in notices], on=now
+    )
 
 
 @dataclass

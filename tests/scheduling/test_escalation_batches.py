@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mda.models import Notification
+from mda.workdays import work_calendar
 from scheduling import services as ladder
 from scheduling.models import EscalationNotice, EscalationRecipient
 from tests.casework.conftest import Scenario
@@ -58,6 +59,7 @@ def test_a_sweep_takes_the_same_few_queries_for_one_region_or_two_and_many_agree
     travel(at(2026, 6, 16, 10))
     ladder.ladder_of(cast.north)
     bulk_agreements(cast, scenario.case, 2, DUE)
+    work_calendar(cast.north)  # decree and closing days of every region, read once and cached
     few = _queries(ladder.escalations_sweep, reads_only=True)
     idle = _queries(ladder.escalations_sweep)
     bulk_agreements(cast, scenario.case, 60, DUE)
