@@ -8,8 +8,8 @@ moment (its region, its statistics token) and keeps nothing that points back at 
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 from django.utils import timezone
