@@ -2,94 +2,76 @@ from __future__ import annotations
 
 from django.urls import path
 
-from casework.api import agreements as agreements_api
-from casework.api import lifecycle as lifecycle_api
-from casework.api import register as api
+from casework.api import (
+    agreements,
+    cases,
+    lifecycle,
+    notes,
+    participation,
+    scores,
+    timeline,
+    triage,
+)
+
+_C = "cases/<uuid:case_id>/"
+_A = "agreements/<uuid:agreement_id>/"
 
 urlpatterns = [
-    path("cases/", api.CaseListView.as_view(), name="api-case-list"),
-    path("cases/<uuid:case_id>/", api.CaseDetailView.as_view(), name="api-case-detail"),
+    # cases (GET lists, POST refers), their register and the access log
+    path("cases/", cases.CaseListView.as_view(), name="api-case-list"),
+    path(_C, cases.CaseDetailView.as_view(), name="api-case-detail"),
     path(
-        "cases/<uuid:case_id>/participants/",
-        api.ParticipantListView.as_view(),
+        _C + "members/<uuid:member_id>/reveal/",
+        cases.RevealView.as_view(),
+        name="api-member-reveal",
+    ),
+    path(_C + "access-log/", cases.AccessLogView.as_view(), name="api-access-log"),
+    path(_C + "reveals/", cases.RevealLogView.as_view(), name="api-reveal-log"),
+    # triage
+    path("triage/", triage.TriageQueueView.as_view(), name="api-triage-queue"),
+    # participation and notes
+    path(
+        _C + "participants/",
+        participation.ParticipantListView.as_view(),
         name="api-participant-list",
     ),
     path(
-        "cases/<uuid:case_id>/participants/<uuid:participation_id>/revoke/",
-        api.ParticipantRevokeView.as_view(),
+        _C + "participants/<uuid:participation_id>/revoke/",
+        participation.ParticipantRevokeView.as_view(),
         name="api-participant-revoke",
     ),
-    path("cases/<uuid:case_id>/notes/", api.NoteListView.as_view(), name="api-note-list"),
+    path(_C + "notes/", notes.NoteListView.as_view(), name="api-note-list"),
+    # the life of a case
+    path("lifecycle/", lifecycle.LifecycleTableView.as_view(), name="api-lifecycle-table"),
+    path("check-ins/", lifecycle.CheckInTaskListView.as_view(), name="api-check-in-list"),
+    path(_C + "lifecycle/", lifecycle.LifecycleView.as_view(), name="api-case-lifecycle"),
     path(
-        "cases/<uuid:case_id>/members/<uuid:member_id>/reveal/",
-        api.RevealView.as_view(),
-        name="api-member-reveal",
-    ),
-    path("cases/<uuid:case_id>/access-log/", api.AccessLogView.as_view(), name="api-access-log"),
-    path("cases/<uuid:case_id>/reveals/", api.RevealLogView.as_view(), name="api-reveal-log"),
-    path(
-        "cases/<uuid:case_id>/agreements/",
-        agreements_api.CaseAgreementListView.as_view(),
-        name="api-case-agreement-list",
-    ),
-    path("agreements/", agreements_api.AgreementListView.as_view(), name="api-agreement-list"),
-    path(
-        "agreements/<uuid:agreement_id>/",
-        agreements_api.AgreementDetailView.as_view(),
-        name="api-agreement-detail",
-    ),
-    path(
-        "agreements/<uuid:agreement_id>/resolve/",
-        agreements_api.AgreementResolveView.as_view(),
-        name="api-agreement-resolve",
-    ),
-    path(
-        "agreements/<uuid:agreement_id>/reopen/",
-        agreements_api.AgreementReopenView.as_view(),
-        name="api-agreement-reopen",
-    ),
-]
-
-# --- The life of a case (issue 4) ---
-
-urlpatterns += [
-    path("lifecycle/", lifecycle_api.LifecycleTableView.as_view(), name="api-lifecycle-table"),
-    path("triage/", lifecycle_api.TriageQueueView.as_view(), name="api-triage-queue"),
-    path("check-ins/", lifecycle_api.CheckInTaskListView.as_view(), name="api-check-in-list"),
-    path(
-        "cases/<uuid:case_id>/lifecycle/",
-        lifecycle_api.LifecycleView.as_view(),
-        name="api-case-lifecycle",
-    ),
-    path(
-        "cases/<uuid:case_id>/transitions/",
-        lifecycle_api.TransitionListView.as_view(),
+        _C + "transitions/",
+        lifecycle.TransitionListView.as_view(),
         name="api-case-transitions",
     ),
+    path(_C + "timeline/", timeline.TimelineView.as_view(), name="api-case-timeline"),
+    path(_C + "director/", lifecycle.DirectorView.as_view(), name="api-case-director"),
+    path(_C + "plan/", lifecycle.PlanView.as_view(), name="api-case-plan"),
     path(
-        "cases/<uuid:case_id>/timeline/",
-        lifecycle_api.TimelineView.as_view(),
-        name="api-case-timeline",
-    ),
-    path(
-        "cases/<uuid:case_id>/director/",
-        lifecycle_api.DirectorView.as_view(),
-        name="api-case-director",
-    ),
-    path("cases/<uuid:case_id>/plan/", lifecycle_api.PlanView.as_view(), name="api-case-plan"),
-    path(
-        "cases/<uuid:case_id>/safety-phase/",
-        lifecycle_api.SafetyPhaseView.as_view(),
+        _C + "safety-phase/",
+        lifecycle.SafetyPhaseView.as_view(),
         name="api-case-safety-phase",
     ),
     path(
-        "cases/<uuid:case_id>/check-ins/<uuid:check_in_id>/complete/",
-        lifecycle_api.CheckInCompleteView.as_view(),
+        _C + "check-ins/<uuid:check_in_id>/complete/",
+        lifecycle.CheckInCompleteView.as_view(),
         name="api-check-in-complete",
     ),
+    path(_C + "scores/", scores.ScoreListView.as_view(), name="api-case-scores"),
+    # agreements
     path(
-        "cases/<uuid:case_id>/scores/",
-        lifecycle_api.ScoreListView.as_view(),
-        name="api-case-scores",
+        _C + "agreements/",
+        agreements.CaseAgreementListView.as_view(),
+        name="api-case-agreement-list",
     ),
+    path("agreements/", agreements.AgreementListView.as_view(), name="api-agreement-list"),
+    path(_A, agreements.AgreementDetailView.as_view(), name="api-agreement-detail"),
+    path(_A + "resolve/", agreements.AgreementResolveView.as_view(), name="api-agreement-resolve"),
+    path(_A + "reopen/", agreements.AgreementReopenView.as_view(), name="api-agreement-reopen"),
 ]

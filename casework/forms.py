@@ -84,7 +84,7 @@ class RevealForm(forms.Form):
     )
 
 
-# --- The life of a case (issue 4): referral, triage and transitions, plan, readings ---------
+# --- The life of a case: referral, triage and transitions, plan, readings -------------------
 
 
 class ReferralForm(forms.Form):

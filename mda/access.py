@@ -20,8 +20,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Model, Q, QuerySet, Value, When
 from django.db.models import Case as DbCase
 from django.db.models.expressions import Combinable
+from django.http import Http404
 
-from mda.models import Membership, Organisation, Region, Role, User
+from mda.models import Membership, Notification, Organisation, Region, Role, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -172,3 +173,15 @@ def role_at(user: User, organisation: Organisation) -> str:
         user.memberships.filter(organisation=organisation).values_list("role", flat=True).first()
         or ""
     )
+
+
+def notifications_visible_to(user: User) -> QuerySet[Notification]:
+    """A user's own notifications, newest first: nobody reads another's."""
+    return Notification.objects.filter(recipient=user).order_by("-created_at")
+
+
+def access_notification(user: User, uuid: Any) -> Notification:
+    notification = notifications_visible_to(user).filter(uuid=uuid).first()
+    if notification is None:
+        raise Http404
+    return notification

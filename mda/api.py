@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from mda import access
+from mda.http import ActorAPIView, ActorListAPIView, ActorRetrieveAPIView
 from mda.models import Membership, Organisation
+from mda.notifications import notification_acknowledge
+from mda.pagination import KeysetPagination
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -35,34 +37,34 @@ class MeSerializer(serializers.Serializer):
     memberships = MembershipSerializer(many=True)
 
 
-class MeView(APIView):
+class MeView(ActorAPIView):
     @extend_schema(responses=MeSerializer, summary="The authenticated user and their roles")
     def get(self, request: Request) -> Response:
-        user = request.user
+        user = self.actor
         data = {
-            "uuid": user.uuid,  # type: ignore[union-attr]
+            "uuid": user.uuid,
             "username": user.get_username(),
-            "full_name": user.get_full_name(),  # type: ignore[union-attr]
+            "full_name": user.get_full_name(),
             "memberships": access.memberships_of(user),
         }
         return Response(MeSerializer(data).data)
 
 
-class OrganisationListView(generics.ListAPIView):
+class OrganisationListView(ActorListAPIView):
     """Partner organisations in the regions the user works in."""
 
     serializer_class = OrganisationSerializer
 
     def get_queryset(self):
-        return access.organisations_visible_to(self.request.user).order_by("name")
+        return access.organisations_visible_to(self.actor).order_by("name")
 
 
-class OrganisationDetailView(generics.RetrieveAPIView):
+class OrganisationDetailView(ActorRetrieveAPIView):
     serializer_class = OrganisationSerializer
     lookup_field = "uuid"
 
     def get_queryset(self):
-        return access.organisations_visible_to(self.request.user)
+        return access.organisations_visible_to(self.actor)
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -82,32 +84,23 @@ class NotificationSerializer(serializers.ModelSerializer):
         ]
 
 
-class NotificationListView(generics.ListAPIView):
+class NotificationListView(ActorListAPIView):
     """Your notifications, newest first."""
 
     serializer_class = NotificationSerializer
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
-        from mda.notifications import notifications_of
-
-        return notifications_of(access.actor_of(self.request))
+        return access.notifications_visible_to(self.actor)
 
 
-class NotificationAcknowledgeView(APIView):
+class NotificationAcknowledgeView(ActorAPIView):
     @extend_schema(
         request=None,
         responses=NotificationSerializer,
         summary="Acknowledge one of your notifications",
     )
     def post(self, request: Request, uuid: str) -> Response:
-        from django.http import Http404
-
-        from mda.notifications import notification_acknowledge, notifications_of
-
-        notification = notifications_of(access.actor_of(request)).filter(uuid=uuid).first()
-        if notification is None:
-            raise Http404
-        notification = notification_acknowledge(
-            actor=access.actor_of(request), notification=notification
-        )
+        notification = access.access_notification(self.actor, uuid)
+        notification = notification_acknowledge(actor=self.actor, notification=notification)
         return Response(NotificationSerializer(notification).data)

@@ -58,6 +58,7 @@ GRONINGEN_USERS = [
     DemoUser("voorzitter", "Vincent", "Bakker", "zvh", Role.CHAIR),
     DemoUser("beheerder", "Bram", "Mulder", "zvh", Role.FUNCTIONAL_ADMIN),
     DemoUser("privacy", "Petra", "Smit", "zvh", Role.PRIVACY_OFFICER),
+    DemoUser("beleid", "Bea", "Kuipers", "gemeente", Role.POLICY_OFFICER),
     DemoUser("teamleider", "Tessa", "Visser", "lokaal-team", Role.ESCALATION_OFFICIAL),
     DemoUser("lokaalteam", "Lotte", "Jansen", "lokaal-team", Role.PROFESSIONAL),
     DemoUser("veiligthuis", "Vera", "Hoekstra", "veilig-thuis", Role.PROFESSIONAL),
@@ -68,7 +69,7 @@ GRONINGEN_USERS = [
     DemoUser("ggz", "Gerrit", "van Dijk", "ggz", Role.PROFESSIONAL),
     DemoUser("verslavingszorg", "Vince", "de Boer", "verslavingszorg", Role.PROFESSIONAL),
     DemoUser("jeugdbescherming", "Julia", "Peters", "jeugdbescherming", Role.PROFESSIONAL),
-    # The escalation ladder (issue 6): Veilig Thuis (rung 2), mayor and alderman (rung 4).
+    # The escalation ladder: Veilig Thuis (rung 2), mayor and alderman (rung 4).
     DemoUser("vt-teamleider", "Wendy", "Koster", "veilig-thuis", Role.ESCALATION_OFFICIAL),
     DemoUser("burgemeester", "Bert", "Wolters", "gemeente", Role.ESCALATION_OFFICIAL),
 ]

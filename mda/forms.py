@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,14 +42,26 @@ class TokenForm(forms.Form):
         return str(self.cleaned_data["token"]).strip()
 
 
-def form_apply_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+def form_apply_service_errors(
+    form: forms.BaseForm, exc: ValidationError, **sections: list[str]
+) -> None:
     """Show a service's ValidationError on *form*: per field where the form has that field,
-    otherwise as a form-wide error. Views call services; services own the rules."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
+    otherwise as a form-wide error; keys in *sections* collect into those lists instead (shown
+    beside a formset). Views call services; services own the rules."""
+    if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
+        return
+    for name, errors in exc.message_dict.items():
+        if name in sections:
+            sections[name].extend(errors)
+        else:
+            form.add_error(name if name in form.fields else None, errors)
+
+
+def flash_service_errors(request: HttpRequest, exc: ValidationError) -> None:
+    """Show a service's ValidationError as messages on the next page (for buttons, not forms)."""
+    for text in exc.messages:
+        messages.error(request, text)
 
 
 def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:

@@ -12,7 +12,8 @@ from celery import current_app as app  # config.celery, set up when Django start
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.core.paginator import Paginator
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,7 +27,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from mda import access, services
 from mda.forms import LoginForm, TokenForm
+from mda.http import AuthenticatedHttpRequest
 from mda.models import Role, ServiceHeartbeat
+from mda.notifications import notification_acknowledge
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +80,7 @@ def _otp_failed(request: HttpRequest) -> bool:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_view(request: HttpRequest) -> HttpResponse:
+def two_factor_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Second factor: enrol a TOTP app on first login, otherwise verify a code."""
     user = request.user
     if access.two_factor_verified(user):
@@ -88,7 +91,7 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
         return _locked_response(request)
     confirmed = [d for d in devices_for_user(user, confirmed=True) if isinstance(d, TOTPDevice)]
     enrolling = not confirmed
-    device = services.totp_device_for_enrolment(user=user) if enrolling else None  # type: ignore[arg-type]
+    device = services.totp_device_for_enrolment(user=user) if enrolling else None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token = form.cleaned_data["token"]
@@ -131,7 +134,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def home_view(request: HttpRequest) -> HttpResponse:
+def home_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = list(access.memberships_of(request.user))
     roles = {m.role for m in memberships}
     return render(
@@ -147,6 +150,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
@@ -187,6 +191,7 @@ def _check_worker() -> dict[str, Any]:
 
 
 @require_GET
+@transaction.non_atomic_requests
 def readyz(request: HttpRequest) -> JsonResponse:
     """Ready when the database and the broker answer; the worker's heartbeat is reported too."""
     components = {
@@ -203,25 +208,15 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
-def notification_list_view(request: HttpRequest) -> HttpResponse:
-    from django.core.paginator import Paginator
-
-    from mda.notifications import notifications_of
-
-    notifications = notifications_of(access.actor_of(request))
+def notification_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
+    notifications = access.notifications_visible_to(request.user)
     page = Paginator(notifications, 50).get_page(request.GET.get("page"))
     return render(request, "mda/notifications.html", {"page": page})
 
 
 @login_required
 @require_POST
-def notification_acknowledge_view(request: HttpRequest, uuid: str) -> HttpResponse:
-    from django.http import Http404
-
-    from mda.notifications import notification_acknowledge, notifications_of
-
-    notification = notifications_of(access.actor_of(request)).filter(uuid=uuid).first()
-    if notification is None:
-        raise Http404
-    notification_acknowledge(actor=access.actor_of(request), notification=notification)
+def notification_acknowledge_view(request: AuthenticatedHttpRequest, uuid: str) -> HttpResponse:
+    notification = access.access_notification(request.user, uuid)
+    notification_acknowledge(actor=request.user, notification=notification)
     return redirect("mda:notifications")

@@ -1,4 +1,5 @@
-"""Forms of scheduling: a coordinator's manual escalation, and the admin's rung editor."""
+"""Forms of scheduling: meeting series, agendas, answers, the meeting day and minutes; a
+coordinator's manual escalation, and the admin's rung editor."""
 
 from __future__ import annotations
 
@@ -7,9 +8,15 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Agreement
-from mda.models import Organisation, Role
-from scheduling.models import Rung
+from casework.models import Agreement, AgreementStatus
+from mda.forms import PersonChoiceField, model_choices
+from mda.models import Organisation, Role, User
+from scheduling.models import (
+    AttendanceStatus,
+    InvitationResponse,
+    MeetingSeries,
+    Rung,
+)
 from scheduling.services.escalation import MIN_REASON
 
 
@@ -73,3 +80,171 @@ class RungAdminForm(forms.ModelForm):
             "users",
             "active",
         ]
+
+
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def _datetime_field(label: Any, *, required: bool = False, help_text: Any = "") -> Any:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=DATETIME_FORMATS,
+    )
+
+
+class SeriesForm(forms.ModelForm):
+    online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "region",
+            "kind",
+            "name",
+            "weekday",
+            "start_time",
+            "duration_minutes",
+            "place",
+            "online_link",
+            "holiday_rule",
+            "weeks_ahead",
+            "slot_minutes",
+            "deadline_working_days",
+            "deadline_time",
+            "starts_on",
+            "active",
+        ]
+        widgets = {
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "deadline_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "region").queryset = regions
+        if self.instance.pk:
+            self.fields["region"].disabled = True
+
+
+class AgendaAddForm(forms.Form):
+    case = forms.ChoiceField(label=_("Case"))
+    slot_minutes = forms.IntegerField(
+        label=_("Slot (minutes)"), min_value=5, max_value=240, required=False
+    )
+    reason = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, cases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["case"])
+        field.choices = [("", "—"), *[(str(c.pk), c.reference) for c in cases]]
+
+
+class ItemForm(forms.Form):
+    slot_minutes = forms.IntegerField(label=_("Slot (minutes)"), min_value=5, max_value=240)
+    information_deadline = _datetime_field(
+        _("Information deadline"), help_text=_("Empty: the meeting's deadline.")
+    )
+
+
+class MeetingForm(forms.Form):
+    information_deadline = _datetime_field(_("Information deadline for partners"))
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+
+
+class EmergencyForm(forms.Form):
+    starts_at = _datetime_field(_("Starts at"), required=True)
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=15, max_value=240, initial=45
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    online_link = forms.URLField(label=_("Online link"), required=False, assume_scheme="https")
+
+
+class ResponseForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("For"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    response = forms.ChoiceField(label=_("Your answer"), choices=InvitationResponse.choices)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "organisation").queryset = organisations
+
+
+class AttendanceForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    status = forms.ChoiceField(label=_("Attendance"), choices=AttendanceStatus.choices)
+
+    def __init__(self, *args: Any, region: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "organisation").queryset = Organisation.objects.filter(
+            region=region
+        ).order_by("name")
+
+
+class MinutesForm(forms.Form):
+    shared_views = forms.CharField(
+        label=_("Shared views"), max_length=20000, required=False, widget=forms.Textarea
+    )
+    decisions = forms.CharField(
+        label=_("Decisions"), max_length=20000, required=False, widget=forms.Textarea
+    )
+    case_director = PersonChoiceField(
+        label=_("Case director"), queryset=User.objects.none(), required=False
+    )
+    case_director_confirmed = forms.BooleanField(
+        label=_("The case director was confirmed in the meeting"), required=False
+    )
+    next_review_on = forms.DateField(
+        label=_("Next review"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, directors: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "case_director").queryset = directors
+
+
+class MeetingAgreementForm(forms.Form):
+    description = forms.CharField(
+        label=_("What was agreed"), max_length=2000, widget=forms.Textarea
+    )
+    owner_organisation = forms.ModelChoiceField(
+        label=_("Owner organisation"), queryset=Organisation.objects.none()
+    )
+    owner = PersonChoiceField(
+        label=_("Owner (person)"), queryset=User.objects.none(), required=False
+    )
+    due_date = forms.DateField(
+        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args: Any, organisations: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "owner_organisation").queryset = organisations
+        model_choices(self, "owner").queryset = people
+
+
+class AgreementReviewForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (AgreementStatus.DONE, AgreementStatus.DONE.label),
+            (AgreementStatus.NOT_POSSIBLE, AgreementStatus.NOT_POSSIBLE.label),
+            (AgreementStatus.NOT_DONE, AgreementStatus.NOT_DONE.label),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Why (for not possible or not done)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

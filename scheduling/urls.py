@@ -2,80 +2,77 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import escalation as views
+from scheduling.views import agendas, escalation, invitations, meetings, minutes
 
 app_name = "scheduling"
 
-urlpatterns = [
-    path("escalations/", views.escalation_list_view, name="escalation-list"),
-    path("escalations/<uuid:notice_id>/", views.escalation_detail_view, name="escalation-detail"),
-    path(
-        "escalations/<uuid:notice_id>/acknowledge/",
-        views.escalation_acknowledge_view,
-        name="escalation-acknowledge",
-    ),
-    path("cases/<uuid:case_id>/escalate/", views.escalation_raise_view, name="escalation-raise"),
-    path("overview/agreements/", views.region_overview_index_view, name="region-overview-index"),
-    path(
-        "regions/<slug:region_slug>/agreements/",
-        views.region_overview_view,
-        name="region-overview",
-    ),
-    path("ladders/", views.ladder_list_view, name="ladder-list"),
-]
-
-# --- Meetings (issue 5) ---
-from scheduling.views import meeting_series as series_views  # noqa: E402
-from scheduling.views import meetings as meeting_views  # noqa: E402
-from scheduling.views import minutes as minutes_views  # noqa: E402
-
 _M = "meetings/<uuid:meeting_id>/"
 _I = _M + "items/<uuid:item_id>/"
+_S = "meetings/series/<uuid:series_id>/"
+_E = "escalations/<uuid:notice_id>/"
 
-urlpatterns += [
-    path("meetings/", meeting_views.meeting_index_view, name="meeting-index"),
-    path("meetings/week/", meeting_views.week_view, name="meeting-week"),
-    path("meetings/mine/", meeting_views.my_meetings_view, name="my-meetings"),
-    path("meetings/calendar-feed/", meeting_views.calendar_feed_view, name="calendar-feed"),
-    path(
-        "calendar/<str:token>.ics", meeting_views.calendar_feed_ics_view, name="calendar-feed-ics"
-    ),
-    path("meetings/series/", series_views.series_list_view, name="series-list"),
-    path("meetings/series/new/", series_views.series_create_view, name="series-create"),
-    path("meetings/series/<uuid:series_id>/", series_views.series_edit_view, name="series-edit"),
-    path(
-        "meetings/series/<uuid:series_id>/generate/",
-        series_views.series_generate_view,
-        name="series-generate",
-    ),
+urlpatterns = [
+    # series and meetings
+    path("meetings/", meetings.meeting_index_view, name="meeting-index"),
+    path("meetings/week/", meetings.week_view, name="meeting-week"),
+    path("meetings/mine/", meetings.my_meetings_view, name="my-meetings"),
+    path("meetings/series/", meetings.series_list_view, name="series-list"),
+    path("meetings/series/new/", meetings.series_create_view, name="series-create"),
+    path(_S, meetings.series_edit_view, name="series-edit"),
+    path(_S + "generate/", meetings.series_generate_view, name="series-generate"),
     path(
         "cases/<uuid:case_id>/emergency-meeting/",
-        series_views.emergency_view,
+        meetings.emergency_view,
         name="emergency-meeting",
     ),
-    path(_M, meeting_views.meeting_detail_view, name="meeting-detail"),
-    path(_M + "calendar.ics", meeting_views.meeting_ics_view, name="meeting-ics"),
-    path(_M + "change/", meeting_views.meeting_update_view, name="meeting-update"),
-    path(_M + "cancel/", meeting_views.meeting_cancel_view, name="meeting-cancel"),
-    path(_M + "publish/", meeting_views.agenda_publish_view, name="agenda-publish"),
-    path(_M + "items/", meeting_views.agenda_add_view, name="agenda-add"),
-    path(_I, meeting_views.agenda_item_update_view, name="agenda-item-update"),
-    path(_I + "move/", meeting_views.agenda_item_move_view, name="agenda-item-move"),
-    path(_I + "remove/", meeting_views.agenda_item_remove_view, name="agenda-item-remove"),
-    path(_I + "response/", meeting_views.response_view, name="meeting-response"),
-    path(_I + "minutes/", minutes_views.item_minutes_view, name="item-minutes"),
-    path(
-        _I + "agreements/", minutes_views.minutes_agreement_add_view, name="minutes-agreement-add"
-    ),
+    path(_M, meetings.meeting_detail_view, name="meeting-detail"),
+    path(_M + "change/", meetings.meeting_update_view, name="meeting-update"),
+    path(_M + "cancel/", meetings.meeting_cancel_view, name="meeting-cancel"),
+    # agendas
+    path(_M + "publish/", agendas.agenda_publish_view, name="agenda-publish"),
+    path(_M + "items/", agendas.agenda_add_view, name="agenda-add"),
+    path(_I, agendas.agenda_item_update_view, name="agenda-item-update"),
+    path(_I + "move/", agendas.agenda_item_move_view, name="agenda-item-move"),
+    path(_I + "remove/", agendas.agenda_item_remove_view, name="agenda-item-remove"),
+    # invitations and calendars
+    path(_I + "response/", invitations.response_view, name="meeting-response"),
+    path(_M + "calendar.ics", invitations.meeting_ics_view, name="meeting-ics"),
+    path("meetings/calendar-feed/", invitations.calendar_feed_view, name="calendar-feed"),
+    path("calendar/<str:token>.ics", invitations.calendar_feed_ics_view, name="calendar-feed-ics"),
+    # the meeting day and its minutes
+    path(_M + "run/", minutes.meeting_run_view, name="meeting-run"),
+    path(_M + "confidentiality/", minutes.confidentiality_view, name="meeting-confidentiality"),
+    path(_M + "attendance/", minutes.attendance_view, name="meeting-attendance"),
+    path(_I + "minutes/", minutes.item_minutes_view, name="item-minutes"),
+    path(_I + "agreements/", minutes.minutes_agreement_add_view, name="minutes-agreement-add"),
     path(
         _I + "agreements/<uuid:agreement_id>/review/",
-        minutes_views.minutes_agreement_review_view,
+        minutes.minutes_agreement_review_view,
         name="minutes-agreement-review",
     ),
-    path(_M + "run/", minutes_views.meeting_run_view, name="meeting-run"),
+    path(_M + "minutes/publish/", minutes.minutes_publish_view, name="minutes-publish"),
+    # escalation
+    path("escalations/", escalation.escalation_list_view, name="escalation-list"),
+    path(_E, escalation.escalation_detail_view, name="escalation-detail"),
     path(
-        _M + "confidentiality/", minutes_views.confidentiality_view, name="meeting-confidentiality"
+        _E + "acknowledge/",
+        escalation.escalation_acknowledge_view,
+        name="escalation-acknowledge",
     ),
-    path(_M + "attendance/", minutes_views.attendance_view, name="meeting-attendance"),
-    path(_M + "minutes/publish/", minutes_views.minutes_publish_view, name="minutes-publish"),
+    path(
+        "cases/<uuid:case_id>/escalate/",
+        escalation.escalation_raise_view,
+        name="escalation-raise",
+    ),
+    path(
+        "overview/agreements/",
+        escalation.region_overview_index_view,
+        name="region-overview-index",
+    ),
+    path(
+        "regions/<slug:region_slug>/agreements/",
+        escalation.region_overview_view,
+        name="region-overview",
+    ),
+    path("ladders/", escalation.ladder_list_view, name="ladder-list"),
 ]

@@ -1,4 +1,4 @@
-"""REST API of agreements. Every view starts from the access policy (mda.access); the services
+"""REST API of agreements. Every view starts from the access policy (casework.access); the services
 raise ValidationError (400), PermissionDenied (403) and Http404 (404) as everywhere else."""
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -23,19 +22,15 @@ from casework.models import (
     CaseStatus,
     CheckInOutcome,
     Criterion,
-    HouseholdMember,
     NotInformedReason,
-    Perspective,
     RiskInstrument,
     RiskOutcome,
     SafetyPhase,
 )
-from casework.selectors.scores import scores_of
-from casework.selectors.timeline import TIMELINE_KINDS
 from casework.transitions import TRANSITION_CHOICES, TRANSITIONS, Transition, transitions_from
 from mda.access import actor_of
 from mda.http import ActorAPIView
-from mda.models import Organisation, User
+from mda.models import User
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -130,52 +125,6 @@ def _transition(t: Transition) -> dict[str, Any]:
 
 
 # --- Triage queue -------------------------------------------------------------------------------
-
-
-class TriageRowSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="case.id")
-    reference = serializers.CharField(source="case.reference")
-    region = serializers.CharField(source="case.region.slug")
-    status = serializers.ChoiceField(source="case.status", choices=CaseStatus.choices)
-    referred_at = serializers.DateTimeField(source="case.created_at")
-    referring_organisation = serializers.CharField(source="case.referring_organisation.name")
-    triage_due_on = serializers.DateField(source="due_on", allow_null=True)
-    overdue = serializers.BooleanField()
-    due_today = serializers.BooleanField()
-    criteria = serializers.IntegerField(help_text="How many MDA++ criteria the referrer ticked.")
-    repeat_of = serializers.CharField(
-        source="case.repeat_of.reference", allow_null=True, default=None
-    )
-    known_in_region = serializers.IntegerField()
-    known_in_other_region = serializers.BooleanField()
-
-
-class TriageQueueSerializer(serializers.Serializer):
-    count = serializers.IntegerField()
-    overdue = serializers.IntegerField()
-    repeats_last_12_months = serializers.IntegerField()
-    results = TriageRowSerializer(many=True)
-
-
-class TriageQueueView(ActorAPIView):
-    @extend_schema(
-        responses=TriageQueueSerializer,
-        summary="The triage queue (coordinators)",
-        description="Referrals awaiting a decision in your regions, the most urgent "
-        "first. A decision is due a configurable number of working days after the "
-        "referral (default 5; weekends and Dutch public holidays excluded).",
-    )
-    def get(self, request: Request) -> Response:
-        if not access.can_triage(self.actor):
-            raise PermissionDenied
-        rows = selectors.triage_queue(actor=self.actor)
-        data = {
-            "count": len(rows),
-            "overdue": sum(r.overdue for r in rows),
-            "repeats_last_12_months": selectors.repeats_in_last_year(actor=self.actor),
-            "results": rows,
-        }
-        return Response(TriageQueueSerializer(data).data)
 
 
 # --- The lifecycle of a case --------------------------------------------------------------------
@@ -306,17 +255,12 @@ def _lifecycle(request: Request, case: Any) -> Response:
     return Response(LifecycleSerializer(view).data)
 
 
-def _case_at_process_level(request: Request, case_id: Any) -> Any:
-    case = access.access_case(actor_of(request), case_id)
-    if case.access_level < AccessLevel.PROCESS:
-        raise PermissionDenied
-    return case
-
-
 class LifecycleView(ActorAPIView):
     @extend_schema(responses=LifecycleSerializer, summary="The life of a case (access level 1+)")
     def get(self, request: Request, case_id: Any) -> Response:
-        return _lifecycle(request, _case_at_process_level(request, case_id))
+        return _lifecycle(
+            request, access.access_case(self.actor, case_id, at_least=AccessLevel.PROCESS)
+        )
 
 
 class TransitionInSerializer(serializers.Serializer):
@@ -337,7 +281,7 @@ class TransitionListView(ActorAPIView):
         summary="The transitions you may make from the case's current status",
     )
     def get(self, request: Request, case_id: Any) -> Response:
-        case = _case_at_process_level(request, case_id)
+        case = access.access_case(self.actor, case_id, at_least=AccessLevel.PROCESS)
         options = transitions_from(case.status) if access.can_coordinate(self.actor, case) else []
         return Response(TransitionSerializer([_transition(t) for t in options], many=True).data)
 
@@ -357,29 +301,6 @@ class TransitionListView(ActorAPIView):
 
 
 # --- Timeline -----------------------------------------------------------------------------------
-
-
-class TimelineEntrySerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    kind = serializers.ChoiceField(choices=TIMELINE_KINDS)
-    summary = serializers.CharField()
-    by = serializers.CharField()
-    text = serializers.CharField(allow_null=True, help_text="The why, where you may read it.")
-    text_withheld = serializers.BooleanField(help_text="There is a why you may not read.")
-    transition = serializers.CharField()
-    from_status = serializers.CharField()
-    to_status = serializers.CharField()
-
-
-class TimelineView(ActorAPIView):
-    @extend_schema(
-        responses=TimelineEntrySerializer(many=True),
-        summary="Everything that happened to the case, as far as you may see it",
-    )
-    def get(self, request: Request, case_id: Any) -> Response:
-        case = _case_at_process_level(request, case_id)
-        entries = selectors.timeline(actor=self.actor, case=case)
-        return Response(TimelineEntrySerializer(entries, many=True).data)
 
 
 # --- Case director, plan, safety phase ----------------------------------------------------------
@@ -517,77 +438,3 @@ class CheckInCompleteView(ActorAPIView):
 
 
 # --- Signs of Safety readings -------------------------------------------------------------------
-
-
-class ScoreSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    value = serializers.IntegerField(min_value=0, max_value=10)
-    scored_on = serializers.DateField()
-    perspective = serializers.ChoiceField(choices=Perspective.choices)
-    organisation = serializers.CharField(source="organisation.name", allow_null=True, default=None)
-    member = serializers.CharField(source="member.label", allow_null=True, default=None)
-    recorded_by_organisation = serializers.CharField(source="recorded_organisation.name")
-    created_at = serializers.DateTimeField()
-
-
-class ScoreInSerializer(serializers.Serializer):
-    value = serializers.IntegerField(
-        min_value=0,
-        max_value=10,
-        help_text="0: the children "
-        "cannot stay at home; 10: everyone knows they are safe "
-        "enough to close the case.",
-    )
-    scored_on = serializers.DateField()
-    perspective = serializers.ChoiceField(choices=Perspective.choices)
-    organisation = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="For 'professional' (default: yours).",
-    )
-    member = serializers.UUIDField(
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="For 'parent' and 'child': the household member.",
-    )
-
-
-class ScoreListView(ActorAPIView):
-    @extend_schema(
-        responses=ScoreSerializer(many=True), summary="Signs of Safety readings (access level 2)"
-    )
-    def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(self.actor, case_id, write=True)
-        return Response(ScoreSerializer(scores_of(case), many=True).data)
-
-    @extend_schema(
-        request=ScoreInSerializer,
-        responses={201: ScoreSerializer, 409: CONFLICT},
-        summary="Add a Signs of Safety reading (access level 2)",
-    )
-    def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(self.actor, case_id, write=True)
-        serializer = ScoreInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        organisation = member = None
-        if data["organisation"] is not None:
-            organisation = Organisation.objects.filter(uuid=data["organisation"]).first()
-            if organisation is None:
-                raise serializers.ValidationError({"organisation": [_("No such organisation.")]})
-        if data["member"] is not None:
-            member = HouseholdMember.objects.filter(case=case, pk=data["member"]).first()
-            if member is None:
-                raise serializers.ValidationError({"member": [_("No such household member.")]})
-        score = services.score_add(
-            actor=self.actor,
-            case=case,
-            value=data["value"],
-            scored_on=data["scored_on"],
-            perspective=data["perspective"],
-            organisation=organisation,
-            member=member,
-        )
-        return Response(ScoreSerializer(score).data, status=201)

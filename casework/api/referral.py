@@ -7,9 +7,16 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from casework.models import Criterion, NotInformedReason, RiskInstrument, RiskOutcome
+from casework.models import (
+    Criterion,
+    MemberRole,
+    NotInformedReason,
+    RiskInstrument,
+    RiskOutcome,
+)
 from casework.services import ReferralInput, RiskAssessmentInput
-from casework.services.referral import MAX_RISK_ASSESSMENTS
+from casework.services.referral import MAX_MEMBERS, MAX_RISK_ASSESSMENTS
+from mda.blind_index import validate_bsn
 from mda.models import Organisation, Region
 
 
@@ -106,4 +113,33 @@ def referral_input(data: dict[str, Any], region: Region) -> ReferralInput:
             for r in risks
         ],
         partners_involved=[orgs[u] for u in data.get("partners_involved", [])],
+    )
+
+
+class IdentityInSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    bsn = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+    def validate_bsn(self, value: str) -> str:
+        return validate_bsn(value) if value.strip() else ""
+
+
+class MemberInSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+    # DRF's metaclass pops declared fields, so this does not shadow Field.label at run time.
+    label = serializers.CharField(max_length=40)  # type: ignore[assignment]  # popped by DRF
+    identity = IdentityInSerializer(required=False)
+
+
+class CaseCreateSerializer(ReferralFieldsSerializer):
+    organisation = serializers.UUIDField(
+        required=False,
+        help_text="The referring organisation; needed only when you act for more than one.",
+    )
+    reason = serializers.CharField(max_length=10000)
+    # ListSerializer has taken min_length/max_length since DRF 3.15; the stubs lag behind.
+    members = MemberInSerializer(  # type: ignore[call-arg]  # max_length: DRF 3.14+
+        many=True, min_length=1, max_length=MAX_MEMBERS
     )

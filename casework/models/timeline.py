@@ -25,7 +25,7 @@ class EventKind(models.TextChoices):
 
 
 class EventAudience(models.TextChoices):
-    """Who sees an entry at all; its text is governed by ``mda.access.may_read_event_text``."""
+    """Who sees an entry at all; its text is governed by ``casework.access.can_read_event_text``."""
 
     PROCESS = "process", _("Everyone from access level 1")
     COORDINATORS = "coordinators", _("Coordinators only")

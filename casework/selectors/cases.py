@@ -12,7 +12,7 @@ from casework.models import AccessLevel, Case, HouseholdMember, Participation
 from casework.selectors.notes import NoteView, notes_for_case
 from casework.selectors.referral import KnownElsewhere, known_elsewhere
 from mda import crypto
-from mda.audit import audit_record
+from mda.audit import audit_events_of_case, audit_record
 from mda.models import AuditAction, AuditEvent, User
 
 
@@ -42,7 +42,7 @@ class CaseView:
 
 def case_view(*, actor: User, case: Case) -> CaseView:
     """What *actor* may see of *case* (from access.access_case), with the read recorded."""
-    # Annotations of mda.access.cases_visible_to (access_case always goes through it).
+    # Annotations of casework.access.cases_visible_to (access_case always goes through it).
     view = CaseView(
         case=case,
         level=case.access_level,
@@ -71,7 +71,7 @@ def case_view(*, actor: User, case: Case) -> CaseView:
 
 def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
     """Who looked at what in *case*, and when: for the privacy officer (metadata only)."""
-    events = AuditEvent.objects.filter(case_reference=case.reference, region_slug=case.region.slug)
+    events = audit_events_of_case(reference=case.reference, region_slug=case.region.slug)
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -88,10 +88,6 @@ def member_of_case(*, case: Case, member_id: Any) -> HouseholdMember:
     if member is None:
         raise Http404
     return member
-
-
-def case_for_write(*, actor: User, case_id: Any) -> Case:
-    return access.access_case(actor, case_id, write=True)
 
 
 @dataclass

@@ -82,7 +82,7 @@ def _plan(case: Case, level: int) -> tuple[CasePlan | None, str | None]:
 def lifecycle_view(*, actor: User, case: Case, with_timeline: bool = True) -> LifecycleView:
     """The life of *case* (from access.access_case) as *actor* may see it; decrypted reads are
     recorded in the audit trail."""
-    level = case.access_level  # annotated by mda.access
+    level = case.access_level  # annotated by casework.access
     view = LifecycleView(
         case=case,
         level=level,

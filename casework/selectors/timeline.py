@@ -219,7 +219,7 @@ def timeline(
     *, actor: User, case: Case, scores: list[SafetyScore] | None = None
 ) -> list[TimelineEntry]:
     """Everything that happened to *case*, oldest first, each entry only as far as *actor* may
-    see it: nothing below level 1; texts at level 2 (see mda.access.can_read_event_text)."""
+    see it: nothing below level 1; texts at level 2 (see casework.access.can_read_event_text)."""
     level = case.access_level
     if level < AccessLevel.PROCESS:
         return []

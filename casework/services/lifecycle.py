@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import access
+from casework import access, statistics
 from casework.models import (
     Case,
     CaseEvent,
@@ -41,10 +41,11 @@ from casework.transitions import (
     allowed_here_message,
     not_in_status_error,
 )
-from mda import crypto
+from mda import crypto, workdays
 from mda.access import coordinators_of
 from mda.audit import audit_record
-from mda.models import AuditAction, Organisation, User
+from mda.facts import fact_record
+from mda.models import AuditAction, FactKind, Organisation, User
 from mda.notifications import notification_send
 from mda.workdays import add_months
 
@@ -56,23 +57,14 @@ def _acting_organisation(actor: User, case: Case) -> Organisation | None:
 
 
 def _lock(case: Case) -> Case:
-    """The case row, locked for this transaction, keeping the access annotations."""
-    locked = Case.objects.select_for_update().select_related("region", "data_key").get(pk=case.pk)
-    for attr in ("access_level", "as_coordinator"):
-        setattr(locked, attr, getattr(case, attr, None))
-    return locked
-
-
-def _copy_back(source: Case, target: Case) -> None:
-    for attr in (
-        "status",
-        "safety_phase",
-        "follow_up_until",
-        "case_director_id",
-        "case_director_organisation_id",
-        "updated_at",
-    ):
-        setattr(target, attr, getattr(source, attr))
+    """Lock *case*'s row for this transaction and refresh *case* from it, in place: the caller
+    sees every change made here, and the access annotations (not columns) stay as they were."""
+    case.refresh_from_db(
+        from_queryset=Case.objects.select_for_update().select_related(
+            "region", "data_key", "referring_organisation"
+        )
+    )
+    return case
 
 
 @transaction.atomic
@@ -87,22 +79,21 @@ def case_transition(*, actor: User, case: Case, transition: str, reason: str = "
                 % {"allowed": allowed_here_message(case)}
             }
         )
-    locked = _lock(case)
-    if locked.status not in spec.sources:
-        raise TransitionNotAllowed(allowed_here_message(locked, transition))
+    _lock(case)
+    if case.status not in spec.sources:
+        raise TransitionNotAllowed(allowed_here_message(case, transition))
     if spec.needs_reason and not reason.strip():
         raise ValidationError({"reason": _("Give the reason (or the advice) for this step.")})
-    _guard(locked, spec)
+    _guard(case, spec)
     event = _transition_apply(
-        locked,
+        case,
         spec,
         actor=actor,
         reason=reason,
-        organisation=coordinator_organisation(actor, locked),
+        organisation=coordinator_organisation(actor, case),
     )
     if spec.triage:
-        _notify_triage_decision(locked, spec)
-    _copy_back(locked, case)
+        _notify_triage_decision(case, spec)
     return event
 
 
@@ -143,6 +134,13 @@ def _transition_apply(
     _effects(case, spec)
     case.save(update_fields=["status", "safety_phase", "follow_up_until", "updated_at"])
     detail: dict[str, object] = {"cause": cause} if cause else {}
+    fact_record(FactKind.STATUS, case=case, category=spec.target)
+    if spec.triage:
+        decided = timezone.localdate()
+        working_days = statistics.triage_working_days(case, decided)
+        fact_record(FactKind.TRIAGE, case=case, category=spec.name, working_days=working_days)
+    if spec.name == "reopen":
+        fact_record(FactKind.REOPENING, case=case, category=statistics.reopen_cause(cause))
     event = event_record(
         case=case,
         kind=EventKind.TRANSITION,
@@ -175,6 +173,7 @@ def _transition_apply(
 def _effects(case: Case, spec: Transition) -> None:
     if spec.name == "accept" and case.safety_phase is None:
         case.safety_phase = SafetyPhase.DIRECT_SAFETY
+        fact_record(FactKind.SAFETY_PHASE, case=case, category=str(case.safety_phase))
     if spec.name == "start_follow_up":
         _follow_up_schedule(case, timezone.localdate())
     if spec.name in ("reopen", "close", "close_early"):
@@ -182,34 +181,35 @@ def _effects(case: Case, spec: Transition) -> None:
 
 
 def _follow_up_schedule(case: Case, start: date) -> None:
-    """The follow-up period and its check-ins, from the region's settings."""
+    """The follow-up period and its check-ins, from the region's settings. A check-in that would
+    fall on a day off (a weekend, holiday or the region's closing day) is due the next working
+    day, as a term under the Algemene termijnenwet runs on."""
     policy = RegionPolicy.objects.for_region(case.region)
+    calendar = workdays.work_calendar(case.region_id)
     case.follow_up_until = add_months(start, policy.follow_up_months)
     CheckIn.objects.pending().filter(case=case).update(cancelled_at=timezone.now())
     for months in sorted(set(policy.check_in_months)):
         if months <= policy.follow_up_months:
-            CheckIn.objects.create(case=case, months_after=months, due_on=add_months(start, months))
+            due_on = calendar.on_or_after(add_months(start, months))
+            CheckIn.objects.create(case=case, months_after=months, due_on=due_on)
 
 
 def case_reopen_by_signal(*, case: Case, cause: str, actor: User | None = None) -> CaseEvent:
     """A case in follow-up re-opens by itself on a new signal (inside the caller's
     transaction); the coordinators and the case director are told."""
-    locked = Case.objects.select_for_update().select_related("region", "data_key").get(pk=case.pk)
-    event = _transition_apply(
-        locked, TRANSITIONS["reopen"], actor=actor, automatic=True, cause=cause
-    )
-    recipients = coordinators_of(locked.region_id)
-    if locked.case_director is not None:
-        recipients.append(locked.case_director)
+    _lock(case)
+    event = _transition_apply(case, TRANSITIONS["reopen"], actor=actor, automatic=True, cause=cause)
+    recipients = coordinators_of(case.region_id)
+    if case.case_director is not None:
+        recipients.append(case.case_director)
     notification_send(
         recipients=recipients,
         kind="case_reopened",
-        subject=_("Case %(ref)s re-opened") % {"ref": locked.reference},
-        body=_("A new signal during follow-up re-opened case %(ref)s.") % {"ref": locked.reference},
-        link=reverse("casework:case-detail", args=[locked.pk]),
-        case_reference=locked.reference,
+        subject=_("Case %(ref)s re-opened") % {"ref": case.reference},
+        body=_("A new signal during follow-up re-opened case %(ref)s.") % {"ref": case.reference},
+        link=reverse("casework:case-detail", args=[case.pk]),
+        case_reference=case.reference,
     )
-    _copy_back(locked, case)
     return event
 
 
@@ -234,10 +234,10 @@ def _notify_triage_decision(case: Case, spec: Transition) -> None:
 @transaction.atomic
 def case_director_assign(*, actor: User, case: Case, director: User) -> Case:
     access.require_coordinator(actor, case)
-    locked = _lock(case)
-    if locked.status not in ACTIVE:
-        raise not_in_status_error(locked, _("Assigning a case director"), ACTIVE)
-    organisation = director_organisation(locked, director)
+    _lock(case)
+    if case.status not in ACTIVE:
+        raise not_in_status_error(case, _("Assigning a case director"), ACTIVE)
+    organisation = director_organisation(case, director)
     if organisation is None:
         raise ValidationError(
             {
@@ -248,13 +248,13 @@ def case_director_assign(*, actor: User, case: Case, director: User) -> Case:
                 )
             }
         )
-    locked.case_director, locked.case_director_organisation = director, organisation
-    locked.save(update_fields=["case_director", "case_director_organisation", "updated_at"])
+    case.case_director, case.case_director_organisation = director, organisation
+    case.save(update_fields=["case_director", "case_director_organisation", "updated_at"])
     event_record(
-        case=locked,
+        case=case,
         kind=EventKind.DIRECTOR,
         actor=actor,
-        organisation=coordinator_organisation(actor, locked),
+        organisation=coordinator_organisation(actor, case),
         detail={
             "organisation": organisation.name,
             "director": director.get_full_name() or director.get_username(),
@@ -264,19 +264,18 @@ def case_director_assign(*, actor: User, case: Case, director: User) -> Case:
         actor=actor,
         action=AuditAction.CHANGE,
         object_type="case_director",
-        object_id=str(locked.pk),
-        case=locked,
+        object_id=str(case.pk),
+        case=case,
         detail={"director": director.get_username()},
     )
     notification_send(
         recipients=[director],
         kind="case_director",
-        subject=_("You are case director of %(ref)s") % {"ref": locked.reference},
-        body=_("A coordinator made you case director of %(ref)s.") % {"ref": locked.reference},
-        link=reverse("casework:case-detail", args=[locked.pk]),
-        case_reference=locked.reference,
+        subject=_("You are case director of %(ref)s") % {"ref": case.reference},
+        body=_("A coordinator made you case director of %(ref)s.") % {"ref": case.reference},
+        link=reverse("casework:case-detail", args=[case.pk]),
+        case_reference=case.reference,
     )
-    _copy_back(locked, case)
     return case
 
 
@@ -297,6 +296,9 @@ def case_plan_save(
     if errors:
         raise ValidationError(errors)
     plan = CasePlan.objects.filter(case=case).first() or CasePlan(case=case)
+    if plan._state.adding:
+        days = statistics.working_days_since_acceptance(case, timezone.localdate())
+        fact_record(FactKind.PLAN, case=case, working_days=days)
     now = timezone.now()
     plan.review_every_weeks, plan.updated_by, plan.updated_at = review_every_weeks, actor, now
     plan.next_review_on = timezone.localdate() + timedelta(weeks=review_every_weeks)
@@ -324,33 +326,33 @@ def case_plan_save(
 @transaction.atomic
 def safety_phase_set(*, actor: User, case: Case, phase: int, reason: str = "") -> Case:
     access.require_director(actor, case)
-    locked = _lock(case)
-    if locked.status not in ACTIVE:
-        raise not_in_status_error(locked, _("Changing the safety phase"), ACTIVE)
+    _lock(case)
+    if case.status not in ACTIVE:
+        raise not_in_status_error(case, _("Changing the safety phase"), ACTIVE)
     if phase not in SafetyPhase.values:
         raise ValidationError({"phase": _("Choose phase 1, 2 or 3.")})
-    if phase == locked.safety_phase:
+    if phase == case.safety_phase:
         raise ValidationError({"phase": _("The case is in this safety phase already.")})
-    previous = locked.safety_phase
-    locked.safety_phase = phase
-    locked.save(update_fields=["safety_phase", "updated_at"])
+    previous = case.safety_phase
+    case.safety_phase = phase
+    case.save(update_fields=["safety_phase", "updated_at"])
+    fact_record(FactKind.SAFETY_PHASE, case=case, category=str(phase))
     event_record(
-        case=locked,
+        case=case,
         kind=EventKind.SAFETY_PHASE,
         actor=actor,
         text=reason,
-        organisation=_acting_organisation(actor, locked),
+        organisation=_acting_organisation(actor, case),
         detail={"from": previous, "to": phase},
     )
     audit_record(
         actor=actor,
         action=AuditAction.CHANGE,
         object_type="safety_phase",
-        object_id=str(locked.pk),
-        case=locked,
+        object_id=str(case.pk),
+        case=case,
         detail={"from": previous, "to": phase},
     )
-    _copy_back(locked, case)
     return case
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import statistics
 from casework.access import REFERRER_ROLES
 from casework.models import (
     Case,
@@ -41,7 +42,9 @@ from mda import crypto
 from mda.access import coordinators_of, organisations_user_may_act_for, role_at
 from mda.audit import audit_record
 from mda.blind_index import bsn_index, name_dob_index, validate_bsn
-from mda.models import AuditAction, Domain, Organisation, Region, User
+from mda.facts import fact_record
+from mda.models import AuditAction, Domain, FactKind, Organisation, Region, User
+from mda.models.keys import DataKey
 from mda.notifications import notification_send
 
 MAX_RISK_ASSESSMENTS = 10
@@ -68,7 +71,7 @@ class ReferralInput:
     partners_involved: list[Organisation] = field(default_factory=list)
 
 
-def referral_errors(details: ReferralInput, region: Region) -> dict[str, list[str]]:
+def _referral_errors(details: ReferralInput, region: Region) -> dict[str, list[str]]:
     """Every problem with *details*, by field (empty when all is well)."""
     errors: dict[str, list[str]] = {}
     if not details.goal.strip():
@@ -129,7 +132,7 @@ def _risk_errors(risk: RiskAssessmentInput, region: Region) -> list[str]:
     return errors
 
 
-def referral_record(*, case: Case, details: ReferralInput) -> Referral:
+def _referral_record(*, case: Case, details: ReferralInput) -> Referral:
     """Store the validated details of *case*'s referral (inside case_refer's transaction)."""
     informed = bool(details.family_informed)
     referral = Referral(
@@ -146,7 +149,7 @@ def referral_record(*, case: Case, details: ReferralInput) -> Referral:
     referral.save()
     referral.partners_involved.set(details.partners_involved)
     for risk in details.risk_assessments:
-        assert risk.assessed_on is not None  # checked by referral_errors
+        assert risk.assessed_on is not None  # checked by _referral_errors
         row = RiskAssessment(
             case=case,
             instrument=risk.instrument,
@@ -162,7 +165,7 @@ def referral_record(*, case: Case, details: ReferralInput) -> Referral:
 # --- On submit: bekendheid and repeats ---------------------------------------------------------
 
 
-def referral_checks(*, actor: User, case: Case, organisation: Organisation) -> Case | None:
+def _referral_checks(*, actor: User, case: Case, organisation: Organisation) -> Case | None:
     """Run on submit: bekendheid (for the coordinators), repeat detection, and the re-opening of
     every case of the household in follow-up. Returns the earlier case when this is a repeat."""
     same, other = known_elsewhere_counts(case)
@@ -256,7 +259,7 @@ def _validate_members(members: list[MemberInput]) -> None:
             raise ValidationError({"members": _("A date of birth cannot be in the future.")})
 
 
-def _member_create(case: Case, key: object, position: int, spec: MemberInput) -> HouseholdMember:
+def _member_create(case: Case, key: DataKey, position: int, spec: MemberInput) -> HouseholdMember:
     member = HouseholdMember(case=case, role=spec.role, label=spec.label.strip(), position=position)
     member.full_clean(exclude=["case"])
     member.save()
@@ -268,7 +271,7 @@ def _member_create(case: Case, key: object, position: int, spec: MemberInput) ->
         ("date_of_birth_ct", spec.date_of_birth.isoformat() if spec.date_of_birth else ""),
     ):
         if value:
-            crypto.seal(identity, attr, value, key)  # type: ignore[arg-type]
+            crypto.seal(identity, attr, value, key)
     identity.bsn_index = bsn_index(spec.bsn) if spec.bsn else ""
     if spec.name.strip() and spec.date_of_birth:
         identity.name_dob_index = name_dob_index(spec.name, spec.date_of_birth)
@@ -314,7 +317,7 @@ def case_refer(
     case.save()
     for position, spec in enumerate(members):
         _member_create(case, key, position, spec)
-    referral_record(case=case, details=details)
+    _referral_record(case=case, details=details)
     event_record(
         case=case,
         kind=EventKind.REFERRED,
@@ -333,7 +336,16 @@ def case_refer(
     )
     if organisation.domain != Domain.COORDINATION:
         participation_for_referrer(actor, case, organisation)
-    referral_checks(actor=actor, case=case, organisation=organisation)
+    _referral_checks(actor=actor, case=case, organisation=organisation)
+    fact_record(FactKind.STATUS, case=case, category=case.status, on=case.created_at)
+    fact_record(
+        FactKind.REFERRAL,
+        case=case,
+        on=case.created_at,
+        organisation=organisation,
+        category=statistics.referral_category(case),
+        amount=statistics.children_of(case),
+    )
     return case
 
 
@@ -347,6 +359,6 @@ def _referral_validate(
         _validate_members(members)
     except ValidationError as exc:
         errors.update(exc.message_dict if hasattr(exc, "error_dict") else {"members": exc.messages})
-    errors.update(referral_errors(details, organisation.region))
+    errors.update(_referral_errors(details, organisation.region))
     if errors:
         raise ValidationError(errors)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from casework import access
 from casework.models import Case, HouseholdMember, MemberRole, Perspective, SafetyScore
-from casework.services.lifecycle import ACTIVE, not_in_status_error
 from casework.selectors.notes import note_author_organisation
+from casework.transitions import ACTIVE, not_in_status_error
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, User
 

@@ -1,5 +1,5 @@
 """Web pages of agreements: my agreements, one agreement (resolve, change, reopen) and recording
-one for a case. Each page starts from the access policy (mda.access)."""
+one for a case. Each page starts from the access policy (casework.access)."""
 
 from __future__ import annotations
 
@@ -93,9 +93,6 @@ class ReopenForm(forms.Form):
     )
 
 
-_apply_errors = form_apply_service_errors
-
-
 # --- Pages ------------------------------------------------------------------------------------
 
 
@@ -160,7 +157,7 @@ def agreement_resolve_view(request: AuthenticatedHttpRequest, agreement_id: Any)
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The agreement was resolved; its reminders stop."))
             return redirect("casework:agreement-detail", agreement_id=agreement.pk)
@@ -180,7 +177,7 @@ def agreement_reopen_view(request: AuthenticatedHttpRequest, agreement_id: Any) 
                 due_date=form.cleaned_data["due_date"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The agreement is open again."))
             return redirect("casework:agreement-detail", agreement_id=agreement.pk)
@@ -201,7 +198,7 @@ def agreement_create_view(request: AuthenticatedHttpRequest, case_id: Any) -> Ht
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The agreement was recorded."))
             return redirect("casework:agreement-detail", agreement_id=agreement.pk)
@@ -241,7 +238,7 @@ def agreement_edit_view(request: AuthenticatedHttpRequest, agreement_id: Any) ->
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The agreement was changed."))
             return redirect("casework:agreement-detail", agreement_id=agreement.pk)

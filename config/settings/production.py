@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from config.env import env_bool, env_int, env_str
+from config.env import env_bool, env_int
 
 from .base import *  # noqa: F403
-from .base import DATABASE_URL, REDIS_URL
+from .base import DATABASE_URL, PRODUCTION, REDIS_URL
 
 DEBUG = False
-SECRET_KEY = env_str("SECRET_KEY")
+if not PRODUCTION:
+    from django.core.exceptions import ImproperlyConfigured
 
-# --- Field encryption (mda/crypto.py) and blind index (mda/blind_index.py): begin ---
-# Required; checked here so that a missing or malformed key stops the start-up with the format.
-from mda.blind_index import check_blind_index_key  # noqa: E402
-from mda.crypto import check_master_keys  # noqa: E402
-
-MDA_MASTER_KEYS = check_master_keys(env_str("MDA_MASTER_KEYS", ""))
-MDA_BLIND_INDEX_KEY = check_blind_index_key(
-    env_str("MDA_BLIND_INDEX_KEY", ""), master_keys=MDA_MASTER_KEYS
-)
-# --- Field encryption and blind index: end ---
-# --- Audit trail (mda/audit.py): begin ---
-# Required: the HMAC key of the audit hash chain. Losing it makes the trail unverifiable.
-from mda.audit import check_audit_key  # noqa: E402
-
-MDA_AUDIT_KEY = check_audit_key(env_str("MDA_AUDIT_KEY", ""))
-# --- Audit trail: end ---
+    raise ImproperlyConfigured(
+        "Load the production settings as DJANGO_SETTINGS_MODULE=config.settings.production, so "
+        "that base.py reads every secret from the environment and generates none."
+    )
 if not DATABASE_URL:
     from django.core.exceptions import ImproperlyConfigured
 

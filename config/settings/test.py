@@ -2,31 +2,10 @@
 
 from __future__ import annotations
 
-from config.dev_secrets import dev_secret
-
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
 DEBUG = False
-SECRET_KEY = dev_secret(VAR_DIR, "SECRET_KEY")
-
-# --- Field encryption (mda/crypto.py) and blind index (mda/blind_index.py): begin ---
-# Generated once into var/dev-secrets.json unless set in the environment (or a *_FILE).
-from config.dev_secrets import dev_blind_index_key, dev_master_keys  # noqa: E402
-from mda.blind_index import check_blind_index_key  # noqa: E402
-from mda.crypto import check_master_keys  # noqa: E402
-
-MDA_MASTER_KEYS = check_master_keys(dev_master_keys(VAR_DIR))
-MDA_BLIND_INDEX_KEY = check_blind_index_key(
-    dev_blind_index_key(VAR_DIR), master_keys=MDA_MASTER_KEYS
-)
-# --- Field encryption and blind index: end ---
-# --- Audit trail (mda/audit.py): begin ---
-# The hash chain's HMAC key, generated once into var/dev-secrets.json unless set in the environment.
-from mda.audit import check_audit_key  # noqa: E402
-
-MDA_AUDIT_KEY = check_audit_key(dev_secret(VAR_DIR, "MDA_AUDIT_KEY"))
-# --- Audit trail: end ---
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,8 +1,8 @@
-"""REST API of meetings: series, meetings and their agendas (need-to-know), building and publishing
-an agenda, emergency meetings, responses, attendance, minutes, and the personal calendar feed.
+"""REST API of meeting series and meetings (agendas, invitations and minutes have their own
+modules).
 
-Every view starts from ``mda.access``: a partner's agenda holds only its own slots; items of other
-cases are absent (not counted, not hinted at).
+Every view starts from ``scheduling.access``: a partner's agenda holds only its own slots; items
+of other cases are absent (not counted, not hinted at).
 """
 
 from __future__ import annotations
@@ -19,21 +19,18 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.access import access_case, cases_visible_to
+from casework.access import access_case
 from mda.access import actor_of, series_regions_managed_by
 from mda.http import ActorAPIView, ActorListAPIView
-from mda.models import Organisation, User
-from scheduling import access
+from mda.models import Organisation
+from mda.pagination import KeysetPagination
+from scheduling import access, selectors
 from scheduling.models import (
-    AttendanceStatus,
     HolidayRule,
-    InvitationResponse,
-    ItemReason,
     MeetingType,
     Weekday,
 )
-from scheduling.selectors import meetings as selectors
-from scheduling.services import agendas, invitations, meetings, minutes
+from scheduling.services import meetings
 
 # --- Serializers ----------------------------------------------------------------------------------
 
@@ -67,7 +64,7 @@ class SeriesSerializer(serializers.Serializer):
 
 
 class SeriesUpdateSerializer(SeriesSerializer):
-    region = None  # type: ignore[assignment]
+    region = None  # type: ignore[assignment]  # DRF: None removes the inherited field
 
 
 class MeetingSerializer(serializers.Serializer):
@@ -153,106 +150,15 @@ class EmergencySerializer(serializers.Serializer):
     online_link = serializers.URLField(required=False, allow_blank=True, default="")
 
 
-class ProposalSerializer(serializers.Serializer):
-    case = serializers.UUIDField(source="case.pk")
-    case_reference = serializers.CharField(source="case.reference")
-    reasons = serializers.ListField(child=serializers.CharField())
-    slot_minutes = serializers.IntegerField()
-    fits = serializers.BooleanField()
-    next_meeting_with_room = serializers.UUIDField(
-        source="next_with_room.pk", allow_null=True, default=None
-    )
-
-
-class ItemCreateSerializer(serializers.Serializer):
-    case = serializers.UUIDField()
-    slot_minutes = serializers.IntegerField(min_value=5, max_value=240, required=False)
-    reason = serializers.ChoiceField(
-        choices=[c for c in ItemReason.choices if c[0] != ItemReason.EMERGENCY],
-        default=ItemReason.COORDINATOR,
-    )
-
-
-class ItemUpdateSerializer(serializers.Serializer):
-    slot_minutes = serializers.IntegerField(min_value=5, max_value=240, required=False)
-    information_deadline = serializers.DateTimeField(
-        required=False, allow_null=True, help_text="null: the meeting's deadline."
-    )
-
-
-class OrderSerializer(serializers.Serializer):
-    items = serializers.ListField(child=serializers.UUIDField(), max_length=200)
-
-
-class ResponseSerializer(serializers.Serializer):
-    response = serializers.ChoiceField(choices=InvitationResponse.choices)
-    organisation = serializers.UUIDField(
-        required=False, help_text="Needed only when you answer for more than one organisation."
-    )
-
-
-class AttendanceSerializer(serializers.Serializer):
-    organisation = serializers.UUIDField(source="organisation.uuid")
-    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
-
-
-class AttendanceListSerializer(serializers.Serializer):
-    confidentiality_read_at = serializers.DateTimeField(allow_null=True)
-    attendance = AttendanceSerializer(many=True)
-
-
-class MinutesSerializer(serializers.Serializer):
-    level = serializers.IntegerField(help_text="2: everything; 1: the process parts.")
-    recorded = serializers.BooleanField()
-    shared_views = serializers.CharField(required=False, help_text="At level 2.")
-    decisions = serializers.CharField(required=False, help_text="At level 2.")
-    case_director = serializers.CharField(required=False, allow_null=True, help_text="At level 2.")
-    case_director_confirmed = serializers.BooleanField(required=False, help_text="At level 2.")
-    next_review_on = serializers.DateField(allow_null=True)
-    attendance = AttendanceSerializer(many=True)
-    agreements = serializers.ListField(
-        child=serializers.UUIDField(), help_text="Agreements made in this meeting you may see."
-    )
-
-
-class MinutesWriteSerializer(serializers.Serializer):
-    shared_views = serializers.CharField(max_length=20000, allow_blank=True)
-    decisions = serializers.CharField(max_length=20000, allow_blank=True)
-    case_director = serializers.UUIDField(required=False, allow_null=True, default=None)
-    case_director_confirmed = serializers.BooleanField(default=False)
-    next_review_on = serializers.DateField(required=False, allow_null=True, default=None)
-
-
-class MeetingAgreementSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=2000)
-    owner_organisation = serializers.UUIDField()
-    owner = serializers.UUIDField(required=False, allow_null=True, default=None)
-    due_date = serializers.DateField()
-
-
-class CreatedSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-
-
-class CalendarFeedSerializer(serializers.Serializer):
-    active = serializers.BooleanField()
-    created_at = serializers.DateTimeField(allow_null=True)
-    last_used_at = serializers.DateTimeField(allow_null=True)
-    url = serializers.CharField(
-        required=False, help_text="Only in the answer that creates it: keep it secret."
-    )
-
-
 # --- Helpers ------------------------------------------------------------------------------------
 
 
-def _detail(request: Request, meeting: Any) -> Response:
+def meeting_response(request: Request, meeting: Any) -> Response:
     view = selectors.agenda_view(actor=actor_of(request), meeting=meeting)
     return Response(MeetingDetailSerializer(view).data)
 
 
-def _organisation(region_id: Any, uuid: Any, field: str) -> Organisation:
+def region_organisation(region_id: Any, uuid: Any, field: str) -> Organisation:
     organisation = Organisation.objects.filter(uuid=uuid, region_id=region_id).first()
     if organisation is None:
         raise serializers.ValidationError({field: [_("No such organisation in this region.")]})
@@ -328,6 +234,7 @@ class MeetingListView(ActorListAPIView):
     """Meetings you may know of: your regions' (coordinators, chairs), or those with your slots."""
 
     serializer_class = MeetingSerializer
+    pagination_class = KeysetPagination
 
     @extend_schema(
         parameters=[
@@ -367,7 +274,7 @@ class EmergencyMeetingView(ActorAPIView):
         case = access_case(self.actor, data.pop("case"))
         meeting = meetings.meeting_call_emergency(actor=self.actor, case=case, **data)
         meeting = access.access_meeting(self.actor, meeting.pk)
-        response = _detail(request, meeting)
+        response = meeting_response(request, meeting)
         response.status_code = status.HTTP_201_CREATED
         return response
 
@@ -378,7 +285,7 @@ class MeetingDetailView(ActorAPIView):
         summary="A meeting and the agenda items you may see (your own slots as a partner)",
     )
     def get(self, request: Request, meeting_id: Any) -> Response:
-        return _detail(request, access.access_meeting(self.actor, meeting_id))
+        return meeting_response(request, access.access_meeting(self.actor, meeting_id))
 
     @extend_schema(
         request=MeetingUpdateSerializer,
@@ -390,7 +297,7 @@ class MeetingDetailView(ActorAPIView):
         serializer = MeetingUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         meetings.meeting_update(actor=self.actor, meeting=meeting, **serializer.validated_data)
-        return _detail(request, access.access_meeting(self.actor, meeting_id))
+        return meeting_response(request, access.access_meeting(self.actor, meeting_id))
 
 
 class MeetingCancelView(ActorAPIView):
@@ -400,324 +307,10 @@ class MeetingCancelView(ActorAPIView):
     def post(self, request: Request, meeting_id: Any) -> Response:
         meeting = access.access_meeting(self.actor, meeting_id, manage=True)
         meetings.meeting_cancel(actor=self.actor, meeting=meeting)
-        return _detail(request, access.access_meeting(self.actor, meeting_id))
-
-
-class AgendaPublishView(ActorAPIView):
-    @extend_schema(
-        request=None,
-        responses=MeetingDetailSerializer,
-        summary="Publish the agenda: invitations go out (coordinators)",
-    )
-    def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        agendas.agenda_publish(actor=self.actor, meeting=meeting)
-        return _detail(request, access.access_meeting(self.actor, meeting_id))
-
-
-class ProposalListView(ActorAPIView):
-    @extend_schema(
-        responses=ProposalSerializer(many=True),
-        summary="Cases the rules propose for this agenda, with their reasons (coordinators)",
-    )
-    def get(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        proposals = selectors.agenda_proposals(actor=self.actor, meeting=meeting)
-        return Response(ProposalSerializer(proposals, many=True).data)
-
-
-class AgendaItemListView(ActorAPIView):
-    @extend_schema(
-        request=ItemCreateSerializer,
-        responses={201: MeetingDetailSerializer},
-        summary="Put a case on the agenda (coordinators); refused with the next meeting with "
-        "room when full",
-    )
-    def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        serializer = ItemCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        case = cases_visible_to(self.actor).filter(pk=data.pop("case")).first()
-        if case is None:
-            raise serializers.ValidationError({"case": [_("No such case.")]})
-        agendas.agenda_item_add(actor=self.actor, meeting=meeting, case=case, **data)
-        response = _detail(request, access.access_meeting(self.actor, meeting_id))
-        response.status_code = status.HTTP_201_CREATED
-        return response
-
-
-class AgendaItemDetailView(ActorAPIView):
-    @extend_schema(
-        request=ItemUpdateSerializer,
-        responses=MeetingDetailSerializer,
-        summary="Change a slot's length or information deadline (coordinators)",
-    )
-    def patch(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
-        serializer = ItemUpdateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        agendas.agenda_item_update(actor=self.actor, item=item, **serializer.validated_data)
-        return _detail(request, access.access_meeting(self.actor, meeting_id))
-
-    @extend_schema(
-        request=None,
-        responses=MeetingDetailSerializer,
-        summary="Take a case off the agenda; invited organisations get a cancellation",
-    )
-    def delete(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
-        agendas.agenda_item_remove(actor=self.actor, item=item)
-        return _detail(request, access.access_meeting(self.actor, meeting_id))
-
-
-class AgendaOrderView(ActorAPIView):
-    @extend_schema(
-        request=OrderSerializer,
-        responses=MeetingDetailSerializer,
-        summary="Reorder the agenda: every item once, in the new order (coordinators)",
-    )
-    def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        serializer = OrderSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        agendas.agenda_reorder(
-            actor=self.actor,
-            meeting=meeting,
-            item_ids=serializer.validated_data["items"],
-        )
-        return _detail(request, access.access_meeting(self.actor, meeting_id))
-
-
-class ResponseView(ActorAPIView):
-    @extend_schema(
-        request=ResponseSerializer,
-        responses=MeetingDetailSerializer,
-        summary="Answer an invitation for your organisation: attending, apology, in writing",
-    )
-    def post(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id)
-        item = access.access_agenda_item(self.actor, meeting, item_id)
-        serializer = ResponseSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        organisation = _answering_organisation(self.actor, item, serializer.validated_data)
-        invitations.invitation_respond(
-            actor=self.actor,
-            item=item,
-            organisation=organisation,
-            response=serializer.validated_data["response"],
-        )
-        return _detail(request, meeting)
-
-
-def _answering_organisation(user: Any, item: Any, data: dict[str, Any]) -> Organisation:
-    organisations = access.organisations_answering_for(user, item.case_id)
-    if "organisation" in data:
-        found = organisations.filter(uuid=data["organisation"]).first()
-        if found is None:
-            raise serializers.ValidationError(
-                {"organisation": [_("You cannot answer for this organisation.")]}
-            )
-        return found
-    candidates = list(organisations[:2])
-    if not candidates:
-        raise PermissionDenied
-    if len(candidates) > 1:
-        raise serializers.ValidationError(
-            {"organisation": [_("You work for more than one invited organisation: say which.")]}
-        )
-    return candidates[0]
+        return meeting_response(request, access.access_meeting(self.actor, meeting_id))
 
 
 # --- Running the meeting -------------------------------------------------------------------------
 
 
-class AttendanceView(ActorAPIView):
-    @extend_schema(
-        responses=AttendanceListSerializer, summary="Attendance (coordinators and chairs)"
-    )
-    def get(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, run=True)
-        return Response(AttendanceListSerializer(_attendance(meeting)).data)
-
-    @extend_schema(
-        request=AttendanceSerializer,
-        responses=AttendanceListSerializer,
-        summary="Record an organisation's attendance (coordinators and chairs)",
-    )
-    def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, run=True)
-        serializer = AttendanceSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        organisation = _organisation(
-            meeting.region_id, data["organisation"]["uuid"], "organisation"
-        )
-        minutes.attendance_record(
-            actor=self.actor,
-            meeting=meeting,
-            organisation=organisation,
-            status=data["status"],
-        )
-        return Response(AttendanceListSerializer(_attendance(meeting)).data)
-
-
-def _attendance(meeting: Any) -> dict[str, Any]:
-    rows = meeting.attendance.select_related("organisation").order_by("organisation__name")
-    return {"confidentiality_read_at": meeting.confidentiality_read_at, "attendance": rows}
-
-
-class ConfidentialityView(ActorAPIView):
-    @extend_schema(
-        request=None,
-        responses=AttendanceListSerializer,
-        summary="Record that the confidentiality statement was read (coordinators and chairs)",
-    )
-    def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, run=True)
-        minutes.meeting_confidentiality_acknowledge(actor=self.actor, meeting=meeting)
-        return Response(AttendanceListSerializer(_attendance(meeting)).data)
-
-
-class MinutesView(ActorAPIView):
-    @extend_schema(
-        responses=MinutesSerializer,
-        summary="The minutes of one case, as far as you may read them (the read is recorded)",
-    )
-    def get(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id)
-        item = access.access_agenda_item(self.actor, meeting, item_id)
-        return Response(_minutes_data(request, item))
-
-    @extend_schema(
-        request=MinutesWriteSerializer,
-        responses=MinutesSerializer,
-        summary="Record the minutes of one case (coordinators, until published)",
-    )
-    def put(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
-        serializer = MinutesWriteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        director = None
-        if data["case_director"] is not None:
-            director = minutes.director_candidates(item.case_id).filter(uuid=data["case_director"])
-            if not director.exists():
-                raise serializers.ValidationError(
-                    {
-                        "case_director": [
-                            _("The case director must work at an organisation at level 2.")
-                        ]
-                    }
-                )
-            director = director.get()
-        data["case_director"] = director
-        minutes.minutes_save(actor=self.actor, item=item, **data)
-        return Response(_minutes_data(request, item))
-
-
-def _minutes_data(request: Request, item: Any) -> dict[str, Any]:
-    view = selectors.minutes_view(actor=actor_of(request), item=item)
-    if view is None:
-        from django.http import Http404
-
-        raise Http404
-    record = view.minutes
-    data: dict[str, Any] = {
-        "level": view.level,
-        "recorded": record is not None,
-        "next_review_on": record.next_review_on if record else None,
-        "attendance": view.attendance,
-        "agreements": [a.pk for a in view.agreements_made],
-    }
-    if view.full:
-        director = record.case_director if record else None
-        data |= {
-            "shared_views": view.shared_views,
-            "decisions": view.decisions,
-            "case_director": (director.get_full_name() or director.username) if director else None,
-            "case_director_confirmed": bool(record and record.case_director_confirmed),
-        }
-    return MinutesSerializer(data).data
-
-
-class MinutesAgreementView(ActorAPIView):
-    @extend_schema(
-        request=MeetingAgreementSerializer,
-        responses={201: CreatedSerializer},
-        summary="Record an agreement made in the meeting (coordinators)",
-    )
-    def post(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
-        serializer = MeetingAgreementSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        organisation = _organisation(
-            meeting.region_id, data["owner_organisation"], "owner_organisation"
-        )
-        owner = None
-        if data["owner"] is not None:
-            owner = User.objects.filter(uuid=data["owner"], is_active=True).first()
-            if owner is None:
-                raise serializers.ValidationError({"owner": [_("No such person.")]})
-        agreement = minutes.minutes_agreement_add(
-            actor=self.actor,
-            item=item,
-            description=data["description"],
-            owner_organisation=organisation,
-            owner=owner,
-            due_date=data["due_date"],
-        )
-        return Response({"id": str(agreement.pk)}, status=status.HTTP_201_CREATED)
-
-
-class MinutesPublishView(ActorAPIView):
-    @extend_schema(
-        request=None,
-        responses=MeetingDetailSerializer,
-        summary="Publish the minutes to the participants, each at its level (coordinators)",
-    )
-    def post(self, request: Request, meeting_id: Any) -> Response:
-        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        minutes.minutes_publish(actor=self.actor, meeting=meeting)
-        return _detail(request, access.access_meeting(self.actor, meeting_id))
-
-
 # --- The personal calendar feed ------------------------------------------------------------------
-
-
-class CalendarFeedView(ActorAPIView):
-    @extend_schema(responses=CalendarFeedSerializer, summary="Your calendar feed (without its URL)")
-    def get(self, request: Request) -> Response:
-        return Response(CalendarFeedSerializer(_feed_state(self.actor)).data)
-
-    @extend_schema(
-        request=None,
-        responses={201: CalendarFeedSerializer},
-        summary="Make a new secret feed URL (the old one stops working); shown only now",
-    )
-    def post(self, request: Request) -> Response:
-        _feed, raw = invitations.calendar_feed_issue(actor=self.actor)
-        data = _feed_state(self.actor)
-        data["url"] = request.build_absolute_uri(
-            reverse("scheduling:calendar-feed-ics", args=[raw])
-        )
-        return Response(CalendarFeedSerializer(data).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=None, responses=CalendarFeedSerializer, summary="Revoke your feed")
-    def delete(self, request: Request) -> Response:
-        invitations.calendar_feed_revoke(actor=self.actor)
-        return Response(CalendarFeedSerializer(_feed_state(self.actor)).data)
-
-
-def _feed_state(user: Any) -> dict[str, Any]:
-    feed = user.calendar_feeds.filter(revoked_at__isnull=True).first()
-    return {
-        "active": feed is not None,
-        "created_at": feed.created_at if feed else None,
-        "last_used_at": feed.last_used_at if feed else None,
-    }

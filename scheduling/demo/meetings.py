@@ -19,7 +19,7 @@ from django.utils import timezone
 from casework.models import Case, CaseStatus
 from mda import crypto
 from mda.models import Region, User
-from mda.workdays import is_working_day
+from mda.workdays import work_calendar
 from scheduling import access
 from scheduling.models import (
     AgendaItem,
@@ -36,6 +36,7 @@ from scheduling.models import (
     MeetingType,
     Weekday,
 )
+from scheduling.models.agendas import INACTIVE_STATUSES
 from scheduling.services import agendas, meetings
 
 SERIES_NAME = "MDA++ casusoverleg Groningen"
@@ -55,7 +56,7 @@ def seed_meetings(out: list[str]) -> None:
     series = _series(region, coordinator)
     cases = list(
         Case.objects.filter(region=region)
-        .exclude(status__in=agendas.INACTIVE_STATUSES)
+        .exclude(status__in=INACTIVE_STATUSES)
         .order_by("reference")
     )
     past = [_past_meeting(series, day, cases[:3], coordinator) for day in _past_days(series, 2)]
@@ -96,10 +97,11 @@ def _series(region: Region, coordinator: User) -> MeetingSeries:
 
 
 def _past_days(series: MeetingSeries, count: int) -> list[date]:
+    calendar = work_calendar(series.region_id)
     day = timezone.localdate() - timedelta(days=1)
     found: list[date] = []
     while len(found) < count:
-        if day.weekday() == series.weekday and is_working_day(day):
+        if day.weekday() == series.weekday and calendar.is_working_day(day):
             found.append(day)
         day -= timedelta(days=1)
     return sorted(found)

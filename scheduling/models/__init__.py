@@ -1,6 +1,8 @@
-"""Models of scheduling, by subject: ``escalation`` (the regional ladder and the notices sent up
-it); meetings add their own module and re-export here."""
+"""Models of scheduling, one module per subject: ``meetings`` (series and meetings), ``agendas``,
+``invitations``, ``minutes`` and ``escalation`` (the regional ladder and the notices sent up
+it)."""
 
+from scheduling.models.agendas import AgendaItem, ItemReason
 from scheduling.models.escalation import (
     EscalationNotice,
     EscalationRecipient,
@@ -9,26 +11,24 @@ from scheduling.models.escalation import (
     OrganisationScope,
     Rung,
 )
-from scheduling.models.meetings import (
-    AgendaItem,
-    AgendaStatus,
-    Attendance,
-    AttendanceStatus,
+from scheduling.models.invitations import (
     CalendarFeed,
-    HolidayRule,
     Invitation,
     InvitationLine,
     InvitationMessage,
     InvitationMethod,
     InvitationResponse,
-    ItemMinutes,
-    ItemReason,
+)
+from scheduling.models.meetings import (
+    AgendaStatus,
+    HolidayRule,
     Meeting,
     MeetingSeries,
     MeetingStatus,
     MeetingType,
     Weekday,
 )
+from scheduling.models.minutes import Attendance, AttendanceStatus, ItemMinutes
 
 __all__ = [
     "AgendaItem",

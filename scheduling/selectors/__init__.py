@@ -1,6 +1,22 @@
-"""Reads of scheduling, by subject; import from here (``from scheduling import selectors``)."""
+"""Reads of scheduling, one module per subject; import from here
+(``from scheduling import selectors``).
 
-from scheduling.selectors.escalation import (  # noqa: F401 - the public names
+Each read starts from the access policy (``scheduling.access``); plaintext comes only from here,
+and every read of it is recorded in the audit trail.
+"""
+
+from scheduling.selectors.agendas import (
+    AgendaRow,
+    AgendaView,
+    Capacity,
+    Proposal,
+    agenda_proposals,
+    agenda_view,
+    capacity_of,
+    partner_organisation_ids,
+    visible_items,
+)
+from scheduling.selectors.escalation import (
     EscalationView,
     RegionOverview,
     escalation_history,
@@ -11,3 +27,45 @@ from scheduling.selectors.escalation import (  # noqa: F401 - the public names
     notices_visible,
     region_overview,
 )
+from scheduling.selectors.invitations import feed_slots
+from scheduling.selectors.meetings import (
+    CaseMeetings,
+    MeetingSummary,
+    case_meetings,
+    meetings_list,
+    my_meetings,
+    week_meetings,
+    week_start,
+)
+from scheduling.selectors.minutes import MinutesView, minutes_view
+
+__all__ = [
+    "AgendaRow",
+    "AgendaView",
+    "Capacity",
+    "CaseMeetings",
+    "EscalationView",
+    "MeetingSummary",
+    "MinutesView",
+    "Proposal",
+    "RegionOverview",
+    "agenda_proposals",
+    "agenda_view",
+    "capacity_of",
+    "case_meetings",
+    "escalation_history",
+    "escalation_view",
+    "escalations_addressed_to",
+    "feed_slots",
+    "ladders_for",
+    "meetings_list",
+    "minutes_view",
+    "my_meetings",
+    "notices_of_agreement",
+    "notices_visible",
+    "partner_organisation_ids",
+    "region_overview",
+    "visible_items",
+    "week_meetings",
+    "week_start",
+]

@@ -1,6 +1,6 @@
 """Reads of the escalation ladder and its notices. Every list starts from the access policy
-(``mda.access.escalation_notices_visible_to``); a manual escalation's reason is decrypted only here
-and only for coordinators and level-2 partners, with the read recorded."""
+(``scheduling.access.escalation_notices_visible_to``); a manual escalation's reason is decrypted
+only here and only for coordinators and level-2 partners, with the read recorded."""
 
 from __future__ import annotations
 

@@ -15,82 +15,44 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.access import access_case, can_coordinate
-from casework.models import Case, CaseStatus
+from casework.models import Case
 from mda.audit import audit_record
 from mda.models import AuditAction, User
-from mda.workdays import AMSTERDAM
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,
     ItemReason,
     Meeting,
-    MeetingStatus,
 )
-from scheduling.models.meetings import DEFAULT_SLOT_MINUTES
+from scheduling.models.agendas import INACTIVE_STATUSES
+from scheduling.selectors.agendas import default_slot_minutes, full_message, planned_minutes
 from scheduling.services.invitations import invitations_sync
 from scheduling.services.meetings import require_manager, require_open
 
 #: Cases in these statuses are not discussed any more.
-INACTIVE_STATUSES = frozenset({CaseStatus.CLOSED, CaseStatus.DECLINED, CaseStatus.ADVICE_ONLY})
 _UNSET: Any = object()
 
 
-def planned_minutes(meeting: Meeting, *, without: AgendaItem | None = None) -> int:
-    items = meeting.items.current()
-    if without is not None:
-        items = items.exclude(pk=without.pk)
-    return int(items.aggregate(total=Sum("slot_minutes"))["total"] or 0)
-
-
-def default_slot_minutes(meeting: Meeting) -> int:
-    series = meeting.series
-    return series.slot_minutes if series is not None else DEFAULT_SLOT_MINUTES
-
-
-def next_meeting_with_room(meeting: Meeting, minutes: int) -> Meeting | None:
-    """The first later meeting of the same series (or region and type) with *minutes* free."""
-    later = Meeting.objects.filter(
-        region_id=meeting.region_id,
-        kind=meeting.kind,
-        status=MeetingStatus.SCHEDULED,
-        starts_at__gt=meeting.starts_at,
-    )
-    if meeting.series_id:
-        later = later.filter(series_id=meeting.series_id)
-    for candidate in later.order_by("starts_at")[:12]:
-        if planned_minutes(candidate) + minutes <= candidate.duration_minutes:
-            return candidate
-    return None
-
-
-def full_message(meeting: Meeting, minutes: int) -> str:
-    planned = planned_minutes(meeting)
-    message = _("This meeting is full: %(planned)d of %(capacity)d minutes are planned.") % {
-        "planned": planned,
-        "capacity": meeting.duration_minutes,
-    }
-    following = next_meeting_with_room(meeting, minutes)
-    if following is None:
-        return f"{message} {_('No later meeting has room yet.')}"
-    when = formats.date_format(following.starts_at.astimezone(AMSTERDAM), "DATETIME_FORMAT")
-    return f"{message} {_('The next meeting with room is on %(when)s.') % {'when': when}}"
-
-
-def _retime(meeting: Meeting) -> None:
-    """Number the current items 0..n and set their times from the meeting's start."""
+def _retime(meeting: Meeting) -> int:
+    """Number the current items 0..n and set their times from the meeting's start. Only the items
+    whose place or time changed (those after the change) are written, in one statement; the
+    number written."""
     start = meeting.starts_at
-    items = list(meeting.items.current().order_by("position", "added_at"))
-    for position, item in enumerate(items):
-        item.position = position
-        item.starts_at = start
-        item.ends_at = start + timedelta(minutes=item.slot_minutes)
-        start = item.ends_at
-    AgendaItem.objects.bulk_update(items, ["position", "starts_at", "ends_at"])
+    changed = []
+    rows = meeting.items.current().order_by("position", "added_at")
+    for position, item in enumerate(rows):
+        ends = start + timedelta(minutes=item.slot_minutes)
+        if (item.position, item.starts_at, item.ends_at) != (position, start, ends):
+            item.position, item.starts_at, item.ends_at = position, start, ends
+            changed.append(item)
+        start = ends
+    if changed:
+        AgendaItem.objects.bulk_update(changed, ["position", "starts_at", "ends_at"])
+    return len(changed)
 
 
 def _audit(actor: User, action: str, item: AgendaItem, **detail: Any) -> None:
@@ -144,15 +106,17 @@ def agenda_item_add(
     require_open(meeting)
     case = _check_case(actor, meeting, case)
     minutes = slot_minutes or default_slot_minutes(meeting)
-    if planned_minutes(meeting) + minutes > meeting.duration_minutes:
+    planned = planned_minutes(meeting)
+    if planned + minutes > meeting.duration_minutes:
         raise ValidationError({"case": full_message(meeting, minutes)})
+    starts_at = meeting.starts_at + timedelta(minutes=planned)  # at the end: nothing moves
     item = AgendaItem(
         meeting=meeting,
         case=case,
         position=meeting.items.current().count(),
         slot_minutes=minutes,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.starts_at + timedelta(minutes=minutes),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
         reason=reason,
         added_by=actor,
     )

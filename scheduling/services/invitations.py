@@ -19,24 +19,21 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections import defaultdict
-from datetime import timedelta
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, Role, User
 from mda.outbox import Outbox
-from mda.workdays import AMSTERDAM
 from scheduling import access
-from scheduling.ical import SlotEvent, invitation_ics, item_uid
+from scheduling.ical import SlotEvent, invitation_ics
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,
@@ -49,69 +46,17 @@ from scheduling.models import (
     Meeting,
     MeetingStatus,
 )
+from scheduling.selectors.invitations import local, local_span, meeting_link, slot_event
 
 logger = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=10)
 OUTBOX = Outbox(
     model=InvitationMessage,
     task="scheduling.tasks.send_invitation_message",
-    claim_timeout=CLAIM_TIMEOUT,
 )
 
 
 # --- What a slot looks like in a calendar --------------------------------------------------------
-
-
-def local(moment: Any) -> str:
-    return formats.date_format(moment.astimezone(AMSTERDAM), "DATETIME_FORMAT")
-
-
-def local_span(start: Any, end: Any) -> str:
-    """A slot in local time, the end's date only when it falls on another day."""
-    end_local = end.astimezone(AMSTERDAM)
-    same_day = end_local.date() == start.astimezone(AMSTERDAM).date()
-    until = formats.time_format(end_local, "TIME_FORMAT") if same_day else local(end)
-    return f"{local(start)}–{until}"
-
-
-def meeting_link(meeting: Meeting) -> str:
-    return f"{settings.MDA_BASE_URL}{reverse('scheduling:meeting-detail', args=[meeting.pk])}"
-
-
-def slot_event(
-    item: AgendaItem,
-    *,
-    sequence: int,
-    cancelled: bool = False,
-    attendee_email: str = "",
-) -> SlotEvent:
-    """The calendar event of one slot: reference, time, place, links; nothing personal."""
-    meeting = item.meeting
-    summary = f"{meeting.get_kind_display()}: {item.case.reference}"
-    lines = [
-        _("Case %(reference)s") % {"reference": item.case.reference},
-        _("Your slot: %(time)s") % {"time": local_span(item.starts_at, item.ends_at)},
-    ]
-    if meeting.place:
-        lines.append(_("Place: %(place)s") % {"place": meeting.place})
-    if meeting.online_link:
-        lines.append(_("Online: %(link)s") % {"link": meeting.online_link})
-    if item.deadline:
-        lines.append(_("Information deadline: %(when)s") % {"when": local(item.deadline)})
-    lines.append(_("Agenda and details: %(link)s") % {"link": meeting_link(meeting)})
-    return SlotEvent(
-        uid=item_uid(item.pk),
-        sequence=sequence,
-        starts_at=item.starts_at,
-        ends_at=item.ends_at,
-        summary=summary,
-        location=meeting.place or meeting.online_link,
-        url=meeting_link(meeting),
-        description="\n".join(str(line) for line in lines),
-        cancelled=cancelled or meeting.status == MeetingStatus.CANCELLED,
-        attendee_email=attendee_email,
-    )
 
 
 def _fingerprint(item: AgendaItem, meeting: Meeting) -> str:
@@ -129,73 +74,92 @@ def _fingerprint(item: AgendaItem, meeting: Meeting) -> str:
 # --- Sync: what each organisation should know, against what it was sent --------------------------
 
 
-def _wanted(item: AgendaItem, meeting: Meeting) -> set[int]:
+def _wanted(item: AgendaItem, meeting: Meeting, invited: dict[Any, set[int]]) -> set[int]:
     if item.removed_at is not None or meeting.status == MeetingStatus.CANCELLED:
         return set()
-    return set(access.invited_organisations(item.case_id).values_list("pk", flat=True))
+    return invited.get(item.case_id, set())
 
 
-def _item_lines(item: AgendaItem, meeting: Meeting) -> list[tuple[int, Invitation, str]]:
-    """(organisation id, invitation, method) for every organisation whose knowledge of *item* is
-    out of date; the invitations are saved with their raised sequence."""
+@dataclass
+class _Changes:
+    """What a sync writes, collected over every item and written in bulk."""
+
+    new: list[Invitation] = field(default_factory=list)
+    changed: list[Invitation] = field(default_factory=list)
+    lines: dict[int, list[tuple[Invitation, str]]] = field(default_factory=dict)
+
+    def line(self, organisation_id: int, invitation: Invitation, method: str) -> None:
+        self.lines.setdefault(organisation_id, []).append((invitation, method))
+
+
+def _item_lines(item: AgendaItem, meeting: Meeting, wanted: set[int], out: _Changes) -> None:
+    """Collect in *out* every organisation whose knowledge of *item* is out of date: a new
+    invitation, or one whose sequence is raised (REQUEST), or cancelled (CANCEL)."""
     fingerprint = _fingerprint(item, meeting)
     sent = {inv.organisation_id: inv for inv in item.invitations.all()}
-    wanted = _wanted(item, meeting)
-    out: list[tuple[int, Invitation, str]] = []
     for organisation_id in sorted(wanted):
         invitation = sent.get(organisation_id)
         if invitation is None:
-            invitation = Invitation.objects.create(
+            invitation = Invitation(
                 item=item, organisation_id=organisation_id, sequence=0, fingerprint=fingerprint
             )
+            out.new.append(invitation)
         elif invitation.cancelled or invitation.fingerprint != fingerprint:
             invitation.sequence += 1
             invitation.cancelled, invitation.fingerprint = False, fingerprint
-            invitation.save(update_fields=["sequence", "cancelled", "fingerprint"])
+            out.changed.append(invitation)
         else:
             continue
-        out.append((organisation_id, invitation, InvitationMethod.REQUEST))
+        out.line(organisation_id, invitation, InvitationMethod.REQUEST)
     for organisation_id, invitation in sent.items():
         if organisation_id not in wanted and not invitation.cancelled:
             invitation.sequence += 1
             invitation.cancelled = True
-            invitation.save(update_fields=["sequence", "cancelled"])
-            out.append((organisation_id, invitation, InvitationMethod.CANCEL))
-    return out
+            out.changed.append(invitation)
+            out.line(organisation_id, invitation, InvitationMethod.CANCEL)
 
 
 def invitations_sync(*, meeting: Meeting) -> int:
     """Bring what every organisation was sent about *meeting* in line with its published agenda;
-    the number of e-mails queued. Runs inside the caller's transaction (it locks the meeting)."""
+    the number of e-mails queued. Runs inside the caller's transaction (it locks the meeting).
+    A constant number of statements whatever the number of slots and organisations: the invited
+    organisations of every slot in one query, invitations and messages written in bulk."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.agenda_status != AgendaStatus.PUBLISHED:
             return 0
-        by_organisation: dict[int, list[tuple[Invitation, str]]] = defaultdict(list)
-        items = meeting.items.select_related("case").prefetch_related("invitations")
+        items = list(meeting.items.select_related("case").prefetch_related("invitations"))
+        invited = access.invited_organisations_of({item.case_id for item in items})
+        changes = _Changes()
         for item in items:
-            for organisation_id, invitation, method in _item_lines(item, meeting):
-                by_organisation[organisation_id].append((invitation, method))
-        message_ids = [_message(meeting, org, lines) for org, lines in by_organisation.items()]
+            _item_lines(item, meeting, _wanted(item, meeting, invited), changes)
+        Invitation.objects.bulk_create(changes.new)
+        Invitation.objects.bulk_update(changes.changed, ["sequence", "cancelled", "fingerprint"])
+        message_ids = _messages(meeting, changes.lines)
     if message_ids:
         OUTBOX.queue_on_commit(message_ids)
     return len(message_ids)
 
 
-def _message(meeting: Meeting, organisation_id: int, lines: list[tuple[Invitation, str]]) -> Any:
-    message = InvitationMessage.objects.create(meeting=meeting, organisation_id=organisation_id)
+def _messages(meeting: Meeting, lines: dict[int, list[tuple[Invitation, str]]]) -> list[Any]:
+    """One message per organisation with a line per slot, in two statements."""
+    messages = {
+        org: InvitationMessage(meeting=meeting, organisation_id=org) for org in sorted(lines)
+    }
+    InvitationMessage.objects.bulk_create(messages.values())
     InvitationLine.objects.bulk_create(
         InvitationLine(
-            message=message,
+            message=messages[org],
             invitation=invitation,
             method=method,
             sequence=invitation.sequence,
             starts_at=invitation.item.starts_at,
             ends_at=invitation.item.ends_at,
         )
-        for invitation, method in lines
+        for org, org_lines in lines.items()
+        for invitation, method in org_lines
     )
-    return message.pk
+    return [message.pk for message in messages.values()]
 
 
 def invitations_sync_upcoming(*, now: Any = None) -> int:
@@ -212,7 +176,7 @@ def invitations_sync_upcoming(*, now: Any = None) -> int:
 # --- Sending: claim, send, mark ------------------------------------------------------------------
 
 
-def invitation_recipients(organisation: Organisation) -> list[str]:
+def _recipients(organisation: Organisation) -> list[str]:
     """The organisation's functional address and its professionals' addresses."""
     professionals = User.objects.filter(
         is_active=True,
@@ -243,7 +207,7 @@ def _body_line(line: InvitationLine) -> str:
     return f"{reference}: {local_span(line.starts_at, line.ends_at)}"
 
 
-def invitation_email(message: InvitationMessage, recipients: list[str]) -> EmailMessage:
+def _email(message: InvitationMessage, recipients: list[str]) -> EmailMessage:
     """The e-mail of one message: one line and one .ics attachment per slot."""
     meeting = message.meeting
     lines = list(
@@ -289,7 +253,7 @@ def _attach(email: EmailMessage, line: InvitationLine, organisation: Organisatio
 
 def invitation_message_send(*, message_id: Any) -> bool:
     """Send one message, once (``Outbox.deliver``). False when there was nothing to do (sent
-    already, or claimed by another worker less than CLAIM_TIMEOUT ago)."""
+    already, or claimed by another worker less than ``claim_timeout()`` ago)."""
     message = (
         InvitationMessage.objects.select_related("meeting", "organisation")
         .filter(pk=message_id)
@@ -297,11 +261,11 @@ def invitation_message_send(*, message_id: Any) -> bool:
     )
     if message is None:
         return False
-    recipients = invitation_recipients(message.organisation)
+    recipients = _recipients(message.organisation)
 
     def send() -> None:
         with translation.override(settings.LANGUAGE_CODE):
-            email = invitation_email(message, recipients)
+            email = _email(message, recipients)
         if recipients:
             email.send()
 
@@ -309,20 +273,22 @@ def invitation_message_send(*, message_id: Any) -> bool:
 
 
 def _audit_sent(message: InvitationMessage, recipient_count: int) -> None:
-    for line in message.lines.select_related("invitation__item__case"):
-        audit_record(
-            actor=None,
-            action=AuditAction.DISCLOSE,
-            object_type="invitation",
-            object_id=str(message.pk),
-            case=line.invitation.item.case,
-            organisation=message.organisation,
-            detail={
-                "method": line.method,
-                "sequence": line.sequence,
-                "recipients": recipient_count,
-            },
-        )
+    """One event per message sent, naming every case whose slot it disclosed."""
+    lines = list(message.lines.select_related("invitation__item__case__region").order_by("pk"))
+    audit_record(
+        actor=None,
+        action=AuditAction.DISCLOSE,
+        object_type="invitation",
+        object_id=str(message.pk),
+        cases=[line.invitation.item.case for line in lines],
+        organisation=message.organisation,
+        detail={
+            "lines": len(lines),
+            "methods": sorted({line.method for line in lines}),
+            "sequences": [line.sequence for line in lines],
+            "recipients": recipient_count,
+        },
+    )
 
 
 def invitation_messages_pending() -> list[Any]:

@@ -3,14 +3,14 @@ task), call an emergency meeting, change or cancel a meeting.
 
 Meetings fall on the series' weekday at its wall-clock time in Europe/Amsterdam, stored in UTC, so a
 09:30 meeting is 08:30 UTC in winter and 07:30 UTC in summer. A regular date on a Dutch public
-holiday is skipped or moved to the next or previous working day, as the series says. Generation is
+holiday (or a decree day, or a closing day of the region: ``mda.workdays``) is skipped or moved to
+the next or previous working day, as the series says. Generation is
 idempotent: the unique (series, regular date) constraint lets two sweeps race harmlessly.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,17 +24,17 @@ from casework.models import Case
 from mda.access import series_regions_managed_by
 from mda.audit import audit_record
 from mda.models import AuditAction, Region, User
-from mda.workdays import add_working_days, at_local_time, is_working_day, local_date
+from mda.workdays import local_date
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,
-    HolidayRule,
     ItemReason,
     Meeting,
     MeetingSeries,
     MeetingStatus,
     MeetingType,
 )
+from scheduling.selectors.meetings import series_dates, series_deadline, series_times
 
 logger = logging.getLogger(__name__)
 
@@ -59,41 +59,6 @@ SERIES_FIELDS = (
 
 
 # --- Dates and times -----------------------------------------------------------------------------
-
-
-def meeting_day(regular: date, rule: str) -> date | None:
-    """The day a meeting due on *regular* takes place: itself on a working day; on a holiday (or a
-    weekend) skipped (None) or moved to the next or previous working day."""
-    if is_working_day(regular):
-        return regular
-    if rule == HolidayRule.SKIP:
-        return None
-    step = timedelta(days=1 if rule == HolidayRule.NEXT_WORKING_DAY else -1)
-    day = regular + step
-    while not is_working_day(day):
-        day += step
-    return day
-
-
-def series_dates(
-    series: MeetingSeries, start: date, end: date
-) -> Iterator[tuple[date, date | None]]:
-    """(regular date, actual day or None when skipped) for each week from *start* to *end*."""
-    day = start + timedelta(days=(series.weekday - start.weekday()) % 7)
-    while day <= end:
-        yield day, meeting_day(day, series.holiday_rule)
-        day += timedelta(weeks=1)
-
-
-def series_times(series: MeetingSeries, day: date) -> tuple[datetime, datetime]:
-    starts_at = at_local_time(day, series.start_time)
-    return starts_at, starts_at + timedelta(minutes=series.duration_minutes)
-
-
-def series_deadline(series: MeetingSeries, day: date) -> datetime:
-    """The information deadline: *deadline_working_days* working days before, at the set time."""
-    deadline_day = add_working_days(day, -series.deadline_working_days)
-    return at_local_time(deadline_day, series.deadline_time)
 
 
 # --- Series --------------------------------------------------------------------------------------

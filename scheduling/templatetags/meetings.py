@@ -14,7 +14,7 @@ register = template.Library()
 
 @register.inclusion_tag("scheduling/meetings/case_section_body.html", takes_context=True)
 def case_meetings_section(context: Any) -> dict[str, Any]:
-    from scheduling.selectors.meetings import case_meetings
+    from scheduling.selectors import case_meetings
 
     case, user = context["case"], context["request"].user
     if case.access_level < AccessLevel.PROCESS:

@@ -63,7 +63,7 @@ def escalation_raise_view(request: AuthenticatedHttpRequest, case_id: Any) -> Ht
         try:
             services.escalation_raise(actor=request.user, case=case, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The case was escalated. The recipients are told."))
             return redirect("casework:case-detail", case_id=case.pk)
@@ -73,9 +73,6 @@ def escalation_raise_view(request: AuthenticatedHttpRequest, case_id: Any) -> Ht
         {"case": case, "form": form},
         status=400 if form.errors else 200,
     )
-
-
-_apply_errors = form_apply_service_errors
 
 
 @login_required

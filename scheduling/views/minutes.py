@@ -17,19 +17,17 @@ from casework import selectors as casework_selectors
 from casework import services as casework_services
 from casework.access import access_agreement, access_case
 from casework.models import AgreementStatus
-from mda.forms import form_apply_service_errors
+from mda.forms import flash_service_errors, form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
-from scheduling import access
-from scheduling.meeting_forms import (
+from scheduling import access, selectors
+from scheduling.forms import (
     AgreementReviewForm,
     AttendanceForm,
     MeetingAgreementForm,
     MinutesForm,
 )
 from scheduling.models import Attendance, ItemMinutes
-from scheduling.selectors import meetings as selectors
 from scheduling.services import minutes as services
-from scheduling.views.meetings import flash_errors
 
 
 def _run_page(request: AuthenticatedHttpRequest, meeting: Any) -> HttpResponse:
@@ -61,7 +59,7 @@ def confidentiality_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> 
     try:
         services.meeting_confidentiality_acknowledge(actor=request.user, meeting=meeting)
     except ValidationError as exc:
-        flash_errors(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("Recorded: the confidentiality statement was read."))
     return _run_page(request, meeting)
@@ -76,7 +74,7 @@ def attendance_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpR
         try:
             services.attendance_record(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
-            flash_errors(request, exc)
+            flash_service_errors(request, exc)
         else:
             messages.success(request, _("The attendance was recorded."))
     else:
@@ -91,7 +89,7 @@ def minutes_publish_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> 
     try:
         services.minutes_publish(actor=request.user, meeting=meeting)
     except ValidationError as exc:
-        flash_errors(request, exc)
+        flash_service_errors(request, exc)
     else:
         messages.success(request, _("The minutes are published to the participants."))
     return _run_page(request, meeting)
@@ -138,7 +136,9 @@ def _minutes_form(item: Any, data: Any = None) -> MinutesForm:
             "case_director_confirmed": existing.case_director_confirmed,
             "next_review_on": existing.next_review_on,
         }
-    return MinutesForm(data, initial=initial, directors=services.director_candidates(item.case_id))
+    return MinutesForm(
+        data, initial=initial, directors=casework_selectors.director_candidates(case=item.case)
+    )
 
 
 @login_required
@@ -157,7 +157,7 @@ def item_minutes_view(
         try:
             services.minutes_save(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The minutes of %(ref)s were saved.") % {"ref": item.case})
             return redirect("scheduling:item-minutes", meeting_id=meeting.pk, item_id=item.pk)
@@ -171,9 +171,6 @@ def item_minutes_view(
     response = render(request, "scheduling/meetings/minutes.html", context, status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-_form_errors = form_apply_service_errors
 
 
 @login_required
@@ -193,7 +190,7 @@ def minutes_agreement_add_view(
         try:
             services.minutes_agreement_add(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as exc:
-            flash_errors(request, exc)
+            flash_service_errors(request, exc)
         else:
             messages.success(request, _("The agreement was recorded."))
     else:
@@ -223,7 +220,7 @@ def minutes_agreement_review_view(
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            flash_errors(request, exc)
+            flash_service_errors(request, exc)
         else:
             messages.success(request, _("The agreement was reviewed."))
     return redirect("scheduling:item-minutes", meeting_id=meeting.pk, item_id=item.pk)

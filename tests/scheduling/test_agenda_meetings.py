@@ -22,6 +22,7 @@ from casework.models import (
 )
 from mda import crypto
 from mda.workdays import AMSTERDAM
+from scheduling import selectors
 from scheduling import services as scheduling_services
 from scheduling.models import (
     AgendaItem,
@@ -34,7 +35,6 @@ from scheduling.models import (
     MeetingType,
     NoticeStatus,
 )
-from scheduling.selectors import meetings as selectors
 from scheduling.services import agendas, invitations
 from tests.casework.conftest import grant
 from tests.conftest import Cast

@@ -12,48 +12,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework import access, selectors, services
-from casework.api.referral import ReferralFieldsSerializer, referral_input
+from casework.api.notes import NoteSerializer
+from casework.api.participation import ParticipantSerializer
+from casework.api.referral import CaseCreateSerializer, referral_input
 from casework.models import (
     AccessLevel,
     Case,
-    LegalBasis,
-    MemberRole,
-    NoteVisibility,
 )
-from casework.services.referral import MAX_MEMBERS
 from mda.access import actor_of, has_role, organisations_user_may_act_for
-from mda.blind_index import validate_bsn
 from mda.http import ActorAPIView, ActorListAPIView
 from mda.models import AuditEvent, Organisation, Role
-
-
-class IdentityInSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    bsn = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
-    date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
-    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-
-    def validate_bsn(self, value: str) -> str:
-        return validate_bsn(value) if value.strip() else ""
-
-
-class MemberInSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=MemberRole.choices)
-    # DRF's metaclass pops declared fields, so this does not shadow Field.label at run time.
-    label = serializers.CharField(max_length=40)  # type: ignore[assignment]
-    identity = IdentityInSerializer(required=False)
-
-
-class CaseCreateSerializer(ReferralFieldsSerializer):
-    organisation = serializers.UUIDField(
-        required=False,
-        help_text="The referring organisation; needed only when you act for more than one.",
-    )
-    reason = serializers.CharField(max_length=10000)
-    # ListSerializer has taken min_length/max_length since DRF 3.15; the stubs lag behind.
-    members = MemberInSerializer(  # type: ignore[call-arg]
-        many=True, min_length=1, max_length=MAX_MEMBERS
-    )
+from mda.pagination import KeysetPagination
 
 
 class CaseListSerializer(serializers.Serializer):
@@ -72,54 +41,10 @@ class CaseListSerializer(serializers.Serializer):
         return data
 
 
-class ParticipantSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    organisation = serializers.UUIDField(source="organisation.uuid")
-    organisation_name = serializers.CharField(source="organisation.name")
-    level = serializers.IntegerField()
-    legal_basis = serializers.CharField()
-    legal_basis_other = serializers.CharField()
-    purpose = serializers.CharField()
-    necessity = serializers.CharField()
-    decided_at = serializers.DateTimeField()
-    expires_at = serializers.DateTimeField(allow_null=True)
-    revoked_at = serializers.DateTimeField(allow_null=True)
-
-
-class ParticipantCreateSerializer(serializers.Serializer):
-    organisation = serializers.UUIDField()
-    level = serializers.ChoiceField(choices=AccessLevel.choices)
-    legal_basis = serializers.ChoiceField(choices=LegalBasis.choices)
-    legal_basis_other = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default=""
-    )
-    purpose = serializers.CharField(max_length=1000)
-    necessity = serializers.CharField(max_length=2000)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-
-
 class MemberSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     role = serializers.CharField()
     label = serializers.CharField()  # type: ignore[assignment]  # popped by DRF's metaclass
-
-
-class NoteSerializer(serializers.Serializer):
-    id = serializers.UUIDField(source="note.id")
-    author_organisation = serializers.CharField(source="note.author_organisation.name")
-    author = serializers.CharField(source="note.author.get_full_name")
-    visibility = serializers.CharField(source="note.visibility")
-    created_at = serializers.DateTimeField(source="note.created_at")
-    body = serializers.CharField()
-
-
-class NoteCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=20000)
-    visibility = serializers.ChoiceField(
-        choices=NoteVisibility.choices,
-        required=False,
-        help_text="Default: 'domain' for the justice domain, else 'participants'.",
-    )
 
 
 class KnownElsewhereSerializer(serializers.Serializer):
@@ -209,6 +134,7 @@ def _referring_organisation(request: Request, uuid: Any) -> Organisation:
 
 class CaseListView(ActorListAPIView):
     serializer_class = CaseListSerializer
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         return selectors.case_list(actor=self.actor)
@@ -249,87 +175,6 @@ class CaseDetailView(ActorAPIView):
         case = access.access_case(self.actor, case_id)
         view = selectors.case_view(actor=self.actor, case=case)
         return Response(CaseDetailSerializer(view).data)
-
-
-class ParticipantListView(ActorAPIView):
-    @extend_schema(responses=ParticipantSerializer(many=True), summary="Participants of a case")
-    def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(self.actor, case_id)
-        if case.access_level < AccessLevel.PROCESS:
-            raise PermissionDenied
-        rows = case.participations.select_related("organisation").order_by("decided_at")
-        return Response(ParticipantSerializer(rows, many=True).data)
-
-    @extend_schema(
-        request=ParticipantCreateSerializer,
-        responses={201: ParticipantSerializer},
-        summary="Add a participant after a weegmoment (coordinators)",
-    )
-    def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(self.actor, case_id)
-        access.require_coordinator(self.actor, case)
-        serializer = ParticipantCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        organisation = Organisation.objects.filter(
-            uuid=data.pop("organisation"), region=case.region
-        ).first()
-        if organisation is None:
-            raise serializers.ValidationError(
-                {"organisation": [_("No such organisation in this region.")]}
-            )
-        participation = services.participation_add(
-            actor=self.actor,
-            case=case,
-            organisation=organisation,
-            **data,
-        )
-        return Response(ParticipantSerializer(participation).data, status=status.HTTP_201_CREATED)
-
-
-class ParticipantRevokeView(ActorAPIView):
-    @extend_schema(
-        request=None,
-        responses=ParticipantSerializer,
-        summary="Revoke a participation (coordinators)",
-    )
-    def post(self, request: Request, case_id: Any, participation_id: Any) -> Response:
-        case = access.access_case(self.actor, case_id)
-        access.require_coordinator(self.actor, case)
-        participation = selectors.participation_of_case(
-            case=case, participation_id=participation_id
-        )
-        participation = services.participation_revoke(
-            actor=self.actor,
-            participation=participation,
-        )
-        return Response(ParticipantSerializer(participation).data)
-
-
-class NoteListView(ActorAPIView):
-    @extend_schema(responses=NoteSerializer(many=True), summary="Notes you may read")
-    def get(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(self.actor, case_id, write=True)
-        notes = selectors.notes_for_case(actor=self.actor, case=case)
-        return Response(NoteSerializer(notes, many=True).data)
-
-    @extend_schema(
-        request=NoteCreateSerializer,
-        responses={201: NoteSerializer},
-        summary="Add a note (access level 2)",
-    )
-    def post(self, request: Request, case_id: Any) -> Response:
-        case = access.access_case(self.actor, case_id, write=True)
-        serializer = NoteCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        note = services.note_add(
-            actor=self.actor,
-            case=case,
-            body=serializer.validated_data["body"],
-            visibility=serializer.validated_data.get("visibility"),
-        )
-        out = selectors.NoteView(note=note, body=serializer.validated_data["body"].strip())
-        return Response(NoteSerializer(out).data, status=status.HTTP_201_CREATED)
 
 
 class RevealView(ActorAPIView):

@@ -4,34 +4,35 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from casework import access, selectors, services
-from casework.forms import NoteForm, ParticipantForm, RevealForm
+from casework.forms import NoteForm, RevealForm
 from casework.models import AccessLevel
 from mda.access import has_role
 from mda.forms import form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
 from mda.models import Role
-
-_apply_errors = form_apply_service_errors
+from mda.pagination import BadCursor, keyset_page
 
 
 @login_required
 @require_GET
 def case_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(selectors.case_list(actor=request.user), 50).get_page(request.GET.get("page"))
+    cases = selectors.case_list(actor=request.user)
+    try:
+        page = keyset_page(cases, cursor=request.GET.get("cursor"))
+    except BadCursor:  # an edited link: start at the newest
+        page = keyset_page(cases, cursor=None)
     return render(request, "casework/case_list.html", {"page": page})
 
 
-def _case_page(
+def case_page(
     request: AuthenticatedHttpRequest,
     case: Any,
     note_form: NoteForm | None = None,
@@ -59,67 +60,7 @@ def _default_visibility(request: AuthenticatedHttpRequest, case: Any) -> str:
 @login_required
 @require_GET
 def case_detail_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
-    return _case_page(request, access.access_case(request.user, case_id))
-
-
-@login_required
-@require_POST
-def note_add_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
-    case = access.access_case(request.user, case_id, write=True)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.note_add(
-                actor=request.user,
-                case=case,
-                body=form.cleaned_data["body"],
-                visibility=form.cleaned_data["visibility"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The note was added."))
-            return redirect("casework:case-detail", case_id=case.pk)
-    return _case_page(request, case, note_form=form, status=400)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def participant_add_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
-    case = access.access_case(request.user, case_id)
-    access.require_coordinator(request.user, case)
-    form = ParticipantForm(request.POST or None, region=case.region)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.participation_add(actor=request.user, case=case, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("The organisation now takes part in the case."))
-            return redirect("casework:case-detail", case_id=case.pk)
-    return render(
-        request,
-        "casework/participant_form.html",
-        {"case": case, "form": form},
-        status=400 if form.errors else 200,
-    )
-
-
-@login_required
-@require_POST
-def participant_revoke_view(
-    request: AuthenticatedHttpRequest, case_id: Any, participation_id: Any
-) -> HttpResponse:
-    case = access.access_case(request.user, case_id)
-    access.require_coordinator(request.user, case)
-    participation = selectors.participation_of_case(case=case, participation_id=participation_id)
-    try:
-        services.participation_revoke(actor=request.user, participation=participation)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The participation was revoked."))
-    return redirect("casework:case-detail", case_id=case.pk)
+    return case_page(request, access.access_case(request.user, case_id))
 
 
 @login_required
@@ -139,7 +80,7 @@ def reveal_view(request: AuthenticatedHttpRequest, case_id: Any, member_id: Any)
                 justification=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            form_apply_service_errors(form, exc)
     response = render(
         request,
         "casework/reveal.html",

@@ -1,0 +1,124 @@
+"""Pages of agendas: adding, timing, ordering and removing slots, and publishing (coordinators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casework.access import cases_coordinated_by
+from mda.forms import flash_service_errors
+from mda.http import AuthenticatedHttpRequest
+from scheduling import access
+from scheduling.forms import AgendaAddForm, ItemForm
+from scheduling.models import ItemReason
+from scheduling.services import agendas
+from scheduling.views.meetings import back_to
+
+
+@login_required
+@require_POST
+def agenda_add_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
+    meeting = access.access_meeting(request.user, meeting_id, manage=True)
+    cases = cases_coordinated_by(request.user)
+    form = AgendaAddForm(request.POST, cases=cases.filter(region_id=meeting.region_id))
+    if not form.is_valid():
+        messages.error(request, _("Choose a case to add."))
+        return back_to(meeting)
+    reason = form.cleaned_data["reason"]
+    try:
+        agendas.agenda_item_add(
+            actor=request.user,
+            meeting=meeting,
+            case=cases.get(pk=form.cleaned_data["case"]),
+            reason=reason if reason in ItemReason.values else ItemReason.COORDINATOR,
+            slot_minutes=form.cleaned_data["slot_minutes"],
+        )
+    except ValidationError as exc:
+        flash_service_errors(request, exc)
+    else:
+        messages.success(request, _("The case was added to the agenda."))
+    return back_to(meeting)
+
+
+def _item(request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any) -> tuple[Any, Any]:
+    meeting = access.access_meeting(request.user, meeting_id, manage=True)
+    return meeting, access.access_agenda_item(request.user, meeting, item_id, manage=True)
+
+
+@login_required
+@require_POST
+def agenda_item_update_view(
+    request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any
+) -> HttpResponse:
+    meeting, item = _item(request, meeting_id, item_id)
+    form = ItemForm(request.POST, prefix=f"item-{item.pk}")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return back_to(meeting)
+    try:
+        agendas.agenda_item_update(
+            actor=request.user,
+            item=item,
+            slot_minutes=form.cleaned_data["slot_minutes"],
+            information_deadline=form.cleaned_data["information_deadline"],
+        )
+    except ValidationError as exc:
+        flash_service_errors(request, exc)
+    else:
+        messages.success(request, _("The slot of %(ref)s was changed.") % {"ref": item.case})
+    return back_to(meeting)
+
+
+@login_required
+@require_POST
+def agenda_item_move_view(
+    request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any
+) -> HttpResponse:
+    meeting, item = _item(request, meeting_id, item_id)
+    offset = -1 if request.POST.get("direction") == "up" else 1
+    try:
+        agendas.agenda_item_move(
+            actor=request.user,
+            meeting=meeting,
+            item=item,
+            offset=offset,
+        )
+    except ValidationError as exc:
+        flash_service_errors(request, exc)
+    return back_to(meeting)
+
+
+@login_required
+@require_POST
+def agenda_item_remove_view(
+    request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any
+) -> HttpResponse:
+    meeting, item = _item(request, meeting_id, item_id)
+    try:
+        agendas.agenda_item_remove(actor=request.user, item=item)
+    except ValidationError as exc:
+        flash_service_errors(request, exc)
+    else:
+        messages.success(request, _("%(ref)s was taken off the agenda.") % {"ref": item.case})
+    return back_to(meeting)
+
+
+@login_required
+@require_POST
+def agenda_publish_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
+    meeting = access.access_meeting(request.user, meeting_id, manage=True)
+    try:
+        agendas.agenda_publish(actor=request.user, meeting=meeting)
+    except ValidationError as exc:
+        flash_service_errors(request, exc)
+    else:
+        messages.success(request, _("The agenda is published; the invitations are on their way."))
+    return back_to(meeting)
