@@ -17,6 +17,8 @@ from tests.scheduling.meetings_support import World, managed, managed_item
 
 published = meetings_support.published
 world = meetings_support.world
+draft_agenda = meetings_support.draft_agenda  # the layers world and published are built on
+published_agenda = meetings_support.published_agenda
 
 MARCH = date(2026, 3, 1)
 

@@ -34,8 +34,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core import mail
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+# A data key keeps the cipher it unwrapped to on its instance (mda.crypto); a cipher cannot be
+# copied, and need not be: it holds no state a test could change, so the copies share it.
+copy._deepcopy_dispatch[AESGCM] = copy._deepcopy_atomic  # type: ignore[attr-defined]
 
 TRANSACTIONAL_FIXTURES = frozenset(
     {
