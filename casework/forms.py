@@ -21,7 +21,7 @@ from casework.models import (
 )
 from casework.transitions import TRANSITION_CHOICES
 from mda.blind_index import validate_bsn
-from mda.forms import PersonChoiceField, model_choices
+from mda.forms import DayMonthYearInput, PersonChoiceField, model_choices
 from mda.models import Organisation
 
 
@@ -170,7 +170,7 @@ class MemberForm(forms.Form):
     date_of_birth = forms.DateField(
         label=_("Date of birth"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DayMonthYearInput(),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
 
@@ -183,7 +183,7 @@ class RiskAssessmentForm(forms.Form):
     instrument = forms.ChoiceField(
         label=_("Instrument"), choices=[("", "—"), *RiskInstrument.choices]
     )
-    assessed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = forms.DateField(label=_("Date"), widget=DayMonthYearInput())
     assessor_organisation = forms.ModelChoiceField(
         label=_("Assessor organisation"), queryset=Organisation.objects.none()
     )
@@ -267,7 +267,7 @@ class ScoreForm(forms.Form):
         ),
     )
     scored_on = forms.DateField(
-        label=_("Date of the reading"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of the reading"), widget=DayMonthYearInput()
     )
     perspective = forms.ChoiceField(
         label=_("Whose view"), choices=Perspective.choices, widget=forms.RadioSelect

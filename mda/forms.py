@@ -69,6 +69,18 @@ def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
     return cast(forms.ModelChoiceField, form.fields[name])
 
 
+class DayMonthYearInput(forms.DateInput):
+    """A date typed as day-month-year ("01-12-2026"), whatever the browser's language: the first
+    of DATE_INPUT_FORMATS (config/formats) renders it; ISO dates are accepted too."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        base = {"autocomplete": "off", "size": "10", "class": "input-date"}
+        super().__init__(attrs={**base, **(attrs or {})})
+
+
+DATE_HELP = _("Day-month-year, for example 01-12-2026.")
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     """Choose a user, shown by full name (username when there is none)."""
 

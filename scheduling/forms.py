@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Agreement, AgreementStatus
-from mda.forms import PersonChoiceField, model_choices
+from mda.forms import DayMonthYearInput, PersonChoiceField, model_choices
 from mda.models import Organisation, Role, User
 from scheduling.models import (
     AttendanceStatus,
@@ -120,7 +120,7 @@ class SeriesForm(forms.ModelForm):
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "deadline_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DayMonthYearInput(),
         }
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
@@ -205,7 +205,7 @@ class MinutesForm(forms.Form):
     next_review_on = forms.DateField(
         label=_("Next review"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DayMonthYearInput(),
     )
 
     def __init__(self, *args: Any, directors: Any, **kwargs: Any) -> None:
@@ -224,7 +224,7 @@ class MeetingAgreementForm(forms.Form):
         label=_("Owner (person)"), queryset=User.objects.none(), required=False
     )
     due_date = forms.DateField(
-        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Due date"), widget=DayMonthYearInput()
     )
 
     def __init__(self, *args: Any, organisations: Any, people: Any, **kwargs: Any) -> None:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casework import access, selectors, services
 from casework.models import AgreementOrigin, AgreementStatus
 from casework.services.agreements import MAX_DESCRIPTION, MAX_REASON
-from mda.forms import form_apply_service_errors
+from mda.forms import DayMonthYearInput, form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
 from mda.models import Organisation, User
 
@@ -50,7 +50,7 @@ class AgreementForm(forms.Form):
         ),
     )
     due_date = forms.DateField(
-        label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Due date"), widget=DayMonthYearInput()
     )
     origin = forms.ChoiceField(
         choices=AgreementOrigin.choices, label=gettext_lazy("Made"), initial=AgreementOrigin.AD_HOC
@@ -89,7 +89,7 @@ class ResolveForm(forms.Form):
 
 class ReopenForm(forms.Form):
     due_date = forms.DateField(
-        label=gettext_lazy("New due date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("New due date"), widget=DayMonthYearInput()
     )
 
 

@@ -16,9 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mda.models import Region
+from mda.workdays import AMSTERDAM
 
 DEFAULT_SLOT_MINUTES = 15
 
@@ -185,7 +188,9 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["region", "starts_at"], name="meeting_region_start")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+        # In Amsterdam time, as everywhere people read it (admin lists, calendar names).
+        when = date_format(timezone.localtime(self.starts_at, AMSTERDAM), "DATETIME_FORMAT")
+        return f"{self.get_kind_display()} {when}"
 
     @property
     def is_published(self) -> bool:
