@@ -14,12 +14,19 @@ from casework.selectors.agreements import (
     agreements_for_case,
 )
 from casework.selectors.cases import (
+    CaseFilters,
+    CaseRow,
+    CaseSort,
     CaseView,
+    IdentityNotSearchable,
     RevealView,
     access_log,
-    case_list,
+    case_find,
+    case_rows,
+    case_search_identity,
     case_view,
     member_of_case,
+    person_label,
     reveals_for_case,
 )
 from casework.selectors.lifecycle import (
@@ -45,7 +52,11 @@ from casework.selectors.triage import TriageRow, repeats_in_last_year, triage_qu
 
 __all__ = [
     "AgreementView",
+    "CaseFilters",
+    "CaseRow",
+    "CaseSort",
     "CaseView",
+    "IdentityNotSearchable",
     "KnownElsewhere",
     "LifecycleView",
     "NoteView",
@@ -61,7 +72,9 @@ __all__ = [
     "agreement_owner_organisations",
     "agreement_view",
     "agreements_for_case",
-    "case_list",
+    "case_find",
+    "case_rows",
+    "case_search_identity",
     "case_view",
     "check_in_of_case",
     "check_ins_for",
@@ -75,6 +88,7 @@ __all__ = [
     "note_author_organisation",
     "notes_for_case",
     "participation_of_case",
+    "person_label",
     "repeats_in_last_year",
     "reveals_for_case",
     "scale_chart",

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "mda",
     "casework",
     "scheduling",
+    "workbench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -153,7 +154,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "mda:login"
-LOGIN_REDIRECT_URL = "mda:home"
+LOGIN_REDIRECT_URL = "workbench:today"
 LOGOUT_REDIRECT_URL = "mda:login"
 
 # --- Sessions: short idle timeout; every request extends the session. ---

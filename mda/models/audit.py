@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class AuditAction(models.TextChoices):
     VIEW = "view", _("view")
+    SEARCH = "search", _("search")
     REVEAL = "reveal", _("reveal")
     CREATE = "create", _("create")
     CHANGE = "change", _("change")
