@@ -268,9 +268,7 @@ class ScoreForm(forms.Form):
             "the children are safe enough to close the case."
         ),
     )
-    scored_on = forms.DateField(
-        label=_("Date of the reading"), widget=DayMonthYearInput()
-    )
+    scored_on = forms.DateField(label=_("Date of the reading"), widget=DayMonthYearInput())
     perspective = forms.ChoiceField(
         label=_("Whose view"), choices=Perspective.choices, widget=forms.RadioSelect
     )

@@ -17,11 +17,26 @@ from scheduling.forms import RungAdminForm
 from scheduling.models import Ladder, Rung
 
 
-class RungInline(FunctionalAdminMixin, admin.TabularInline):
+class RungInline(FunctionalAdminMixin, admin.StackedInline):
+    """One block per rung (a table row per rung needed 2,700 pixels): when, who, and its name."""
+
     model = Rung
     form = RungAdminForm
     extra = 0
-    filter_horizontal = ["users"]
+    fieldsets = [
+        (None, {"fields": [("number", "offset_working_days", "active"), ("name", "name_en")]}),
+        (
+            _("Who is told"),
+            {
+                "fields": [
+                    "notify_owner",
+                    ("organisation_scope", "organisation_kind", "organisation"),
+                    "roles",
+                    "users",
+                ]
+            },
+        ),
+    ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # switch a rung off instead: its notices keep pointing at it

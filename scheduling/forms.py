@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Agreement, AgreementStatus
@@ -39,8 +40,9 @@ class EscalationRaiseForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea,
         help_text=_(
-            "Why cooperation stalls. Only coordinators and level-2 partners read it; "
-            "the e-mail does not carry it."
+            "Why cooperation stalls. In the service, coordinators and the partners who see the "
+            "case in full read it, recipients among them; recipients who see less of the case "
+            "do not, and the e-mail carries only the reference and the rung."
         ),
     )
 
@@ -54,7 +56,7 @@ class EscalationRaiseForm(forms.Form):
         fields["agreement"].queryset = agreements
         fields["agreement"].label_from_instance = lambda a: (
             _("%(organisation)s, due %(due)s")
-            % {"organisation": a.owner_organisation.name, "due": a.due_date.isoformat()}
+            % {"organisation": a.owner_organisation.name, "due": date_format(a.due_date)}
         )
 
 
@@ -71,6 +73,7 @@ class RungAdminForm(forms.ModelForm):
         fields = [
             "number",
             "name",
+            "name_en",
             "offset_working_days",
             "notify_owner",
             "organisation_scope",
@@ -223,9 +226,7 @@ class MeetingAgreementForm(forms.Form):
     owner = PersonChoiceField(
         label=_("Owner (person)"), queryset=User.objects.none(), required=False
     )
-    due_date = forms.DateField(
-        label=_("Due date"), widget=DayMonthYearInput()
-    )
+    due_date = forms.DateField(label=_("Due date"), widget=DayMonthYearInput())
 
     def __init__(self, *args: Any, organisations: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

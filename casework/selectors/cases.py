@@ -270,7 +270,7 @@ def case_rows(*, actor: User, cases: Any, today: date | None = None) -> list[Cas
 
 
 def person_label(user: User, organisation: Organisation | None, role: str = "") -> str:
-    """"Name, organisation (role)": how a person is shown wherever one is named or picked."""
+    """ "Name, organisation (role)": how a person is shown wherever one is named or picked."""
     name = user.get_full_name() or user.get_username()
     if organisation is not None:
         name = f"{name}, {organisation.name}"
@@ -299,9 +299,7 @@ def case_search_identity(
     else:
         raise ValidationError(_("Give a BSN, or a name and a date of birth."))
     identities = access.identities_searchable_by(actor).filter(found)
-    cases = access.cases_coordinated_by(actor).filter(
-        pk__in=identities.values("member__case_id")
-    )
+    cases = access.cases_coordinated_by(actor).filter(pk__in=identities.values("member__case_id"))
     audit_record(
         actor=actor,
         action=AuditAction.SEARCH,

@@ -49,9 +49,7 @@ class AgreementForm(forms.Form):
             "Without a person, the organisation's team lead gets the reminders."
         ),
     )
-    due_date = forms.DateField(
-        label=gettext_lazy("Due date"), widget=DayMonthYearInput()
-    )
+    due_date = forms.DateField(label=gettext_lazy("Due date"), widget=DayMonthYearInput())
     origin = forms.ChoiceField(
         choices=AgreementOrigin.choices, label=gettext_lazy("Made"), initial=AgreementOrigin.AD_HOC
     )
@@ -88,9 +86,7 @@ class ResolveForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    due_date = forms.DateField(
-        label=gettext_lazy("New due date"), widget=DayMonthYearInput()
-    )
+    due_date = forms.DateField(label=gettext_lazy("New due date"), widget=DayMonthYearInput())
 
 
 # --- Pages ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -43,7 +44,7 @@ def case_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 def person_search_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Coordinators: the cases of one person, by BSN or name and date of birth (recorded)."""
     if not case_access.can_triage(request.user):
-        return _render(request, _filter_form(request, None), status=403, rows=[])
+        raise PermissionDenied
     person_form = PersonSearchForm(request.POST)
     rows: list[Any] = []
     if person_form.is_valid():

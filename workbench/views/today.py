@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from casework.access import can_refer
 from mda.access import memberships_of
 from mda.http import AuthenticatedHttpRequest
 from workbench.selectors.today import today_for
@@ -19,5 +20,9 @@ def today_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "workbench/today.html",
-        {"today": today_for(actor=request.user), "memberships": memberships},
+        {
+            "today": today_for(actor=request.user),
+            "memberships": memberships,
+            "can_refer": can_refer(request.user),
+        },
     )
