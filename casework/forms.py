@@ -23,7 +23,13 @@ from casework.models import (
 from casework.selectors.cases import CaseFilters, CaseSort
 from casework.transitions import TRANSITION_CHOICES
 from mda.blind_index import validate_bsn
-from mda.forms import DATE_HELP, DayMonthYearInput, PersonChoiceField, model_choices
+from mda.forms import (
+    DATE_HELP,
+    ConfirmForm,
+    DayMonthYearInput,
+    PersonChoiceField,
+    model_choices,
+)
 from mda.models import Organisation, Region
 
 
@@ -76,7 +82,7 @@ class ParticipantForm(forms.Form):
         ).order_by("name")
 
 
-class RevealForm(forms.Form):
+class RevealForm(ConfirmForm):
     reason = forms.CharField(
         label=_("Why do you need to see this identity?"),
         min_length=10,
@@ -351,7 +357,7 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         model_choices(self, "director_organisation").queryset = organisations
         model_choices(self, "region").queryset = regions
-        if len(regions) < 2:
+        if regions.count() < 2:
             del self.fields["region"]
 
     def filters(self) -> CaseFilters:

@@ -86,3 +86,34 @@ class PersonChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.get_full_name() or obj.get_username())
+
+
+NOT_CONFIRMED = _(
+    "Nothing was done: this needs your confirmation. Read what will happen below, then confirm."
+)
+
+
+class ConfirmForm(forms.Form):
+    """The confirmation step of a destructive or far-reaching action. The confirmation page sends
+    ``confirm``; a POST without it (an old one-click button, a script, a forged form) changes
+    nothing and the page says so, whatever JavaScript does or does not run."""
+
+    confirm = forms.BooleanField(
+        widget=forms.HiddenInput, required=True, error_messages={"required": NOT_CONFIRMED}
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].initial = True
+
+
+class ReasonConfirmForm(ConfirmForm):
+    """A confirmation with the reason, where the domain keeps it."""
+
+    reason = forms.CharField(
+        label=_("Reason"), min_length=10, max_length=1000, widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, reason_help: Any = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = reason_help

@@ -146,6 +146,12 @@ class Meeting(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )
+    cancel_reason = models.TextField(
+        _("reason for cancelling"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Sent to every invited organisation: no personal data."),
+    )
     agenda_status = models.CharField(
         _("agenda"), max_length=20, choices=AgendaStatus.choices, default=AgendaStatus.DRAFT
     )

@@ -104,7 +104,7 @@ class CaseListView(CaseReferView):
         form = CaseFilterForm(
             _query(request),
             organisations=organisations_visible_to(self.actor),
-            regions=list(regions_of(self.actor)),
+            regions=regions_of(self.actor),
         )
         if not form.is_valid():
             raise _invalid(form)

@@ -25,7 +25,7 @@ def _filter_form(request: AuthenticatedHttpRequest, data: Any) -> CaseFilterForm
     return CaseFilterForm(
         data,
         organisations=organisations_visible_to(request.user).order_by("name"),
-        regions=list(regions_of(request.user)),
+        regions=regions_of(request.user),
     )
 
 
