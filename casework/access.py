@@ -77,6 +77,7 @@ from casework.models import (
     Note,
     NoteVisibility,
     Participation,
+    ParticipationQuerySet,
     RegionPolicy,
 )
 from mda.access import (
@@ -351,7 +352,7 @@ def access_agreement(
 # --- The workbench: what a coordinator guards, what a privacy officer supervises ----------------
 
 
-def participations_coordinated_by(user: User | AnonymousUser) -> QuerySet[Participation]:
+def participations_coordinated_by(user: User | AnonymousUser) -> ParticipationQuerySet:
     """The weegmomenten of the cases *user* coordinates (expiry, revocation)."""
     return Participation.objects.filter(case__in=cases_coordinated_by(user).values("pk"))
 

@@ -29,6 +29,7 @@ from mda.forms import (
     DayMonthYearInput,
     PersonChoiceField,
     model_choices,
+    person_choices,
 )
 from mda.models import Organisation, Region
 
@@ -234,13 +235,12 @@ class TransitionForm(forms.Form):
 class DirectorForm(forms.Form):
     director = PersonChoiceField(
         label=_("Case director"),
-        queryset=Organisation.objects.none(),
         help_text=_("A professional of an organisation that takes part at level 2."),
     )
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choices(self, "director").queryset = candidates
+        person_choices(self, "director", candidates)
 
 
 class PlanForm(forms.Form):

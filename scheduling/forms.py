@@ -10,8 +10,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Agreement, AgreementStatus
-from mda.forms import DayMonthYearInput, PersonChoiceField, model_choices
-from mda.models import Organisation, Role, User
+from mda.forms import DayMonthYearInput, PersonChoiceField, model_choices, person_choices
+from mda.models import Organisation, Role
 from scheduling.models import (
     AttendanceStatus,
     InvitationResponse,
@@ -199,9 +199,7 @@ class MinutesForm(forms.Form):
     decisions = forms.CharField(
         label=_("Decisions"), max_length=20000, required=False, widget=forms.Textarea
     )
-    case_director = PersonChoiceField(
-        label=_("Case director"), queryset=User.objects.none(), required=False
-    )
+    case_director = PersonChoiceField(label=_("Case director"), required=False)
     case_director_confirmed = forms.BooleanField(
         label=_("The case director was confirmed in the meeting"), required=False
     )
@@ -213,7 +211,7 @@ class MinutesForm(forms.Form):
 
     def __init__(self, *args: Any, directors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choices(self, "case_director").queryset = directors
+        person_choices(self, "case_director", directors)
 
 
 class MeetingAgreementForm(forms.Form):
@@ -223,15 +221,14 @@ class MeetingAgreementForm(forms.Form):
     owner_organisation = forms.ModelChoiceField(
         label=_("Owner organisation"), queryset=Organisation.objects.none()
     )
-    owner = PersonChoiceField(
-        label=_("Owner (person)"), queryset=User.objects.none(), required=False
-    )
+    owner = PersonChoiceField(label=_("Owner (person)"), required=False)
     due_date = forms.DateField(label=_("Due date"), widget=DayMonthYearInput())
 
     def __init__(self, *args: Any, organisations: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choices(self, "owner_organisation").queryset = organisations
-        model_choices(self, "owner").queryset = people
+        person_choices(self, "owner", people)
+        self.fields["owner"].widget.attrs["data-follows"] = self["owner_organisation"].auto_id
 
 
 class AgreementReviewForm(forms.Form):

@@ -9,6 +9,7 @@ from casework.selectors.agreements import (
     agreement_counts,
     agreement_list,
     agreement_owner_candidates,
+    agreement_owner_memberships,
     agreement_owner_organisations,
     agreement_view,
     agreements_for_case,
@@ -26,7 +27,6 @@ from casework.selectors.cases import (
     case_search_identity,
     case_view,
     member_of_case,
-    person_label,
     reveals_for_case,
 )
 from casework.selectors.lifecycle import (
@@ -35,6 +35,7 @@ from casework.selectors.lifecycle import (
     check_ins_for,
     coordinator_organisation,
     director_candidates,
+    director_memberships,
     director_organisation,
     lifecycle_view,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "agreement_counts",
     "agreement_list",
     "agreement_owner_candidates",
+    "agreement_owner_memberships",
     "agreement_owner_organisations",
     "agreement_view",
     "agreements_for_case",
@@ -81,6 +83,7 @@ __all__ = [
     "coordinator_organisation",
     "default_note_visibility",
     "director_candidates",
+    "director_memberships",
     "director_organisation",
     "known_elsewhere",
     "lifecycle_view",
@@ -88,7 +91,6 @@ __all__ = [
     "note_author_organisation",
     "notes_for_case",
     "participation_of_case",
-    "person_label",
     "repeats_in_last_year",
     "reveals_for_case",
     "scale_chart",

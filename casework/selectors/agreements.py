@@ -21,7 +21,7 @@ from casework.models import (
 )
 from mda import crypto
 from mda.audit import audit_record
-from mda.models import AuditAction, Organisation, OrganisationKind, User
+from mda.models import AuditAction, Membership, Organisation, OrganisationKind, User
 
 
 def agreement_list(
@@ -140,6 +140,15 @@ def agreement_owner_organisations(case: Case) -> Any:
     return Organisation.objects.filter(region_id=case.region_id).filter(
         pk__in=taking_part
     ) | Organisation.objects.filter(region_id=case.region_id, kind=OrganisationKind.SAFETY_HOUSE)
+
+
+def agreement_owner_memberships(case: Case) -> QuerySet[Membership]:
+    """Who may own an agreement of *case*, each with the organisation they would own it for."""
+    return Membership.objects.filter(
+        user__is_active=True,
+        organisation__in=agreement_owner_organisations(case),
+        role__in=access.AGREEMENT_OWNER_ROLES,
+    )
 
 
 def agreement_owner_candidates(organisation: Organisation) -> Any:

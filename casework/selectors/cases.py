@@ -28,6 +28,7 @@ from mda import crypto
 from mda.audit import audit_record
 from mda.blind_index import bsn_index, name_dob_index
 from mda.models import AuditAction, AuditEvent, Membership, Organisation, Region, User
+from mda.models.accounts import person_label
 
 
 @dataclass
@@ -267,14 +268,6 @@ def case_rows(*, actor: User, cases: Any, today: date | None = None) -> list[Cas
         .values_list("case", "n")
     )
     return [CaseRow(case=c, overdue_agreements=counts.get(c.pk, 0)) for c in page]
-
-
-def person_label(user: User, organisation: Organisation | None, role: str = "") -> str:
-    """ "Name, organisation (role)": how a person is shown wherever one is named or picked."""
-    name = user.get_full_name() or user.get_username()
-    if organisation is not None:
-        name = f"{name}, {organisation.name}"
-    return f"{name} ({role})" if role else name
 
 
 class IdentityNotSearchable(PermissionDenied):

@@ -140,7 +140,7 @@ def director_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpRespon
     access.require_coordinator(request.user, case)
     form = DirectorForm(
         request.POST or None,
-        candidates=selectors.director_candidates(case=case),
+        candidates=selectors.director_memberships(case=case),
         initial={"director": case.case_director_id},
     )
     conflict = None

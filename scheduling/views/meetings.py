@@ -211,7 +211,7 @@ def meeting_cancel_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> H
 
 
 def meeting_title(meeting: Any) -> str:
-    """"MDA++-casusoverleg, di 8 dec. 09:30": a meeting named in Amsterdam time."""
+    """ "MDA++-casusoverleg, di 8 dec. 09:30": a meeting named in Amsterdam time."""
     when = date_format(localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
     return f"{meeting.get_kind_display()}, {when}"
 

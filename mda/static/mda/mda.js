@@ -21,8 +21,32 @@
     if (summary && document.activeElement !== summary) summary.focus();
   }
 
+  function followOrganisation() {
+    // A people picker beside an organisation picker offers only that organisation's people.
+    // The server checks the pair too: this only spares a wrong choice.
+    var pickers = document.querySelectorAll("select[data-follows]");
+    Array.prototype.forEach.call(pickers, function (people) {
+      var organisation = document.getElementById(people.getAttribute("data-follows"));
+      if (!organisation) return;
+      function apply() {
+        var chosen = organisation.value;
+        Array.prototype.forEach.call(people.options, function (option) {
+          var belongs = !option.value || !chosen ||
+            option.getAttribute("data-organisation") === chosen;
+          option.hidden = !belongs;
+          option.disabled = !belongs;
+        });
+        var selected = people.options[people.selectedIndex];
+        if (selected && selected.disabled) people.value = "";
+      }
+      organisation.addEventListener("change", apply);
+      apply();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     menuButton();
     focusErrorSummary();
+    followOrganisation();
   });
 })();
