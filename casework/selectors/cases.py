@@ -78,7 +78,9 @@ def case_view(*, actor: User, case: Case) -> CaseView:
 
 def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
     """Who looked at what in *case*, and when: for the privacy officer (metadata only)."""
-    events = AuditEvent.objects.filter(case_reference=case.reference, region_slug=case.region.slug)
+    events = AuditEvent.objects.filter(
+        case_reference=case.reference, region_slug=case.region.slug
+    ).select_related("user")
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
