@@ -68,7 +68,7 @@ class LifecycleView:
         return self.case.status in ACTIVE
 
     @property
-    def safetyphase_label(self) -> str:
+    def safety_phase_label(self) -> str:
         return phase_label(self.case.safety_phase)
 
 

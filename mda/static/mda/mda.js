@@ -44,8 +44,29 @@
     });
   }
 
+  function labelTableCells() {
+    // Phone width stacks table rows (mda.css); each cell then shows its column's name.
+    var tables = document.querySelectorAll("table.utrecht-table:not(.utrecht-table--scroll)");
+    Array.prototype.forEach.call(tables, function (table) {
+      var headers = table.querySelectorAll("thead th");
+      if (!headers.length) return;
+      Array.prototype.forEach.call(table.querySelectorAll("tbody tr"), function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          var header = headers[column];
+          if (header && !cell.hasAttribute("data-label") && cell.colSpan === 1) {
+            var text = header.textContent.trim();
+            if (text) cell.setAttribute("data-label", text);
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     menuButton();
+    labelTableCells();
     focusErrorSummary();
     followOrganisation();
   });
