@@ -357,8 +357,8 @@ class CaseFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         model_choices(self, "director_organisation").queryset = organisations
         model_choices(self, "region").queryset = regions
-        if regions.count() < 2:
-            del self.fields["region"]
+        # Offered to people of several regions; for others only a wrong value can be sent.
+        self.several_regions = regions.count() > 1
 
     def filters(self) -> CaseFilters:
         data = self.cleaned_data

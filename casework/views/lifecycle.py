@@ -30,7 +30,7 @@ from casework.forms import (
     TransitionForm,
 )
 from casework.models import CasePlan, CaseStatus
-from casework.transitions import TRANSITIONS
+from casework.transitions import TRANSITIONS, transitions_from
 from mda.confirm import confirmation_page
 from mda.errors import Conflict
 from mda.forms import ConfirmForm, form_apply_service_errors
@@ -64,7 +64,9 @@ def transition_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResp
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["transition"] in CLOSING and not request.POST.get("confirm"):
+        chosen = form.cleaned_data["transition"]
+        possible = {t.name for t in transitions_from(case.status)}
+        if chosen in CLOSING and chosen in possible and not request.POST.get("confirm"):
             return _close_confirmation(request, case, form.cleaned_data)
         try:
             services.case_transition(actor=request.user, case=case, **form.cleaned_data)

@@ -53,7 +53,7 @@ def participant_revoke_view(
     participation = selectors.participation_of_case(case=case, participation_id=participation_id)
     back = reverse("casework:case-detail", args=[case.pk]) + "#partners"
     form = ReasonConfirmForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         reason_help=_("Kept, encrypted, for the coordinators of the region. No personal data."),
     )
     if request.method == "POST" and form.is_valid():

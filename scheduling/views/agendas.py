@@ -105,7 +105,7 @@ def agenda_item_remove_view(
 ) -> HttpResponse:
     """Taking a case off the agenda asks first: on a published agenda it sends cancellations."""
     meeting, item = _item(request, meeting_id, item_id)
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             agendas.agenda_item_remove(actor=request.user, item=item)

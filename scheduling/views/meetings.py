@@ -173,7 +173,7 @@ def meeting_cancel_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> H
     """Cancelling asks first: who gets a cancellation, and why (the reason is sent with it)."""
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
     form = ReasonConfirmForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         reason_help=_(
             "Sent to every invited organisation with the cancellation: no personal data."
         ),
