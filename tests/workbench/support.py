@@ -13,11 +13,13 @@ A has an overdue agreement owned by the local team and a case director of the lo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from casework.models import Case
+from casework.models import Case, CaseStatus, SafetyPhase
 from tests.conftest import Cast
-from tests.scheduling.meetings_support import World
+from tests.scheduling.conftest import bulk_agreements
+from tests.scheduling.meetings_support import World, make_case
 
 # persona -> {case key: level} of the north cases it sees (absent: it may not know the case).
 LEVELS: dict[str, dict[str, int]] = {
@@ -61,6 +63,25 @@ class Bench:
         if key == "S":
             return self.south.reference
         return self.world.cases[key].reference
+
+
+def build_bench(world: World) -> Bench:
+    """The world of this module's table, on the meeting world of tests/scheduling."""
+    cast = world.cast
+    cases = world.cases
+    Case.objects.filter(pk=cases["A"].pk).update(
+        case_director=cast.social.user,
+        case_director_organisation=cast.orgs["local_team"],
+        safety_phase=SafetyPhase.STABLE_SAFETY,
+    )
+    Case.objects.filter(pk=cases["B"].pk).update(status=CaseStatus.PLAN)
+    Case.objects.filter(pk=cases["C"].pk).update(
+        status=CaseStatus.INTAKE, safety_phase=SafetyPhase.DIRECT_SAFETY
+    )
+    bulk_agreements(cast, cases["A"], 1, date(2026, 3, 10))
+    world.publish()
+    south = make_case(cast, "MDA-2026-0901", {}, region=cast.south)
+    return Bench(world=world, south=south)
 
 
 def visible(persona: str, *, among: set[str] | None = None) -> set[str]:
