@@ -26,7 +26,7 @@ from mda.blind_index import validate_bsn
 from mda.forms import (
     DATE_HELP,
     ConfirmForm,
-    DayMonthYearInput,
+    DayMonthYearField,
     PersonChoiceField,
     model_choices,
     person_choices,
@@ -176,10 +176,9 @@ class MemberForm(forms.Form):
     label = forms.CharField(label=_("Label"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     bsn = forms.CharField(label=_("BSN"), max_length=20, required=False)
-    date_of_birth = forms.DateField(
+    date_of_birth = DayMonthYearField(
         label=_("Date of birth"),
         required=False,
-        widget=DayMonthYearInput(),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
 
@@ -192,7 +191,7 @@ class RiskAssessmentForm(forms.Form):
     instrument = forms.ChoiceField(
         label=_("Instrument"), choices=[("", "—"), *RiskInstrument.choices]
     )
-    assessed_on = forms.DateField(label=_("Date"), widget=DayMonthYearInput())
+    assessed_on = DayMonthYearField(label=_("Date"))
     assessor_organisation = forms.ModelChoiceField(
         label=_("Assessor organisation"), queryset=Organisation.objects.none()
     )
@@ -274,7 +273,7 @@ class ScoreForm(forms.Form):
             "the children are safe enough to close the case."
         ),
     )
-    scored_on = forms.DateField(label=_("Date of the reading"), widget=DayMonthYearInput())
+    scored_on = DayMonthYearField(label=_("Date of the reading"))
     perspective = forms.ChoiceField(
         label=_("Whose view"), choices=Perspective.choices, widget=forms.RadioSelect
     )
@@ -381,10 +380,9 @@ class PersonSearchForm(forms.Form):
 
     bsn = forms.CharField(label=_("BSN"), required=False, max_length=20)
     name = forms.CharField(label=_("Full name"), required=False, max_length=200)
-    date_of_birth = forms.DateField(
+    date_of_birth = DayMonthYearField(
         label=_("Date of birth"),
         required=False,
-        widget=DayMonthYearInput(),
         help_text=DATE_HELP,
     )
 

@@ -87,6 +87,16 @@ class DayMonthYearInput(forms.DateInput):
 DATE_HELP = _("Day-month-year, for example 01-12-2026.")
 
 
+class DayMonthYearField(forms.DateField):
+    """A date field typed as day-month-year, with that said beside it (its help text)."""
+
+    widget = DayMonthYearInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", DATE_HELP)
+        super().__init__(**kwargs)
+
+
 class PersonSelect(forms.Select):
     """Options marked with the organisation they belong to (``data-organisation``), so the page
     can offer only the people of the organisation chosen beside it (mda.js)."""

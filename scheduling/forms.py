@@ -10,7 +10,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Agreement, AgreementStatus
-from mda.forms import DayMonthYearInput, PersonChoiceField, model_choices, person_choices
+from mda.forms import (
+    DayMonthYearField,
+    DayMonthYearInput,
+    PersonChoiceField,
+    model_choices,
+    person_choices,
+)
 from mda.models import Organisation, Role
 from scheduling.models import (
     AttendanceStatus,
@@ -203,10 +209,9 @@ class MinutesForm(forms.Form):
     case_director_confirmed = forms.BooleanField(
         label=_("The case director was confirmed in the meeting"), required=False
     )
-    next_review_on = forms.DateField(
+    next_review_on = DayMonthYearField(
         label=_("Next review"),
         required=False,
-        widget=DayMonthYearInput(),
     )
 
     def __init__(self, *args: Any, directors: Any, **kwargs: Any) -> None:
@@ -222,7 +227,7 @@ class MeetingAgreementForm(forms.Form):
         label=_("Owner organisation"), queryset=Organisation.objects.none()
     )
     owner = PersonChoiceField(label=_("Owner (person)"), required=False)
-    due_date = forms.DateField(label=_("Due date"), widget=DayMonthYearInput())
+    due_date = DayMonthYearField(label=_("Due date"))
 
     def __init__(self, *args: Any, organisations: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

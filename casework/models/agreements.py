@@ -200,6 +200,6 @@ def _day(value: object) -> str:
 
 def _label(choices: type[models.TextChoices], value: object) -> str:
     try:
-        return str(choices(value).label)
+        return str(choices(str(value)).label)
     except ValueError:
         return str(value or "")

@@ -20,7 +20,7 @@ from casework import access, selectors, services
 from casework.models import AgreementOrigin, AgreementStatus
 from casework.services.agreements import MAX_DESCRIPTION, MAX_REASON
 from mda.forms import (
-    DayMonthYearInput,
+    DayMonthYearField,
     PersonChoiceField,
     form_apply_service_errors,
     person_choices,
@@ -48,7 +48,7 @@ class AgreementForm(forms.Form):
             "Without a person, the organisation's team lead gets the reminders."
         ),
     )
-    due_date = forms.DateField(label=gettext_lazy("Due date"), widget=DayMonthYearInput())
+    due_date = DayMonthYearField(label=gettext_lazy("Due date"))
     origin = forms.ChoiceField(
         choices=AgreementOrigin.choices, label=gettext_lazy("Made"), initial=AgreementOrigin.AD_HOC
     )
@@ -79,7 +79,7 @@ class ResolveForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    due_date = forms.DateField(label=gettext_lazy("New due date"), widget=DayMonthYearInput())
+    due_date = DayMonthYearField(label=gettext_lazy("New due date"))
 
 
 # --- Pages ------------------------------------------------------------------------------------

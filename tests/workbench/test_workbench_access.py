@@ -54,7 +54,7 @@ def _check(
 ) -> None:
     """Every persona gets exactly *want(persona)* in the API (count too) and on the page; the
     *refused* ones name something outside their regions and get 400 (the API) and an error."""
-    wrong = []
+    wrong: list[tuple[Any, ...]] = []
     for persona in PERSONAS:
         if persona in refused:
             api_status = api(persona).get(f"/api/v1/cases/{query}").status_code
@@ -103,7 +103,7 @@ def test_filters_on_process_facts_match_only_what_the_persona_sees_at_level_one(
 def test_the_overdue_filter_and_count_follow_who_may_see_the_agreement(
     bench: Bench, api: Any
 ) -> None:
-    _check_overdue = []
+    _check_overdue: list[tuple[Any, ...]] = []
     for persona in PERSONAS:
         body = api(persona).get("/api/v1/cases/").json()
         counts = {row["reference"]: row["overdue_agreements"] for row in body["results"]}
