@@ -136,10 +136,10 @@ def _make_due(count: int) -> None:
     from django.utils import timezone
 
     from casework.models import Agreement
-    from mda.workdays import add_working_days
+    from mda.workdays import work_calendar
 
     # Due the next working day: exactly one step is due now, the reminder two working days before.
-    tomorrow = add_working_days(timezone.localdate(), 1)
+    tomorrow = work_calendar(None).add_working_days(timezone.localdate(), 1)
     ids = list(Agreement.objects.order_by("due_date").values_list("pk", flat=True)[:count])
     Agreement.objects.filter(pk__in=ids).update(due_date=tomorrow)
 

@@ -28,6 +28,8 @@ import base64
 import binascii
 import dataclasses
 import functools
+import hashlib
+import hmac
 import os
 import re
 import uuid
@@ -257,6 +259,12 @@ def data_key_shred(key: DataKey) -> None:
     )
     key.wrapped_key = None
     key.refresh_from_db(fields=["shredded_at"])
+
+
+def data_key_derive(key: DataKey, purpose: bytes) -> bytes:
+    """A 32-byte value derived from *key* for one *purpose* (HMAC-SHA256 of the raw key): stable
+    while the key lives, impossible to recompute once it is shredded (KeyShreddedError)."""
+    return hmac.new(_unwrap(key), b"mda-derive\x00" + purpose, hashlib.sha256).digest()
 
 
 # --- Fields -----------------------------------------------------------------------------------

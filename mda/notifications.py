@@ -4,7 +4,6 @@ e-mail through the outbox (``mda.outbox``): after commit, claimed once, a sweep 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,13 +13,11 @@ from django.utils import timezone
 from mda.models import Notification, User
 from mda.outbox import Outbox
 
-CLAIM_TIMEOUT = timedelta(minutes=10)
 OUTBOX = Outbox(
     model=Notification,
     task="mda.tasks.send_notification_email",
     claimed_field="email_claimed_at",
     sent_field="emailed_at",
-    claim_timeout=CLAIM_TIMEOUT,
 )
 
 

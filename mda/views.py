@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -133,6 +133,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
@@ -173,6 +174,7 @@ def _check_worker() -> dict[str, Any]:
 
 
 @require_GET
+@transaction.non_atomic_requests
 def readyz(request: HttpRequest) -> JsonResponse:
     """Ready when the database and the broker answer; the worker's heartbeat is reported too."""
     components = {

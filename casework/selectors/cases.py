@@ -25,7 +25,7 @@ from casework.models import (
 from casework.selectors.notes import NoteView, notes_for_case
 from casework.selectors.referral import KnownElsewhere, known_elsewhere
 from mda import crypto
-from mda.audit import audit_record
+from mda.audit import audit_events_of_case, audit_record
 from mda.blind_index import bsn_index, name_dob_index
 from mda.models import AuditAction, AuditEvent, Membership, Organisation, Region, User
 from mda.models.accounts import person_label
@@ -78,8 +78,8 @@ def case_view(*, actor: User, case: Case) -> CaseView:
 
 def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
     """Who looked at what in *case*, and when: for the privacy officer (metadata only)."""
-    events = AuditEvent.objects.filter(
-        case_reference=case.reference, region_slug=case.region.slug
+    events = audit_events_of_case(
+        reference=case.reference, region_slug=case.region.slug
     ).select_related("user")
     audit_record(
         actor=actor,

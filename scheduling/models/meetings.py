@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -194,8 +193,9 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["region", "starts_at"], name="meeting_region_start")]
 
     def __str__(self) -> str:
-        # In Amsterdam time, as everywhere people read it (admin lists, calendar names).
-        when = date_format(timezone.localtime(self.starts_at, AMSTERDAM), "DATETIME_FORMAT")
+        # In Amsterdam time and the service's date style, whether starts_at came from the
+        # database (UTC) or not (admin lists, calendar names).
+        when = date_format(self.starts_at.astimezone(AMSTERDAM), "DATETIME_FORMAT")
         return f"{self.get_kind_display()} {when}"
 
     @property

@@ -49,8 +49,10 @@ from casework.access import require_coordinator
 from casework.models import Agreement, AgreementStatus, Case
 from mda import crypto
 from mda.audit import audit_record
+from mda.facts import fact_record
 from mda.models import (
     AuditAction,
+    FactKind,
     Notification,
     Organisation,
     OrganisationKind,
@@ -60,6 +62,7 @@ from mda.models import (
 )
 from mda.notifications import notification_acknowledge, notification_send
 from mda.outbox import task_queue
+from mda.workdays import work_calendar
 from scheduling.models import (
     EscalationNotice,
     EscalationRecipient,
@@ -190,7 +193,8 @@ def escalations_sweep(*, now: datetime | None = None) -> SweepResult:
 
 
 def _claim_due(ladder: Ladder, rung: Rung, now: datetime) -> int:
-    cutoff = latest_due_date(now, rung.offset_working_days, ladder.send_time)
+    calendar = work_calendar(ladder.region_id)  # the region's closing days count too
+    cutoff = latest_due_date(now, rung.offset_working_days, ladder.send_time, calendar=calendar)
     has_notice = EscalationNotice.objects.filter(
         agreement=OuterRef("pk"), ladder_round=OuterRef("ladder_round"), rung=rung, manual=False
     )
@@ -208,7 +212,7 @@ def _claim_due(ladder: Ladder, rung: Rung, now: datetime) -> int:
         for agreement_id, case_id, ladder_round, due_date in rows[start : start + INSERT_BATCH]:
             if due_date not in moments:
                 moments[due_date] = rung_due_at(
-                    due_date, rung.offset_working_days, ladder.send_time
+                    due_date, rung.offset_working_days, ladder.send_time, calendar=calendar
                 )
             notices.append(
                 EscalationNotice(
@@ -336,6 +340,7 @@ def _send(notice: EscalationNotice, agreement: Agreement | None) -> None:
     )
     notice.status, notice.sent_at = NoticeStatus.SENT, timezone.now()
     notice.save(update_fields=["status", "sent_at"])
+    fact_record(FactKind.ESCALATION, case=notice.case, category=str(notice.rung_number))
 
 
 def notice_recipients(
@@ -521,9 +526,22 @@ def _enqueue_one(notice_id: uuid.UUID) -> None:
     task_queue("scheduling.tasks.deliver_escalation", str(notice_id))
 
 
+@transaction.atomic
 def escalation_acknowledge(*, actor: User, notice: EscalationNotice) -> Notification | None:
-    """The recipient acknowledges a notice (its in-app notification); None if not a recipient."""
+    """The recipient acknowledges a notice (its in-app notification); None if not a recipient.
+    The figures count a notice as acknowledged once, at its first acknowledgement (the row lock
+    orders recipients acknowledging at the same time)."""
+    EscalationNotice.objects.select_for_update().filter(pk=notice.pk).first()
     delivery = notice.deliveries.filter(user=actor).select_related("notification").first()
     if delivery is None or delivery.notification is None:
         return None
-    return notification_acknowledge(actor=actor, notification=delivery.notification)
+    first = not notice.deliveries.filter(notification__acknowledged_at__isnull=False).exists()
+    notification = notification_acknowledge(actor=actor, notification=delivery.notification)
+    if first and notice.sent_at is not None:
+        fact_record(
+            FactKind.ESCALATION_ACKNOWLEDGED,
+            case=notice.case,
+            on=notice.sent_at,
+            category=str(notice.rung_number),
+        )
+    return notification

@@ -20,7 +20,6 @@ import hashlib
 import logging
 import secrets
 from collections import defaultdict
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -51,11 +50,9 @@ from scheduling.selectors.invitations import local, local_span, meeting_link, sl
 
 logger = logging.getLogger(__name__)
 
-CLAIM_TIMEOUT = timedelta(minutes=10)
 OUTBOX = Outbox(
     model=InvitationMessage,
     task="scheduling.tasks.send_invitation_message",
-    claim_timeout=CLAIM_TIMEOUT,
 )
 
 
@@ -244,7 +241,7 @@ def _attach(email: EmailMessage, line: InvitationLine, organisation: Organisatio
 
 def invitation_message_send(*, message_id: Any) -> bool:
     """Send one message, once (``Outbox.deliver``). False when there was nothing to do (sent
-    already, or claimed by another worker less than CLAIM_TIMEOUT ago)."""
+    already, or claimed by another worker less than ``claim_timeout()`` ago)."""
     message = (
         InvitationMessage.objects.select_related("meeting", "organisation")
         .filter(pk=message_id)
@@ -264,20 +261,22 @@ def invitation_message_send(*, message_id: Any) -> bool:
 
 
 def _audit_sent(message: InvitationMessage, recipient_count: int) -> None:
-    for line in message.lines.select_related("invitation__item__case"):
-        audit_record(
-            actor=None,
-            action=AuditAction.DISCLOSE,
-            object_type="invitation",
-            object_id=str(message.pk),
-            case=line.invitation.item.case,
-            organisation=message.organisation,
-            detail={
-                "method": line.method,
-                "sequence": line.sequence,
-                "recipients": recipient_count,
-            },
-        )
+    """One event per message sent, naming every case whose slot it disclosed."""
+    lines = list(message.lines.select_related("invitation__item__case__region").order_by("pk"))
+    audit_record(
+        actor=None,
+        action=AuditAction.DISCLOSE,
+        object_type="invitation",
+        object_id=str(message.pk),
+        cases=[line.invitation.item.case for line in lines],
+        organisation=message.organisation,
+        detail={
+            "lines": len(lines),
+            "methods": sorted({line.method for line in lines}),
+            "sequences": [line.sequence for line in lines],
+            "recipients": recipient_count,
+        },
+    )
 
 
 def invitation_messages_pending() -> list[Any]:

@@ -25,6 +25,7 @@ TABLE: dict[str, tuple[int | None, bool, set[str], bool]] = {
     "veilig_thuis": (0, False, set(), False),
     "privacy": (None, False, set(), True),
     "admin": (None, False, set(), False),
+    "policy": (None, False, set(), False),
     "outsider": (None, False, set(), False),
     "outsider_police": (None, False, set(), False),
 }

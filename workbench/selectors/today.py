@@ -82,6 +82,10 @@ class Today:
         return Role.COORDINATOR in self.roles
 
     @property
+    def policy_officer(self) -> bool:
+        return Role.POLICY_OFFICER in self.roles
+
+    @property
     def partner(self) -> bool:
         return bool(self.roles & {Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL})
 
