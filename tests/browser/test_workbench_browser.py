@@ -84,6 +84,7 @@ def _pages(bench: Bench) -> list[tuple[str, str, str]]:
         ("today-escalation", "escalation", "/"),
         ("today-privacy", "privacy", "/"),
         ("today-admin", "admin", "/"),
+        ("today-policy", "policy", "/"),
         ("cases", "coordinator", "/cases/"),
         ("cases-filtered", "coordinator", "/cases/?status=execution&status=plan&sort=status"),
         ("cases-filter-error", "coordinator", "/cases/?status=nonsense"),

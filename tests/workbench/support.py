@@ -32,6 +32,7 @@ LEVELS: dict[str, dict[str, int]] = {
     "veilig_thuis": {"A": 0, "C": 1},
     "privacy": {},
     "admin": {},
+    "policy": {},
     "outsider": {},
     "outsider_police": {},
 }
