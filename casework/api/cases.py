@@ -78,11 +78,20 @@ class IdentityOutSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    who = serializers.CharField(
+        read_only=True, help_text='"Name, organisation (role)" as recorded.'
+    )
+    what = serializers.CharField(
+        read_only=True, help_text="The event in words, in the request's language."
+    )
+
     class Meta:
         model = AuditEvent
         fields = [
             "id",
             "occurred_at",
+            "who",
+            "what",
             "username",
             "organisation_name",
             "role",

@@ -13,6 +13,7 @@ from casework.selectors.agreements import (
     agreement_owner_organisations,
     agreement_view,
     agreements_for_case,
+    descriptions_of,
 )
 from casework.selectors.cases import (
     CaseFilters,
@@ -82,6 +83,7 @@ __all__ = [
     "check_ins_for",
     "coordinator_organisation",
     "default_note_visibility",
+    "descriptions_of",
     "director_candidates",
     "director_memberships",
     "director_organisation",

@@ -30,7 +30,7 @@ def agreement_list(
     """Agreements *actor* may see, open first, then by due date. *mine*: those of the actor's own
     organisations (the owner's work list), the actor's own first."""
     qs = access.agreements_visible_to(actor).select_related(
-        "case__region", "owner_organisation", "owner"
+        "case__region", "case__data_key", "owner_organisation", "owner"
     )
     if case is not None:
         qs = qs.filter(case=case)
@@ -90,6 +90,19 @@ def _record_read(actor: User, case: Any, agreements: list[Agreement]) -> None:
             case=case,
             detail={"agreement_ids": [str(a.pk) for a in agreements]},
         )
+
+
+def descriptions_of(*, actor: User, agreements: list[Agreement]) -> dict[Any, str]:
+    """What was agreed, for a page of agreements from ``agreement_list`` (each one *actor* may
+    read): decrypted for those rows only, the read recorded once per case."""
+    texts: dict[Any, str] = {}
+    by_case: dict[Any, list[Agreement]] = {}
+    for agreement in agreements:
+        texts[agreement.pk] = crypto.unseal(agreement, "description_ct", agreement.case.data_key)
+        by_case.setdefault(agreement.case_id, []).append(agreement)
+    for rows in by_case.values():
+        _record_read(actor, rows[0].case, rows)
+    return texts
 
 
 def agreement_view(*, actor: User, agreement: Agreement) -> AgreementView:

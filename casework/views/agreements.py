@@ -97,6 +97,9 @@ def my_agreements_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         status=None if status == "all" else status,
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    texts = selectors.descriptions_of(actor=request.user, agreements=list(page.object_list))
+    for agreement in page.object_list:
+        agreement.description_text = texts[agreement.pk]
     return render(
         request,
         "casework/agreements/my_agreements.html",
