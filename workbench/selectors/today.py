@@ -109,7 +109,8 @@ def today_for(*, actor: User, now: datetime | None = None) -> Today:
     escalations = meeting_selectors.escalations_addressed_to(actor=actor).filter(
         my_acknowledged_at__isnull=True
     )
-    if view.coordinator or view.partner or escalations.exists():
+    # Coordinators and escalation officials always; others when something was sent to them.
+    if view.coordinator or Role.ESCALATION_OFFICIAL in view.roles or escalations.exists():
         view.escalations = _listing(escalations)
     if Role.PRIVACY_OFFICER in view.roles:
         view.reveals = _listing(
