@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "casework",
     "scheduling",
     "steering",
+    "workbench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -186,7 +187,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "mda:login"
-LOGIN_REDIRECT_URL = "mda:home"
+LOGIN_REDIRECT_URL = "workbench:today"
 LOGOUT_REDIRECT_URL = "mda:login"
 
 # --- Sessions: short idle timeout; every request extends the session. ---
@@ -223,6 +224,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "mda_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Amsterdam"
+# One date style in both languages ("1 dec. 2026", "ma 7 dec. 12:00", fields "01-12-2026").
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
