@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 
 from mda.models import AuditEvent, Role
-from tests.conftest import Cast, login_client
+from tests.conftest import Cast, login_client, logins_made_once
 from tests.factories import MembershipFactory, OrganisationFactory
 
 # persona: the regions whose figures it sees
@@ -33,6 +33,8 @@ SEES: dict[str, set[str]] = {
     "outsider_police": set(),
 }
 PERSONAS = list(SEES)
+
+logins = logins_made_once()  # one token and one session per persona for the whole table
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

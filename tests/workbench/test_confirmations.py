@@ -15,10 +15,11 @@ from casework.models import CaseStatus, IdentityReveal, Participation
 from mda import crypto
 from scheduling.models import MeetingStatus
 from tests.casework.conftest import refer
+from tests.conftest import logins_made_once
 from tests.scheduling.meetings_support import send_all
 from tests.workbench.support import Bench
 
-pytestmark = pytest.mark.django_db
+logins = logins_made_once()  # one token and one session per persona for the whole module
 NOT_CONFIRMED = "Nothing was done: this needs your confirmation"
 REASON = "The chair is ill and no replacement can be found."
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pytest
-
 from casework import services
 from casework.access import access_case
 from mda.models import User
 from tests.casework.conftest import refer
+from tests.conftest import logins_made_once
 from tests.workbench.support import LEVELS, PERSONAS, Bench
 from workbench.selectors.today import today_for
 
-pytestmark = pytest.mark.django_db
+logins = logins_made_once()  # one token and one session per persona for the whole module
 REFERENCE = re.compile(r"MDA-2026-\d{4}")
 
 

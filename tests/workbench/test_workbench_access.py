@@ -1,5 +1,5 @@
 """The authorization table of the workbench: every new list, filter and count, from every
-persona's seat (the world of tests/workbench/support.py). Each test builds the world once and
+persona's seat (the world of tests/workbench/support.py, built once for the module). Each test
 checks the whole table, reporting every persona that gets a wrong answer, so adding a persona or
 a filter is one line.
 
@@ -14,10 +14,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-
 from mda.models import AuditAction, AuditEvent
 from tests.casework.conftest import IDENTITY_BSN, refer
+from tests.conftest import logins_made_once
 from tests.workbench.support import (
     MINE,
     PERSONAS,
@@ -27,7 +26,7 @@ from tests.workbench.support import (
     visible,
 )
 
-pytestmark = pytest.mark.django_db
+logins = logins_made_once()  # one token and one session per persona for the whole module
 REFERENCE = re.compile(r">(MDA-2026-\d{4})</a>")  # the rows' links, not the help text
 
 
