@@ -21,7 +21,12 @@ from casework.models import Participation
 from tests.browser.conftest import TIMEOUT_MS, log_in_as
 from tests.browser.test_accessibility import blocking_violations, summary
 from tests.casework.conftest import IDENTITY_BSN, refer
-from tests.scheduling.meetings_support import NOW, World, world  # noqa: F401 - fixture
+from tests.scheduling.meetings_support import (  # noqa: F401 - fixtures
+    NOW,
+    World,
+    draft_agenda,
+    world,
+)
 from tests.workbench.support import Bench, build_bench
 
 pytestmark = pytest.mark.browser
