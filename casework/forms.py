@@ -252,7 +252,11 @@ class SafetyPhaseForm(forms.Form):
         label=_("Safety phase"), choices=SafetyPhase.choices, coerce=int, widget=forms.RadioSelect
     )
     reason = forms.CharField(
-        label=_("Why (optional)"), max_length=5000, required=False, widget=forms.Textarea
+        label=_("Why"),
+        max_length=5000,
+        widget=forms.Textarea,
+        help_text=_("Stored encrypted; shown in the timeline at information level 2."),
+        error_messages={"required": _("Say why the safety phase changes.")},
     )
 
 

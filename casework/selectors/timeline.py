@@ -105,10 +105,13 @@ def _event_summary(event: CaseEvent) -> str:
     if event.kind == EventKind.PLAN:
         return _("Plan recorded; review every %(n)s weeks") % {"n": d.get("review_every_weeks")}
     if event.kind == EventKind.SAFETY_PHASE:
-        return _("Safety phase: %(from)s → %(to)s") % {
+        text = _("Safety phase: %(from)s → %(to)s") % {
             "from": phase_label(d.get("from")),
             "to": phase_label(d.get("to")),
         }
+        if d.get("cause") == "accept":
+            text += " — " + _("set when the case was accepted")
+        return text
     if event.kind == EventKind.CHECK_IN:
         outcome = d.get("outcome")
         label = CheckInOutcome(outcome).label if outcome in CheckInOutcome.values else ""
