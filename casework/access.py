@@ -30,7 +30,9 @@ The life of a case:
 | level 1                               | the timeline's process entries, without their text   |
 | the referring organisation (lvl >= 1) | also the text of the triage decision on its referral |
 
-Timeline entries about bekendheid and repeats are for coordinators only.
+Bekendheid (is a household member known elsewhere?) and repeats are for coordinators only, on
+the case page, in the API, the triage queue and the timeline: within the region the other case's
+reference, across regions only the region's name.
 
 Agreements:
 

@@ -89,9 +89,12 @@ class KnownElsewhere:
 
 
 def known_elsewhere(*, case: Case) -> list[KnownElsewhere]:
-    """Bekendheid: other cases with a household member whose blind index matches.
+    """Bekendheid, for coordinators only (the caller checks): other cases with a household
+    member whose blind index matches, never their content.
 
-    Same region: the reference. Another region: only that the person is known there.
+    In the case's own region: the other case's reference. In another region: that region's name
+    and nothing else (no reference, no count), so the coordinator knows which safety house to
+    call, as the national bekendheid check does.
     """
     own = Identity.objects.filter(member__case=case)
     bsn = [i for i in own.values_list("bsn_index", flat=True) if i]
