@@ -25,8 +25,9 @@ The life of a case:
 | coordinator of the region             | triage (the queue), every status change, assign the  |
 |                                       | case director; all that a case director may          |
 | the case director (level 2)           | plan and safety goals, safety phase, check-ins       |
-| level 2 (coordinators, partners)      | add Signs of Safety readings; read reasons of status |
-|                                       | changes, goals, risk instruments and readings        |
+| level 2 (coordinators, partners)      | add Signs of Safety readings and risk-instrument     |
+|                                       | outcomes; read reasons of status changes, goals,     |
+|                                       | risk-instrument outcomes and readings                |
 | level 1                               | the timeline's process entries, without their text   |
 | the referring organisation (lvl >= 1) | also the text of the triage decision on its referral |
 
@@ -265,6 +266,16 @@ def require_director(user: User, case: Case) -> None:
 
 
 def can_add_score(user: User, case: Case) -> bool:
+    return case.access_level >= FULL
+
+
+def can_read_risk_assessments(user: User, case: Case) -> bool:
+    """Risk-instrument outcomes are content: level 2 (coordinators have it in their region)."""
+    return case.access_level >= FULL
+
+
+def can_record_risk_assessment(user: User, case: Case) -> bool:
+    """Partners at level 2 and coordinators record outcomes, at any moment of the case."""
     return case.access_level >= FULL
 
 

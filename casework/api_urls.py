@@ -8,6 +8,7 @@ from casework.api import (
     lifecycle,
     notes,
     participation,
+    risk,
     scores,
     timeline,
     triage,
@@ -64,6 +65,11 @@ urlpatterns = [
         name="api-check-in-complete",
     ),
     path(_C + "scores/", scores.ScoreListView.as_view(), name="api-case-scores"),
+    path(
+        _C + "risk-assessments/",
+        risk.RiskAssessmentListView.as_view(),
+        name="api-case-risk-assessments",
+    ),
     # agreements
     path(
         _C + "agreements/",

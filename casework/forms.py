@@ -199,6 +199,14 @@ class RiskAssessmentForm(forms.Form):
         ).order_by("name")
 
 
+class RiskAssessmentRecordForm(RiskAssessmentForm):
+    """An outcome recorded after the referral: the assessor takes part in the case."""
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "assessor_organisation").queryset = organisations
+
+
 MemberFormSet = forms.formset_factory(MemberForm, extra=4, max_num=20, validate_max=True)
 RiskAssessmentFormSet = forms.formset_factory(
     RiskAssessmentForm, extra=2, max_num=10, validate_max=True

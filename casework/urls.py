@@ -9,6 +9,7 @@ from casework.views import (
     notes,
     participation,
     referral,
+    risk,
     scores,
     triage,
 )
@@ -44,6 +45,11 @@ urlpatterns = [
     path(_C + "check-ins/<uuid:check_in_id>/", lifecycle.check_in_view, name="check-in"),
     path("check-ins/", lifecycle.check_in_list_view, name="check-in-list"),
     path(_C + "scores/new/", scores.score_add_view, name="score-add"),
+    path(
+        _C + "risk-assessments/new/",
+        risk.risk_assessment_add_view,
+        name="risk-assessment-add",
+    ),
     # agreements
     path("agreements/", agreements.my_agreements_view, name="my-agreements"),
     path(_A, agreements.agreement_detail_view, name="agreement-detail"),

@@ -155,8 +155,10 @@ def referral_view_for(case: Case, level: int) -> tuple[ReferralView | None, list
         view.not_informed_explanation = crypto.unseal(
             referral, "not_informed_explanation_ct", case.data_key
         )
-    view.risk_assessments = list(
-        RiskAssessment.objects.filter(case=case).select_related("assessor_organisation")
+    view.risk_assessments = list(  # as submitted: later outcomes are in the case's history
+        RiskAssessment.objects.filter(case=case, at_referral=True).select_related(
+            "assessor_organisation"
+        )
     )
     return view, ["referral"]
 

@@ -20,9 +20,11 @@ from casework.models import (
     CheckInOutcome,
     EventKind,
     Participation,
+    RiskAssessment,
     SafetyPhase,
     SafetyScore,
 )
+from casework.selectors.risk import risk_assessments_of
 from casework.selectors.scores import scores_of
 from casework.transitions import TRANSITIONS
 from mda import crypto
@@ -37,6 +39,7 @@ TIMELINE_KINDS = [
     ("participation_revoked", gettext_lazy("No longer takes part")),
     ("note", gettext_lazy("Note")),
     ("score", gettext_lazy("Signs of Safety reading")),
+    ("risk_assessment", gettext_lazy("Risk-instrument outcome")),
 ]
 
 
@@ -218,8 +221,31 @@ def _score_entries(scores: list[SafetyScore]) -> list[TimelineEntry]:
     ]
 
 
+def _risk_entries(risks: list[RiskAssessment]) -> list[TimelineEntry]:
+    """Outcomes recorded after the referral (those given with it are the referral's)."""
+    return [
+        TimelineEntry(
+            at=r.recorded_at,
+            kind="risk_assessment",
+            summary=_("%(instrument)s by %(org)s, dated %(date)s: %(outcome)s")
+            % {
+                "instrument": r.get_instrument_display(),
+                "org": r.assessor_organisation.name,
+                "date": r.assessed_on.strftime("%d-%m-%Y"),
+                "outcome": r.get_outcome_display(),
+            },
+        )
+        for r in risks
+        if not r.at_referral
+    ]
+
+
 def timeline(
-    *, actor: User, case: Case, scores: list[SafetyScore] | None = None
+    *,
+    actor: User,
+    case: Case,
+    scores: list[SafetyScore] | None = None,
+    risks: list[RiskAssessment] | None = None,
 ) -> list[TimelineEntry]:
     """Everything that happened to *case*, oldest first, each entry only as far as *actor* may
     see it: nothing below level 1; texts at level 2 (see casework.access.can_read_event_text)."""
@@ -231,6 +257,8 @@ def timeline(
     entries += _note_entries(actor, case)
     if level >= AccessLevel.FULL:
         entries += _score_entries(scores_of(case) if scores is None else scores)
+    if access.can_read_risk_assessments(actor, case):
+        entries += _risk_entries(risk_assessments_of(case) if risks is None else risks)
     if read:
         audit_record(
             actor=actor,
