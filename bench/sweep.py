@@ -77,16 +77,17 @@ def _world() -> dict[str, Any]:
     )
     crypto.seal(case, "reason_ct", "bench", key)
     case.save()
-    Participation.objects.create(
+    participation = Participation(
         case=case,
         organisation=team,
         level=AccessLevel.FULL,
         legal_basis=LegalBasis.CONVENANT,
-        purpose="bench",
-        necessity="bench",
         decided_by=coordinator,
         decided_at=timezone.now(),
     )
+    crypto.seal(participation, "purpose_ct", "bench", key)
+    crypto.seal(participation, "necessity_ct", "bench", key)
+    participation.save()
     return {
         "region": region,
         "team": team,

@@ -34,31 +34,41 @@ class NoteForm(forms.Form):
     )
 
 
-class ParticipantForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
+class WeegmomentForm(forms.Form):
+    """A weegmoment: level, legal basis (no default: a choice the coordinator makes), purpose,
+    necessity, expiry. The texts are stored encrypted."""
+
     level = forms.TypedChoiceField(
         label=_("Information level"), choices=AccessLevel.choices, coerce=int
     )
-    legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis"),
+        choices=[("", "—"), *LegalBasis.choices],
+        error_messages={"required": _("Choose the legal basis.")},
+    )
     legal_basis_other = forms.CharField(
         label=_("Other legal basis"),
         max_length=300,
         required=False,
-        help_text=_("Required when you choose 'other'."),
+        help_text=_("Required when you choose 'other'. Stored encrypted."),
     )
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=1000,
         widget=forms.Textarea,
-        help_text=_("No personal data: this is the disclosure log."),
+        help_text=_(
+            "No personal data. Stored encrypted; read by the coordinators and the organisation "
+            "concerned."
+        ),
     )
     necessity = forms.CharField(
         label=_("Why sharing is necessary and proportionate"),
         max_length=2000,
         widget=forms.Textarea,
-        help_text=_("No personal data: this is the disclosure log."),
+        help_text=_(
+            "No personal data. Stored encrypted; read by the coordinators and the organisation "
+            "concerned."
+        ),
     )
     expires_at = forms.DateTimeField(
         label=_("Expires at (optional)"),
@@ -66,6 +76,13 @@ class ParticipantForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
+
+
+class ParticipantForm(WeegmomentForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    field_order = ["organisation"]
 
     def __init__(self, *args: Any, region: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("privacy/cases/<uuid:case_id>/access-log/", cases.access_log_view, name="access-log"),
     # referral and triage
     path("cases/refer/", referral.refer_view, name="refer"),
+    path(_C + "referral/", referral.referral_detail_view, name="referral"),
     path("triage/", triage.triage_queue_view, name="triage-queue"),
     # participation and notes
     path(_C + "participants/new/", participation.participant_add_view, name="participant-add"),
@@ -35,6 +36,11 @@ urlpatterns = [
         _C + "participants/<uuid:participation_id>/revoke/",
         participation.participant_revoke_view,
         name="participant-revoke",
+    ),
+    path(
+        _C + "participants/<uuid:participation_id>/change/",
+        participation.participant_change_view,
+        name="participant-change",
     ),
     path(_C + "notes/", notes.note_add_view, name="note-add"),
     # the life of a case

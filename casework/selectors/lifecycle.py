@@ -60,6 +60,7 @@ class LifecycleView:
     scores: list[SafetyScore] = field(default_factory=list)
     risk: RiskHistory | None = None
     may_record_risk: bool = False
+    may_read_referral: bool = False
 
     @property
     def status_label(self) -> str:
@@ -93,6 +94,7 @@ def lifecycle_view(*, actor: User, case: Case, with_timeline: bool = True) -> Li
         may_direct=access.can_direct(actor, case),
         may_score=access.can_add_score(actor, case),
     )
+    view.may_read_referral = access.can_read_referral(actor, case)
     if level < AccessLevel.PROCESS:
         return view
     today = timezone.localdate()
@@ -104,7 +106,7 @@ def lifecycle_view(*, actor: User, case: Case, with_timeline: bool = True) -> Li
         view.transitions = transitions_from(case.status)
         view.repeat_of = case.repeat_of
         view.repeats = list(case.repeats.order_by("created_at"))
-    view.referral, read = referral_view_for(case, level)
+    view.referral, read = referral_view_for(case, level, full=view.may_read_referral)
     view.plan, view.safety_goals = _plan(case, level)
     if view.safety_goals is not None:
         read.append("plan")

@@ -158,22 +158,34 @@ def _event_entries(actor: User, case: Case) -> tuple[list[TimelineEntry], list[s
 
 
 def _participation_entries(case: Case) -> list[TimelineEntry]:
+    """Who takes part from when, at which level; a new weegmoment that supersedes an older one
+    is one entry (the change), not an ending and a start."""
+    rows = list(Participation.objects.filter(case=case).select_related("organisation"))
+    by_id = {p.pk: p for p in rows}
+    superseded = {p.supersedes_id for p in rows if p.supersedes_id}
     entries = []
-    for p in Participation.objects.filter(case=case).select_related("organisation"):
-        entries.append(
-            TimelineEntry(
-                at=p.decided_at,
-                kind="participation",
-                summary=_("%(org)s takes part at information level %(level)d")
-                % {"org": p.organisation.name, "level": p.level},
-            )
-        )
-        if p.revoked_at:
+    for p in rows:
+        org = p.organisation.name
+        before = by_id.get(p.supersedes_id) if p.supersedes_id else None
+        if before is not None:
+            summary = _("%(org)s: new weegmoment, information level %(from)d → %(to)d") % {
+                "org": org,
+                "from": before.level,
+                "to": p.level,
+            }
+            entries.append(TimelineEntry(at=p.decided_at, kind="participation", summary=summary))
+        else:
+            summary = _("%(org)s takes part at information level %(level)d") % {
+                "org": org,
+                "level": p.level,
+            }
+            entries.append(TimelineEntry(at=p.decided_at, kind="participation", summary=summary))
+        if p.revoked_at and p.pk not in superseded:
             entries.append(
                 TimelineEntry(
                     at=p.revoked_at,
                     kind="participation_revoked",
-                    summary=_("%(org)s no longer takes part") % {"org": p.organisation.name},
+                    summary=_("%(org)s no longer takes part") % {"org": org},
                 )
             )
     return entries
