@@ -14,6 +14,7 @@ from config.env import env_bool, env_int, env_list, env_optional, env_str
 from mda.audit import check_audit_key
 from mda.blind_index import check_blind_index_key
 from mda.crypto import check_master_keys
+from mda.working_hours import check_working_hours
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("MDA_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -288,6 +289,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 290},
     },
 }
+# Meetings outside these hours on working days, or overlapping another meeting of the region,
+# ask the coordinator to confirm (mda/working_hours.py).
+MDA_WORKING_HOURS = check_working_hours(env_str("MDA_WORKING_HOURS", "08:00-18:00"))
+
 # A worker whose last heartbeat is older than this counts as down in /readyz.
 MDA_HEARTBEAT_STALE_SECONDS = env_int("MDA_HEARTBEAT_STALE_SECONDS", 120, minimum=30)
 

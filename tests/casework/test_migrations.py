@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -29,7 +30,7 @@ def _migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
 
 
 @pytest.fixture
-def before_the_migrations(transactional_db: None) -> Iterator[object]:
+def before_the_migrations(transactional_db: None) -> Iterator[Any]:
     """The database as it was before risk history and sealed weegmomenten; afterwards forward
     to the latest state again, whatever the test did."""
     executor = _migrate(BEFORE)
@@ -40,8 +41,8 @@ def before_the_migrations(transactional_db: None) -> Iterator[object]:
         _migrate(latest)
 
 
-def _old_case(apps: object, cast: Cast, *, shredded: bool = False) -> object:
-    Case = apps.get_model("casework", "Case")  # type: ignore[attr-defined]
+def _old_case(apps: Any, cast: Cast, *, shredded: bool = False) -> Any:
+    Case = apps.get_model("casework", "Case")
     key = crypto.data_key_create()
     if shredded:
         crypto.data_key_shred(key)
@@ -57,15 +58,15 @@ def _old_case(apps: object, cast: Cast, *, shredded: bool = False) -> object:
 
 
 def test_existing_rows_are_sealed_and_their_plaintext_is_gone(
-    cast: Cast, before_the_migrations: object
+    cast: Cast, before_the_migrations: Any
 ) -> None:
     apps = before_the_migrations
-    OldParticipation = apps.get_model("casework", "Participation")  # type: ignore[attr-defined]
-    OldRisk = apps.get_model("casework", "RiskAssessment")  # type: ignore[attr-defined]
+    OldParticipation = apps.get_model("casework", "Participation")
+    OldRisk = apps.get_model("casework", "RiskAssessment")
     case, gone = _old_case(apps, cast), _old_case(apps, cast, shredded=True)
     rows = {}
     for on in (case, gone):
-        rows[on.pk] = OldParticipation.objects.create(  # type: ignore[attr-defined]
+        rows[on.pk] = OldParticipation.objects.create(
             case=on,
             organisation_id=cast.orgs["ggz"].pk,
             level=1,

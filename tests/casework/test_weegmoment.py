@@ -96,9 +96,7 @@ def test_the_justification_reaches_coordinators_and_the_organisation_concerned_o
         assert (OTHER_BASIS in answer) == ("ggz" in reads)
     for row in response.json():
         # Everyone at level 1 sees who takes part, at which level, on which basis, since when.
-        assert {"organisation_name", "level", "legal_basis", "decided_at", "expires_at"} <= set(
-            row
-        )
+        assert {"organisation_name", "level", "legal_basis", "decided_at", "expires_at"} <= set(row)
         readable = persona == "coordinator" or row["organisation_name"] in _own_orgs(persona)
         assert ("purpose" in row) == ("necessity" in row) == readable
 
@@ -175,9 +173,7 @@ def test_the_change_page_records_a_new_expiry_and_keeps_the_input_on_an_error(
     assert refused.status_code == 400
     html = refused.content.decode()
     assert "Choose the legal basis." in html and "Kept text" in html
-    done = client.post(
-        url, {**form, "legal_basis": "wpg", "expires_at": "2099-01-01T12:00"}
-    )
+    done = client.post(url, {**form, "legal_basis": "wpg", "expires_at": "2099-01-01T12:00"})
     assert done.status_code == 302
     current = case.participations.get(organisation=cast.orgs["police"], revoked_at=None)
     assert (current.supersedes_id, current.legal_basis) == (old.pk, "wpg")
@@ -284,9 +280,7 @@ def test_the_partners_the_referrer_named_are_suggested_until_they_take_part(
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_only_coordinators_get_the_suggestions(
-    persona: str, scenario: Scenario, api: Any
-) -> None:
+def test_only_coordinators_get_the_suggestions(persona: str, scenario: Scenario, api: Any) -> None:
     response = api(persona).get(f"/api/v1/cases/{scenario.case.pk}/participants/suggestions/")
     assert response.status_code == expected(persona, "coordinate")
 
