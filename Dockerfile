@@ -48,8 +48,8 @@ RUN groupadd --system --gid 10001 mda \
 COPY --from=build /opt/venv /opt/venv
 # The code and the collected static files belong to root: the app cannot change itself.
 COPY --from=build /app /app
-# var/ holds what the processes write (beat's schedule); static/ inside it stays root's.
-RUN mkdir -p /app/var/beat && chown mda:mda /app/var /app/var/beat
+# var/ holds what the processes write (beat's schedule, the audit anchors); static/ stays root's.
+RUN mkdir -p /app/var/beat /app/var/anchors && chown mda:mda /app/var /app/var/beat /app/var/anchors
 WORKDIR /app
 USER mda:mda
 EXPOSE 8000

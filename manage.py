@@ -11,7 +11,12 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    from config.env import StartupError
+
+    try:
+        execute_from_command_line(sys.argv)
+    except StartupError as error:  # the message says what is wrong and what to do
+        sys.exit(f"Error: {error}")
 
 
 if __name__ == "__main__":

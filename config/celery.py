@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -25,3 +26,13 @@ def _prepare_filesystem_broker() -> None:
 
 
 app.on_after_configure.connect(lambda sender, **kwargs: _prepare_filesystem_broker(), weak=False)
+
+
+def _start_audit_anchoring(sender: object = None, **kwargs: object) -> None:
+    """The beat process writes the audit chain's head every few minutes (mda/audit_verify.py)."""
+    from mda.audit_verify import start_anchoring
+
+    start_anchoring()
+
+
+beat_init.connect(_start_audit_anchoring, weak=False)

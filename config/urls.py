@@ -20,8 +20,10 @@ urlpatterns = [
     path("api/v1/", include("mda.api_urls")),
     path("api/v1/", include("casework.api_urls")),
     path("api/v1/", include("scheduling.api_urls")),
+    path("api/v1/", include("steering.api_urls")),
     path("", include("casework.urls")),
     path("", include("scheduling.urls")),
+    path("", include("steering.urls")),
     path("", include("mda.urls")),
 ]
 

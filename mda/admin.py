@@ -11,12 +11,20 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from mda import access, services
-from mda.models import ApiToken, Membership, Organisation, Region, User
+from mda.models import (
+    ApiToken,
+    DecreedDay,
+    Membership,
+    Organisation,
+    Region,
+    RegionClosingDay,
+    User,
+)
 
 
 class FunctionalAdminSite(admin.AdminSite):
@@ -113,3 +121,31 @@ class ApiTokenAdmin(FunctionalAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False  # tokens are issued with `manage.py issue_token`, which shows the value once
+
+
+@admin.register(DecreedDay, site=admin_site)
+class DecreedDayAdmin(FunctionalAdminMixin, admin.ModelAdmin):
+    """National: a day a decree equates with a public holiday counts in every region."""
+
+    list_display = ["day", "description", "source"]
+    date_hierarchy = "day"
+    search_fields = ["description", "source"]
+
+
+@admin.register(RegionClosingDay, site=admin_site)
+class RegionClosingDayAdmin(FunctionalAdminMixin, admin.ModelAdmin):
+    """A functional admin's own regions' closing days."""
+
+    list_display = ["day", "region", "description"]
+    list_filter = ["region"]
+    date_hierarchy = "day"
+    list_select_related = ["region"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RegionClosingDay]:
+        regions = access.regions_administered_by(request.user)
+        return super().get_queryset(request).filter(region__in=regions)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "region":
+            kwargs["queryset"] = access.regions_administered_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

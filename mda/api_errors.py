@@ -16,6 +16,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
 from mda.errors import Conflict
+from mda.transactions import transient_sqlstate
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,10 @@ def _field_errors(detail: Any) -> Any:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
+    if transient_sqlstate(exc):
+        # A deadlock or serialisation failure: the request's transaction is rolled back and run
+        # once more by mda.transactions, which must see the error.
+        raise exc
     if isinstance(exc, Conflict):
         set_rollback()
         conflict = {"code": exc.code, "message": exc.message, **exc.extra()}

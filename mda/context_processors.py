@@ -8,6 +8,7 @@ from mda.access import can_administer, roles_of, two_factor_verified
 from mda.models import Role
 
 CASE_ROLES = {Role.COORDINATOR, Role.CHAIR, Role.PROFESSIONAL, Role.ESCALATION_OFFICIAL}
+FIGURE_ROLES = {Role.COORDINATOR, Role.CHAIR, Role.POLICY_OFFICER}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -19,4 +20,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_can_administer": verified and can_administer(user),
         "nav_cases": bool(roles & CASE_ROLES),
         "nav_privacy": Role.PRIVACY_OFFICER in roles,
+        "nav_figures": bool(roles & FIGURE_ROLES),
     }

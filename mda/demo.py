@@ -58,6 +58,7 @@ GRONINGEN_USERS = [
     DemoUser("voorzitter", "Vincent", "Bakker", "zvh", Role.CHAIR),
     DemoUser("beheerder", "Bram", "Mulder", "zvh", Role.FUNCTIONAL_ADMIN),
     DemoUser("privacy", "Petra", "Smit", "zvh", Role.PRIVACY_OFFICER),
+    DemoUser("beleid", "Bea", "Kuipers", "gemeente", Role.POLICY_OFFICER),
     DemoUser("teamleider", "Tessa", "Visser", "lokaal-team", Role.ESCALATION_OFFICIAL),
     DemoUser("lokaalteam", "Lotte", "Jansen", "lokaal-team", Role.PROFESSIONAL),
     DemoUser("veiligthuis", "Vera", "Hoekstra", "veilig-thuis", Role.PROFESSIONAL),

@@ -4,7 +4,6 @@ e-mail through the outbox (``mda.outbox``): after commit, claimed once, a sweep 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -14,13 +13,11 @@ from django.utils import timezone
 from mda.models import Notification, User
 from mda.outbox import Outbox
 
-CLAIM_TIMEOUT = timedelta(minutes=10)
 OUTBOX = Outbox(
     model=Notification,
     task="mda.tasks.send_notification_email",
     claimed_field="email_claimed_at",
     sent_field="emailed_at",
-    claim_timeout=CLAIM_TIMEOUT,
 )
 
 
@@ -55,6 +52,20 @@ def notification_send(
         n.pk for n in Notification.objects.filter(uuid__in=[r.uuid for r in rows])
     ]
     OUTBOX.queue_on_commit(ids)
+    return created
+
+
+def notifications_create(rows: list[Notification]) -> list[Notification]:
+    """Insert ready-made notifications in one statement (a batch of reminders); their e-mails are
+    queued after commit. The caller deduplicates and keeps subjects within 200 characters."""
+    created = Notification.objects.bulk_create(rows)
+    if any(n.pk is None for n in created):  # a backend that does not return ids
+        ids = dict(
+            Notification.objects.filter(uuid__in=[n.uuid for n in rows]).values_list("uuid", "pk")
+        )
+        for note in created:
+            note.pk = ids[note.uuid]
+    OUTBOX.queue_on_commit([n.pk for n in created])
     return created
 
 

@@ -5,7 +5,7 @@ one Celery task per row is queued by its registered name (services never import 
 delivers the row:
 
 1. claim it by a conditional update: not sent, and not claimed, or claimed longer than
-   ``claim_timeout`` ago (by a worker that died); only the worker whose update changed one row
+   ``claim_timeout()`` ago (by a worker that died); only the worker whose update changed one row
    goes on;
 2. send the e-mail;
 3. mark the row sent.
@@ -16,7 +16,7 @@ claim went stale.
 
 Exactly once for the row: one claim at a time, marked sent once. The e-mail itself is at least
 once: a worker killed between SMTP and marking the row leaves a stale claim, and the mail goes out
-again after ``claim_timeout``. A repeated e-mail is better than a missing one.
+again after ``claim_timeout()``. A repeated e-mail is better than a missing one.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from datetime import timedelta
 from typing import Any
 
 from celery import current_app
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -38,6 +39,12 @@ logger = logging.getLogger(__name__)
 # What a broker that is down raises on publish (redis-py's errors are OSError subclasses or
 # wrapped in kombu's OperationalError).
 BROKER_DOWN = (KombuError, OSError)
+
+
+def claim_timeout() -> timedelta:
+    """How long a claimed e-mail waits before another worker sends it (the first died between
+    handing it to SMTP and marking it sent): ``MDA_EMAIL_CLAIM_TIMEOUT_SECONDS``."""
+    return timedelta(seconds=settings.MDA_EMAIL_CLAIM_TIMEOUT_SECONDS)
 
 
 def task_queue(name: str, *args: Any) -> bool:
@@ -56,7 +63,8 @@ class Outbox:
     task: str  # the registered name of the task that delivers one row
     claimed_field: str = "claimed_at"
     sent_field: str = "sent_at"
-    claim_timeout: timedelta = timedelta(minutes=10)
+    # None: the setting MDA_EMAIL_CLAIM_TIMEOUT_SECONDS (default 10 minutes), read when used.
+    claim_timeout: timedelta | None = None
     # Rows younger than this are left to the task queued on commit, not to the sweep.
     settle: timedelta = timedelta(minutes=1)
     batch: int = 500
@@ -65,7 +73,7 @@ class Outbox:
         return Q(**{f"{self.sent_field}__isnull": True})
 
     def _free(self) -> Q:
-        stale = timezone.now() - self.claim_timeout
+        stale = timezone.now() - (self.claim_timeout or claim_timeout())
         return Q(**{f"{self.claimed_field}__isnull": True}) | Q(
             **{f"{self.claimed_field}__lt": stale}
         )

@@ -14,6 +14,15 @@ def record_heartbeat() -> None:
     heartbeat_record(name="worker")
 
 
+@shared_task(name="mda.tasks.seal_audit", ignore_result=True)
+def seal_audit() -> None:
+    """Scheduled by beat: chain the audit events that committed since the last run. A run that
+    finds another sealer busy returns at once (single-flight, mda/audit.py)."""
+    from mda.audit import audit_seal_all
+
+    audit_seal_all()
+
+
 @shared_task(
     name="mda.tasks.send_notification_email",
     ignore_result=True,

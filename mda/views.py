@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -150,6 +150,7 @@ def home_view(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_GET
+@transaction.non_atomic_requests
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
@@ -190,6 +191,7 @@ def _check_worker() -> dict[str, Any]:
 
 
 @require_GET
+@transaction.non_atomic_requests
 def readyz(request: HttpRequest) -> JsonResponse:
     """Ready when the database and the broker answer; the worker's heartbeat is reported too."""
     components = {

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from mda.workdays import WorkCalendar
 
 DEFAULT = "08:00-18:00"
 FORMAT = (
@@ -52,16 +56,16 @@ def working_hours() -> tuple[time, time]:
     return parse_working_hours(getattr(settings, "MDA_WORKING_HOURS", DEFAULT))
 
 
-def within_working_hours(starts_at: datetime, ends_at: datetime) -> bool:
+def within_working_hours(starts_at: datetime, ends_at: datetime, calendar: WorkCalendar) -> bool:
     """Whether a meeting from *starts_at* to *ends_at* lies within working hours on one working
-    day (in Amsterdam)."""
-    from mda.workdays import AMSTERDAM, is_working_day
+    day of *calendar* (in Amsterdam)."""
+    from mda.workdays import AMSTERDAM
 
     start, end = starts_at.astimezone(AMSTERDAM), ends_at.astimezone(AMSTERDAM)
     opens, closes = working_hours()
     return (
         start.date() == end.date()
-        and is_working_day(start.date())
+        and calendar.is_working_day(start.date())
         and start.time() >= opens
         and end.time() <= closes
     )

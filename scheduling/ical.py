@@ -10,19 +10,21 @@ the reader sees.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 from mda.workdays import AMSTERDAM
 
 PRODID = "-//MDA++ coordination//Case meetings//NL"
 UID_DOMAIN = "mda-coordination"
 ORGANIZER_NAME = "MDA++"
+FEED_REFRESH = timedelta(hours=1)
 
 
 def item_uid(item_id: object) -> str:
@@ -94,10 +96,17 @@ def _calendar(events: list[Event], starts: Iterable[datetime], method: str = "")
         calendar.add_component(event)
     years = [moment.astimezone(AMSTERDAM).year for moment in starts] or [timezone.now().year]
     # A VTIMEZONE for Europe/Amsterdam covering the events' years (not 1970-2038: keep it small).
-    calendar.add_missing_timezones(
-        first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 1, 12, 31)
-    )
+    calendar.add_component(_vtimezone(min(years) - 1, max(years) + 1))
     return calendar
+
+
+@functools.lru_cache(maxsize=16)
+def _vtimezone(first_year: int, last_year: int) -> Timezone:
+    """Europe/Amsterdam's VTIMEZONE for these years, built once (it costs more than the rest of
+    an invitation) and shared by every calendar that only serialises it."""
+    return Timezone.from_tzid(
+        AMSTERDAM.key, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
+    )
 
 
 def invitation_ics(slot: SlotEvent) -> bytes:
@@ -107,11 +116,26 @@ def invitation_ics(slot: SlotEvent) -> bytes:
     return _calendar([_event(slot, itip=True, stamp=stamp)], [slot.starts_at], method).to_ical()
 
 
-def feed_ics(slots: list[SlotEvent], name: str) -> bytes:
-    """A subscription calendar (no METHOD): the user's upcoming and recent meetings."""
+def _published(slots: list[SlotEvent], name: str) -> Calendar:
+    """A published calendar (no METHOD, RFC 5545 3.7.2): events to show, not a scheduling
+    message."""
     stamp = timezone.now()
     events = [_event(slot, itip=False, stamp=stamp) for slot in slots]
     calendar = _calendar(events, [slot.starts_at for slot in slots])
     calendar.add("x-wr-calname", name)
-    calendar.add("refresh-interval", timedelta(hours=1), parameters={"value": "DURATION"})
+    return calendar
+
+
+def meeting_ics(slots: list[SlotEvent], name: str) -> bytes:
+    """One meeting's slots, downloaded once."""
+    return _published(slots, name).to_ical()
+
+
+def feed_ics(slots: list[SlotEvent], name: str) -> bytes:
+    """The subscription calendar: the user's upcoming and recent meetings, with how often a
+    calendar app should fetch it again (RFC 7986 REFRESH-INTERVAL, a DURATION such as PT1H, whose
+    VALUE parameter is required; X-PUBLISHED-TTL is the same hint for Outlook)."""
+    calendar = _published(slots, name)
+    calendar.add("refresh-interval", FEED_REFRESH, parameters={"value": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     return calendar.to_ical()

@@ -11,6 +11,7 @@
 | escalation | team lead at the lokaal team (escalation official) |
 | privacy | privacy officer (functionaris gegevensbescherming) |
 | admin | functional admin |
+| policy | policy officer / chain manager: the region's figures, no case |
 | outsider | coordinator of another region |
 | outsider_police | police officer of another region |
 """
@@ -28,8 +29,9 @@ from django.utils import translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
-from mda.models import Domain, Organisation, OrganisationKind, Region, Role, User
+from mda.models import DecreedDay, Domain, Organisation, OrganisationKind, Region, Role, User
 from mda.services import api_token_issue
+from mda.workdays import workdays_forget
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
 
 
@@ -40,6 +42,25 @@ def english_messages() -> Iterator[None]:
     tests/mda/test_translations.py."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_working_day_calendar() -> Iterator[None]:
+    """Every test reads decree and closing days anew: the days a rolled-back test added (which
+    no signal reports) must not stay in the cache for the next."""
+    workdays_forget()
+    yield
+    workdays_forget()
+
+
+@pytest.fixture
+def decreed_days(db: None) -> None:
+    """The decree days the data migration seeds (a transactional test's flush removes them)."""
+    import importlib
+
+    seeded = importlib.import_module("mda.migrations.0004_working_day_calendar")
+    for day, description in seeded.DECREED_DAYS:
+        DecreedDay.objects.get_or_create(day=day, defaults={"description": description})
 
 
 REQUIRE_SERVICES = os.environ.get("MDA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
@@ -88,6 +109,7 @@ PERSONAS = {
     "chair": ("zvh", Role.CHAIR),
     "privacy": ("zvh", Role.PRIVACY_OFFICER),
     "admin": ("zvh", Role.FUNCTIONAL_ADMIN),
+    "policy": ("zvh", Role.POLICY_OFFICER),
     "police": ("police", Role.PROFESSIONAL),
     "care": ("ggz", Role.PROFESSIONAL),
     "social": ("local_team", Role.PROFESSIONAL),
@@ -167,7 +189,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 # --- Audit trail (mda/audit.py): test flushes may empty the append-only audit table. begin ---
 # Transactional tests (live server, browser, worker) end with a flush: DELETE on SQLite, TRUNCATE
-# on PostgreSQL, both refused by the audit table's triggers (mda/migrations/0002). Only in the test
+# on PostgreSQL, both refused by the audit tables' triggers (mda/migrations/0004). Only in the test
 # run, the flush drops those triggers first and recreates them after, all inside the flush's own
 # transaction. Production keeps them unconditionally: a `manage.py flush` there fails, as it should.
 
@@ -175,7 +197,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _flush_lifting_audit_triggers(original):
     import importlib
 
-    triggers = importlib.import_module("mda.migrations.0002_audit_append_only").TRIGGERS
+    triggers = importlib.import_module("mda.migrations.0005_audit_seals").TRIGGERS
 
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
         statements = original(

@@ -22,6 +22,7 @@ from casework.models import (
 from mda.access import actor_of, has_role, organisations_user_may_act_for
 from mda.http import ActorAPIView, ActorListAPIView
 from mda.models import AuditEvent, Organisation, Role
+from mda.pagination import KeysetPagination
 
 
 class CaseListSerializer(serializers.Serializer):
@@ -140,6 +141,7 @@ def _referring_organisation(request: Request, uuid: Any) -> Organisation:
 
 class CaseListView(ActorListAPIView):
     serializer_class = CaseListSerializer
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         return selectors.case_list(actor=self.actor)

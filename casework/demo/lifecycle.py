@@ -111,7 +111,9 @@ def _overdue(case: Case, days: int) -> None:
     referred = timezone.now() - timedelta(days=days)
     Case.objects.filter(pk=case.pk).update(
         created_at=referred,
-        triage_due_on=workdays.add_working_days(workdays.local_date(referred), 5),
+        triage_due_on=workdays.work_calendar(case.region_id).add_working_days(
+            workdays.local_date(referred), 5
+        ),
     )
 
 

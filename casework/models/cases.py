@@ -108,6 +108,10 @@ class Case(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["region", "reference"], name="case_unique_reference"),
         ]
+        indexes = [
+            # Case lists: a region's cases newest first, page by page (keyset).
+            models.Index(fields=["region", "-created_at", "-id"], name="case_region_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.reference

@@ -58,8 +58,10 @@ class RegionPolicy(models.Model):
         return str(self.region)
 
     def triage_due_on(self, referred_at: datetime) -> date:
-        """The referral's local date in Amsterdam plus the region's working days for triage."""
-        return workdays.add_working_days(workdays.local_date(referred_at), self.triage_working_days)
+        """The referral's local date in Amsterdam plus the region's working days for triage (in the
+        region's working-day calendar: its closing days do not count)."""
+        calendar = workdays.work_calendar(self.region_id)
+        return calendar.add_working_days(workdays.local_date(referred_at), self.triage_working_days)
 
     def clean(self) -> None:
         months = self.check_in_months

@@ -13,7 +13,7 @@ from casework.selectors.notes import NoteView, notes_for_case
 from casework.selectors.participation import ParticipationView, participations_for_case
 from casework.selectors.referral import KnownElsewhere, known_elsewhere
 from mda import crypto
-from mda.audit import audit_record
+from mda.audit import audit_events_of_case, audit_record
 from mda.models import AuditAction, AuditEvent, User
 
 
@@ -70,7 +70,7 @@ def case_view(*, actor: User, case: Case) -> CaseView:
 
 def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
     """Who looked at what in *case*, and when: for the privacy officer (metadata only)."""
-    events = AuditEvent.objects.filter(case_reference=case.reference, region_slug=case.region.slug)
+    events = audit_events_of_case(reference=case.reference, region_slug=case.region.slug)
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,

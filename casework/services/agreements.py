@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import access
+from casework import access, statistics
 from casework.models import (
     Agreement,
     AgreementEvent,
@@ -25,7 +25,8 @@ from casework.models.agreements import REASONED_STATUSES
 from casework.selectors.agreements import agreement_owner_candidates, agreement_owner_organisations
 from mda import crypto
 from mda.audit import audit_record
-from mda.models import AuditAction, Membership, Organisation, User
+from mda.facts import fact_record
+from mda.models import AuditAction, FactKind, Membership, Organisation, User
 
 MAX_DESCRIPTION = 2000
 MAX_REASON = 2000
@@ -123,6 +124,7 @@ def agreement_create(
     crypto.seal(agreement, "description_ct", text, case.data_key)
     agreement.full_clean()
     agreement.save()
+    fact_record(FactKind.AGREEMENT, case=case, on=due_date, category="open")
     _event(
         agreement,
         actor,
@@ -191,6 +193,13 @@ def agreement_update(
     if changed:
         _event(agreement, actor, AgreementEventKind.CHANGED, fields=changed)
     if agreement.due_date != old_due:
+        fact_record(
+            FactKind.AGREEMENT,
+            case=agreement.case,
+            on=agreement.due_date,
+            category="open",
+            replaces=(old_due, "open"),
+        )
         _event(
             agreement,
             actor,
@@ -232,6 +241,13 @@ def agreement_resolve(
         crypto.seal(agreement, "resolution_reason_ct", text, agreement.case.data_key)
     agreement.full_clean()
     agreement.save()
+    fact_record(
+        FactKind.AGREEMENT,
+        case=agreement.case,
+        on=agreement.due_date,
+        category=statistics.agreement_state(agreement),
+        replaces=(agreement.due_date, "open"),
+    )
     _event(agreement, actor, AgreementEventKind.RESOLVED, status=status)
     _audit(actor, agreement, AuditAction.CHANGE, status=status)
     return agreement
@@ -249,12 +265,16 @@ def agreement_reopen(*, actor: User, agreement: Agreement, due_date: date) -> Ag
     if errors:
         raise ValidationError(errors)
     previous = agreement.status
+    left = (agreement.due_date, statistics.agreement_state(agreement))
     agreement.status = AgreementStatus.OPEN
     agreement.resolved_at = agreement.resolved_by = agreement.resolution_reason_ct = None
     agreement.due_date = due_date
     agreement.ladder_round += 1
     agreement.full_clean()
     agreement.save()
+    fact_record(
+        FactKind.AGREEMENT, case=agreement.case, on=due_date, category="open", replaces=left
+    )
     _event(
         agreement,
         actor,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework import access
+from casework import access, statistics
 from casework.models import (
     Case,
     CaseEvent,
@@ -41,10 +41,11 @@ from casework.transitions import (
     allowed_here_message,
     not_in_status_error,
 )
-from mda import crypto
+from mda import crypto, workdays
 from mda.access import coordinators_of
 from mda.audit import audit_record
-from mda.models import AuditAction, Organisation, User
+from mda.facts import fact_record
+from mda.models import AuditAction, FactKind, Organisation, User
 from mda.notifications import notification_send
 from mda.workdays import add_months
 
@@ -133,6 +134,13 @@ def _transition_apply(
     _effects(case, spec)
     case.save(update_fields=["status", "safety_phase", "follow_up_until", "updated_at"])
     detail: dict[str, object] = {"cause": cause} if cause else {}
+    fact_record(FactKind.STATUS, case=case, category=spec.target)
+    if spec.triage:
+        decided = timezone.localdate()
+        working_days = statistics.triage_working_days(case, decided)
+        fact_record(FactKind.TRIAGE, case=case, category=spec.name, working_days=working_days)
+    if spec.name == "reopen":
+        fact_record(FactKind.REOPENING, case=case, category=statistics.reopen_cause(cause))
     event = event_record(
         case=case,
         kind=EventKind.TRANSITION,
@@ -174,6 +182,7 @@ def _transition_apply(
 def _effects(case: Case, spec: Transition) -> None:
     if spec.name == "accept" and case.safety_phase is None:
         case.safety_phase = SafetyPhase.DIRECT_SAFETY
+        fact_record(FactKind.SAFETY_PHASE, case=case, category=str(case.safety_phase))
     if spec.name == "start_follow_up":
         _follow_up_schedule(case, timezone.localdate())
     if spec.name in ("reopen", "close", "close_early"):
@@ -181,13 +190,17 @@ def _effects(case: Case, spec: Transition) -> None:
 
 
 def _follow_up_schedule(case: Case, start: date) -> None:
-    """The follow-up period and its check-ins, from the region's settings."""
+    """The follow-up period and its check-ins, from the region's settings. A check-in that would
+    fall on a day off (a weekend, holiday or the region's closing day) is due the next working
+    day, as a term under the Algemene termijnenwet runs on."""
     policy = RegionPolicy.objects.for_region(case.region)
+    calendar = workdays.work_calendar(case.region_id)
     case.follow_up_until = add_months(start, policy.follow_up_months)
     CheckIn.objects.pending().filter(case=case).update(cancelled_at=timezone.now())
     for months in sorted(set(policy.check_in_months)):
         if months <= policy.follow_up_months:
-            CheckIn.objects.create(case=case, months_after=months, due_on=add_months(start, months))
+            due_on = calendar.on_or_after(add_months(start, months))
+            CheckIn.objects.create(case=case, months_after=months, due_on=due_on)
 
 
 def case_reopen_by_signal(*, case: Case, cause: str, actor: User | None = None) -> CaseEvent:
@@ -292,6 +305,9 @@ def case_plan_save(
     if errors:
         raise ValidationError(errors)
     plan = CasePlan.objects.filter(case=case).first() or CasePlan(case=case)
+    if plan._state.adding:
+        days = statistics.working_days_since_acceptance(case, timezone.localdate())
+        fact_record(FactKind.PLAN, case=case, working_days=days)
     now = timezone.now()
     plan.review_every_weeks, plan.updated_by, plan.updated_at = review_every_weeks, actor, now
     plan.next_review_on = timezone.localdate() + timedelta(weeks=review_every_weeks)
@@ -336,6 +352,7 @@ def safety_phase_set(*, actor: User, case: Case, phase: int, reason: str) -> Cas
     previous = case.safety_phase
     case.safety_phase = phase
     case.save(update_fields=["safety_phase", "updated_at"])
+    fact_record(FactKind.SAFETY_PHASE, case=case, category=str(phase))
     event_record(
         case=case,
         kind=EventKind.SAFETY_PHASE,

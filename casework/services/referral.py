@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import statistics
 from casework.access import REFERRER_ROLES
 from casework.models import (
     Case,
@@ -40,7 +41,8 @@ from mda import crypto
 from mda.access import coordinators_of, organisations_user_may_act_for, role_at
 from mda.audit import audit_record
 from mda.blind_index import bsn_index, name_dob_index, validate_bsn
-from mda.models import AuditAction, Domain, Organisation, Region, User
+from mda.facts import fact_record
+from mda.models import AuditAction, Domain, FactKind, Organisation, Region, User
 from mda.models.keys import DataKey
 from mda.notifications import notification_send
 
@@ -321,6 +323,15 @@ def case_refer(
     if organisation.domain != Domain.COORDINATION:
         participation_for_referrer(actor, case, organisation)
     _referral_checks(actor=actor, case=case, organisation=organisation)
+    fact_record(FactKind.STATUS, case=case, category=case.status, on=case.created_at)
+    fact_record(
+        FactKind.REFERRAL,
+        case=case,
+        on=case.created_at,
+        organisation=organisation,
+        category=statistics.referral_category(case),
+        amount=statistics.children_of(case),
+    )
     return case
 
 

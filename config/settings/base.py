@@ -10,7 +10,14 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from config.env import env_bool, env_int, env_list, env_optional, env_str
+from config.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_optional,
+    env_str,
+    require_writable_folder,
+)
 from mda.audit import check_audit_key
 from mda.blind_index import check_blind_index_key
 from mda.crypto import check_master_keys
@@ -35,6 +42,9 @@ if PRODUCTION:
 else:
     from config.dev_secrets import dev_blind_index_key, dev_master_keys, dev_secret
 
+    # The embedded default writes to VAR_DIR (database, secrets, queue, mail): a folder it cannot
+    # write to is said in one line before anything else tries.
+    require_writable_folder("MDA_VAR_DIR", VAR_DIR)
     SECRET_KEY = dev_secret(VAR_DIR, "SECRET_KEY")
     _KEYS = {
         "MDA_MASTER_KEYS": dev_master_keys(VAR_DIR),
@@ -55,6 +65,7 @@ INSTALLED_APPS = [
     "mda",
     "casework",
     "scheduling",
+    "steering",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -87,11 +98,18 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: the view in one transaction with its one audit event, retried once after a deadlock.
+    "mda.transactions.RequestTransactionMiddleware",
 ]
 # --- Audit trail (mda/audit.py): begin ---
 # Record the first X-Forwarded-For entry as the client address instead of REMOTE_ADDR. Only behind
 # a reverse proxy that sets (overwrites) that header: a client can send any value it likes.
 MDA_TRUST_X_FORWARDED_FOR = env_bool("MDA_TRUST_X_FORWARDED_FOR", False)
+# Beat writes the sealed head of the chain every this many seconds to its standard output and,
+# when set, appends it to MDA_AUDIT_ANCHOR_PATH: a file the web and worker processes cannot
+# rewrite (another volume, a mount that ships it off the host). verify_audit checks the latest.
+MDA_AUDIT_ANCHOR_SECONDS = env_int("MDA_AUDIT_ANCHOR_SECONDS", 300, minimum=0)
+MDA_AUDIT_ANCHOR_PATH = env_str("MDA_AUDIT_ANCHOR_PATH", "")
 # --- Audit trail: end ---
 
 ROOT_URLCONF = "config.urls"
@@ -118,7 +136,18 @@ TEMPLATES = [
 # --- Database: PostgreSQL when DATABASE_URL is set, else an embedded SQLite file in WAL mode. ---
 DATABASE_URL = env_optional("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections, checked before reuse: after a database restart the first request
+    # of each thread reconnects instead of failing on a dead connection.
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # Pages read a page of rows by walking an index until the page is full. The planner cannot
+        # tell how soon an EXISTS filter fills it, overrates the walk, and then starts parallel
+        # workers or compiles the query (JIT), which costs ten times the query itself.
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            "-c max_parallel_workers_per_gather=0 -c jit=off"
+        )
 else:
     DATABASES = {
         "default": {
@@ -133,6 +162,10 @@ else:
             },
         }
     }
+# Every view runs in one transaction (mda.transactions.RequestTransactionMiddleware opens it, with
+# the request's one audit event; ATOMIC_REQUESTS also lets DRF's set_rollback() undo a refused
+# request, and covers a view should the middleware ever be left out).
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "mda.User"
@@ -246,7 +279,20 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A worker or beat that cannot reach the broker (Redis down, restarting, not up yet at start-up)
+# keeps retrying with a back-off (2 s, growing to 30 s) instead of exiting after Celery's default
+# of 100 attempts. MDA_BROKER_CONNECTION_MAX_RETRIES > 0 sets a limit (then runstack or the
+# container's restart policy starts it again).
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = (
+    env_int("MDA_BROKER_CONNECTION_MAX_RETRIES", 0, minimum=0) or None
+)
+# Delays after faults (README, "After a fault"): a reminder or escalation queued this long ago
+# whose message never reached a worker is queued again by the next sweep; an e-mail claimed this
+# long ago and not marked sent (its worker died inside SMTP) is sent again.
+MDA_ESCALATION_REQUEUE_SECONDS = env_int("MDA_ESCALATION_REQUEUE_SECONDS", 300, minimum=10)
+MDA_EMAIL_CLAIM_TIMEOUT_SECONDS = env_int("MDA_EMAIL_CLAIM_TIMEOUT_SECONDS", 600, minimum=60)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
@@ -267,6 +313,12 @@ else:
 
 CELERY_BEAT_SCHEDULE = {
     "mda-heartbeat": {"task": "mda.tasks.record_heartbeat", "schedule": 30.0},
+    # The audit chain (mda/audit.py): seal what committed since the last run, shortly after.
+    "mda-audit-seal": {
+        "task": "mda.tasks.seal_audit",
+        "schedule": env_int("MDA_AUDIT_SEAL_SECONDS", 5, minimum=1),
+        "options": {"expires": 5},
+    },
     "mda-notification-emails": {"task": "mda.tasks.sweep_notification_emails", "schedule": 60.0},
     # Follow-up check-ins that fell due: each case director is told once (casework/services).
     "casework-check-ins": {
@@ -293,6 +345,10 @@ CELERY_BEAT_SCHEDULE = {
 # ask the coordinator to confirm (mda/working_hours.py).
 MDA_WORKING_HOURS = check_working_hours(env_str("MDA_WORKING_HOURS", "08:00-18:00"))
 
+# Working days (mda/workdays.py): the decree days and the regions' closing days are cached this
+# long. A change clears the cache at once where it is shared (Redis); with the embedded default
+# (a cache per process) the web server, worker and beat see it after at most this many seconds.
+MDA_WORKDAYS_CACHE_SECONDS = env_int("MDA_WORKDAYS_CACHE_SECONDS", 300, minimum=1)
 # A worker whose last heartbeat is older than this counts as down in /readyz.
 MDA_HEARTBEAT_STALE_SECONDS = env_int("MDA_HEARTBEAT_STALE_SECONDS", 120, minimum=30)
 
@@ -365,5 +421,6 @@ MDA_DEMO_SEEDERS = [
     "casework.demo.seed_cases",
     "scheduling.demo.agreements.seed_agreements",
     "scheduling.demo.meetings.seed_meetings",
+    "steering.demo.seed_figures",
 ]
 MDA_DEMO_PASSWORD = "mda-demo-2026"  # noqa: S105 - public demo password; seed_demo refuses production

@@ -39,6 +39,8 @@ class Role(models.TextChoices):
     ESCALATION_OFFICIAL = "escalation_official", _("Escalation official")
     PRIVACY_OFFICER = "privacy_officer", _("Privacy officer")
     FUNCTIONAL_ADMIN = "functional_admin", _("Functional admin")
+    # Steers on the region's figures (beleidsmedewerker, ketenmanager): no case, no case list.
+    POLICY_OFFICER = "policy_officer", _("Policy officer (figures only)")
 
 
 class User(AbstractUser):

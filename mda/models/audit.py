@@ -1,4 +1,8 @@
-"""The append-only, hash-chained audit trail (NEN 7513 style). Metadata only, never content."""
+"""The append-only audit trail (NEN 7513 style). Metadata only, never content.
+
+Three insert-only tables (mda/audit.py explains the design): the events themselves, the seals that
+chain them in order, and an index of the cases an event concerns when it concerns several.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,12 @@ class AuditAction(models.TextChoices):
 
 
 class AuditEvent(models.Model):
+    """One event: written in the transaction of what it records, with a keyed MAC of its columns.
+
+    It is chained later, by the sealer (``AuditSeal``); until then it is *pending*, but it is
+    already in the trail (the access log shows it).
+    """
+
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     # No database FK constraint: audit rows must outlive users and never be cascaded or updated.
     user = models.ForeignKey(
@@ -43,13 +53,67 @@ class AuditEvent(models.Model):
     client_address = models.CharField(_("client address"), max_length=64, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # HMAC of the columns above and the id: an event inserted without the key is recognised.
+    mac = models.CharField(max_length=64)
+    # PostgreSQL: the inserting transaction's id, set by a trigger (whatever the INSERT says). It
+    # bounds the sealer's search for events that committed since its last run. NULL on SQLite.
+    txid = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["txid"], name="mda_auditevent_txid")]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.occurred_at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class AuditSeal(models.Model):
+    """An event's place in the hash chain: dense positions 1, 2, 3 ... in the order sealed.
+
+    ``hash = HMAC(key, prev_hash | position | event_id | event.mac)``; each seal carries its
+    predecessor's hash, so any range of positions can be verified on its own.
+    """
+
+    position = models.BigIntegerField(primary_key=True)
+    event_id = models.BigIntegerField(unique=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+    # Where the sealer may start looking next time (PostgreSQL: a transaction id below which every
+    # transaction had finished when this seal was made; SQLite: unused, 0).
+    horizon = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("audit seal")
+        verbose_name_plural = _("audit seals")
+
+    def __str__(self) -> str:
+        return f"{self.position}: #{self.event_id}"
+
+
+class AuditEventCase(models.Model):
+    """The cases of an event that concerns several (an agenda, an invitation message), so that
+    each case's access log finds it. The event's own ``detail["cases"]`` (under its MAC) lists
+    the same references."""
+
+    event_id = models.BigIntegerField()
+    case_reference = models.CharField(max_length=32)
+    region_slug = models.CharField(max_length=50)
+
+    class Meta:
+        verbose_name = _("audit event case")
+        verbose_name_plural = _("audit event cases")
+        indexes = [
+            models.Index(fields=["case_reference", "region_slug"], name="mda_auditcase_ref"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_id", "case_reference"], name="mda_auditcase_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} {self.case_reference}"

@@ -23,6 +23,7 @@ from casework.access import access_case
 from mda.access import actor_of, series_regions_managed_by
 from mda.http import ActorAPIView, ActorListAPIView
 from mda.models import Organisation
+from mda.pagination import KeysetPagination
 from scheduling import access, selectors
 from scheduling.models import (
     HolidayRule,
@@ -265,6 +266,7 @@ class MeetingListView(ActorListAPIView):
     """Meetings you may know of: your regions' (coordinators, chairs), or those with your slots."""
 
     serializer_class = MeetingSerializer
+    pagination_class = KeysetPagination
 
     @extend_schema(
         parameters=[

@@ -13,7 +13,7 @@ from casework import services
 from casework.access import access_agreement, access_case
 from casework.models import AccessLevel, Agreement, AgreementStatus, Case, Participation
 from mda.models import Organisation, Region, Role, User
-from mda.workdays import add_working_days
+from mda.workdays import work_calendar
 from scheduling.services import escalation_raise, ladder_of
 
 # (case number in the region, what was agreed, working days until due, outcome or None)
@@ -67,7 +67,7 @@ def seed_agreements(out: list[str]) -> None:
             description=text,
             owner_organisation=organisation,
             owner=owner,
-            due_date=add_working_days(today, days),
+            due_date=work_calendar(case.region_id).add_working_days(today, days),
         )
         made += 1
         if outcome is not None:

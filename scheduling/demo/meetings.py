@@ -19,7 +19,7 @@ from django.utils import timezone
 from casework.models import Case, CaseStatus
 from mda import crypto
 from mda.models import Region, User
-from mda.workdays import is_working_day
+from mda.workdays import work_calendar
 from scheduling import access
 from scheduling.models import (
     AgendaItem,
@@ -97,10 +97,11 @@ def _series(region: Region, coordinator: User) -> MeetingSeries:
 
 
 def _past_days(series: MeetingSeries, count: int) -> list[date]:
+    calendar = work_calendar(series.region_id)
     day = timezone.localdate() - timedelta(days=1)
     found: list[date] = []
     while len(found) < count:
-        if day.weekday() == series.weekday and is_working_day(day):
+        if day.weekday() == series.weekday and calendar.is_working_day(day):
             found.append(day)
         day -= timedelta(days=1)
     return sorted(found)

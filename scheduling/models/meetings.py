@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from mda.models import Region
+from mda.workdays import AMSTERDAM
 
 DEFAULT_SLOT_MINUTES = 15
 
@@ -185,7 +186,9 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["region", "starts_at"], name="meeting_region_start")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.starts_at:%Y-%m-%d %H:%M}"
+        # Amsterdam wall-clock time, whether starts_at came from the database (UTC) or not.
+        local = self.starts_at.astimezone(AMSTERDAM)
+        return f"{self.get_kind_display()} {local:%Y-%m-%d %H:%M}"
 
     @property
     def is_published(self) -> bool:

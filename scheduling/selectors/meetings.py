@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from mda.access import meeting_regions_of
 from mda.models import User
-from mda.workdays import AMSTERDAM, add_working_days, at_local_time, is_working_day
+from mda.workdays import AMSTERDAM, WorkCalendar, at_local_time, work_calendar
 from mda.working_hours import clock_within_working_hours, within_working_hours, working_hours
 from scheduling import access
 from scheduling.models import (
@@ -133,27 +133,27 @@ def case_meetings(*, actor: User, case: Any) -> CaseMeetings:
 # --- The personal calendar feed ------------------------------------------------------------------
 
 
-def meeting_day(regular: date, rule: str) -> date | None:
-    """The day a meeting due on *regular* takes place: itself on a working day; on a holiday (or a
-    weekend) skipped (None) or moved to the next or previous working day."""
-    if is_working_day(regular):
+def meeting_day(regular: date, rule: str, calendar: WorkCalendar) -> date | None:
+    """The day a meeting due on *regular* takes place: itself on a working day; on a holiday, a
+    decree day or a closing day of the region (or a weekend) skipped (None) or moved to the next or
+    previous working day."""
+    if calendar.is_working_day(regular):
         return regular
     if rule == HolidayRule.SKIP:
         return None
-    step = timedelta(days=1 if rule == HolidayRule.NEXT_WORKING_DAY else -1)
-    day = regular + step
-    while not is_working_day(day):
-        day += step
-    return day
+    if rule == HolidayRule.NEXT_WORKING_DAY:
+        return calendar.on_or_after(regular)
+    return calendar.on_or_before(regular)
 
 
 def series_dates(
     series: MeetingSeries, start: date, end: date
 ) -> Iterator[tuple[date, date | None]]:
     """(regular date, actual day or None when skipped) for each week from *start* to *end*."""
+    calendar = work_calendar(series.region_id)
     day = start + timedelta(days=(series.weekday - start.weekday()) % 7)
     while day <= end:
-        yield day, meeting_day(day, series.holiday_rule)
+        yield day, meeting_day(day, series.holiday_rule, calendar)
         day += timedelta(weeks=1)
 
 
@@ -164,7 +164,8 @@ def series_times(series: MeetingSeries, day: date) -> tuple[datetime, datetime]:
 
 def series_deadline(series: MeetingSeries, day: date) -> datetime:
     """The information deadline: *deadline_working_days* working days before, at the set time."""
-    deadline_day = add_working_days(day, -series.deadline_working_days)
+    calendar = work_calendar(series.region_id)
+    deadline_day = calendar.add_working_days(day, -series.deadline_working_days)
     return at_local_time(deadline_day, series.deadline_time)
 
 
@@ -198,7 +199,7 @@ def meeting_time_warnings(
     """What to confirm before a meeting of *region_id* takes place from *starts_at* to *ends_at*:
     a time outside working hours, and the region's meetings it overlaps."""
     warnings = []
-    if not within_working_hours(starts_at, ends_at):
+    if not within_working_hours(starts_at, ends_at, work_calendar(region_id)):
         warnings.append(
             TimeWarning(
                 "outside_working_hours",

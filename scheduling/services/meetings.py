@@ -3,7 +3,8 @@ task), call an emergency meeting, change or cancel a meeting.
 
 Meetings fall on the series' weekday at its wall-clock time in Europe/Amsterdam, stored in UTC, so a
 09:30 meeting is 08:30 UTC in winter and 07:30 UTC in summer. A regular date on a Dutch public
-holiday is skipped or moved to the next or previous working day, as the series says. Generation is
+holiday (or a decree day, or a closing day of the region: ``mda.workdays``) is skipped or moved to
+the next or previous working day, as the series says. Generation is
 idempotent: the unique (series, regular date) constraint lets two sweeps race harmlessly.
 """
 

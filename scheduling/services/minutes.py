@@ -20,14 +20,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework import services as casework_services
+from casework import statistics
 from casework.access import access_case
 from casework.models import Agreement, AgreementOrigin
 from casework.selectors.lifecycle import director_candidates
 from mda import crypto
 from mda.access import PARTNER_ROLES
 from mda.audit import audit_record
-from mda.models import AuditAction, Membership, Organisation, User
+from mda.facts import fact_record, meeting_token
+from mda.models import AuditAction, FactKind, Membership, Organisation, User
 from mda.notifications import notification_send
+from mda.workdays import local_date
 from scheduling import access
 from scheduling.models import (
     AgendaItem,
@@ -197,7 +200,7 @@ def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
         raise PermissionDenied
     _require_started(meeting)
     _check_minutes_open(meeting)
-    items = list(meeting.items.current().select_related("case"))
+    items = list(meeting.items.current().select_related("case__data_key"))
     missing = [i.case.reference for i in items if not ItemMinutes.objects.filter(item=i).exists()]
     if missing:
         raise ValidationError(
@@ -207,9 +210,28 @@ def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
     meeting.minutes_published_at, meeting.minutes_published_by = timezone.now(), actor
     meeting.save(update_fields=["minutes_published_at", "minutes_published_by"])
     _audit(actor, AuditAction.CHANGE, "meeting", meeting, meeting, minutes_published=True)
+    _facts_record(meeting, items)
     _apply_directors(actor, items)
     _notify_minutes(meeting, items)
     return meeting
+
+
+def _facts_record(meeting: Meeting, items: list[AgendaItem]) -> None:
+    """The figures: a meeting held with its number of cases, each case discussed with its slot
+    minutes, and a case's first meeting after acceptance with the working days it took."""
+    held_on = local_date(meeting.starts_at)
+    fact_record(
+        FactKind.MEETING_HELD,
+        region=meeting.region,
+        subject=meeting_token(meeting.pk),
+        on=held_on,
+        amount=len(items),
+    )
+    for item in items:
+        fact_record(FactKind.CASE_DISCUSSED, case=item.case, on=held_on, amount=item.slot_minutes)
+        days = statistics.working_days_since_acceptance(item.case, held_on)
+        if days is not None:
+            fact_record(FactKind.FIRST_MEETING, case=item.case, on=held_on, working_days=days)
 
 
 def _apply_directors(actor: User, items: list[AgendaItem]) -> None:

@@ -18,7 +18,7 @@ from mda.forms import flash_service_errors
 from mda.http import AuthenticatedHttpRequest
 from scheduling import access, selectors
 from scheduling.forms import ResponseForm
-from scheduling.ical import SlotEvent, feed_ics
+from scheduling.ical import SlotEvent, feed_ics, meeting_ics
 from scheduling.services import invitations
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -64,7 +64,7 @@ def meeting_ics_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> Http
         )
         for row in view.rows
     ]
-    response = HttpResponse(feed_ics(slots, str(meeting)), content_type=ICS_TYPE)
+    response = HttpResponse(meeting_ics(slots, str(meeting)), content_type=ICS_TYPE)
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -17,6 +19,7 @@ from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+from mda.workdays import AMSTERDAM
 from tests.conftest import REQUIRE_SERVICES, Persona, login_client
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -64,11 +67,32 @@ def browser() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    """A fresh browser profile whose user prefers English: the service must still be Dutch."""
+# Every browser test starts at this moment, whatever the real date and hour: a Monday morning in
+# Amsterdam, outside holidays and DST changes. Server and browser run from it alike.
+BROWSER_NOW = datetime(2026, 3, 16, 8, 0, tzinfo=AMSTERDAM)
+
+
+@pytest.fixture(autouse=True)
+def clock(time_machine: Any) -> datetime:
+    """The live server is a thread of this process, so time-machine moves its clock too; it ticks
+    on from BROWSER_NOW (sessions and lockouts see time pass as in life). Browser contexts get the
+    same time through ``new_context``."""
+    time_machine.move_to(BROWSER_NOW, tick=True)
+    return BROWSER_NOW
+
+
+def new_context(browser: Browser) -> BrowserContext:
+    """A fresh browser profile whose user prefers English (the service must still be Dutch), with
+    the page's clock (JavaScript's Date, timers) set to the server's moved one."""
     ctx = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     ctx.set_default_timeout(TIMEOUT_MS)
+    ctx.clock.install(time=datetime.now(UTC))
+    return ctx
+
+
+@pytest.fixture
+def context(browser: Browser, clock: datetime) -> Iterator[BrowserContext]:
+    ctx = new_context(browser)
     yield ctx
     ctx.close()
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from scheduling.services import meetings
-from tests.browser.conftest import TIMEOUT_MS, log_in_as
+from tests.browser.conftest import log_in_as, new_context
 from tests.browser.test_accessibility import blocking_violations, summary
 from tests.conftest import Cast
 from tests.scheduling.meetings_support import make_case, make_series
@@ -48,6 +48,8 @@ def test_a_coordinator_publishes_an_agenda_and_the_police_sees_only_its_slot(
 
     log_in_as(context, live_server, cast.coordinator)
     page.goto(url)
+    # The browser's clock runs from where the server's does (Monday 16 March 2026, 08:00 CET).
+    assert page.evaluate("new Date().toISOString()").startswith("2026-03-16T")
     _accessible(page)
     _add_case(page, str(care_case.pk))
     _add_case(page, str(police_case.pk))
@@ -62,8 +64,7 @@ def test_a_coordinator_publishes_an_agenda_and_the_police_sees_only_its_slot(
     expect(page.locator(f"a[href='/meetings/{meeting.pk}/']")).to_be_visible()
     _accessible(page)
 
-    police = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    police.set_default_timeout(TIMEOUT_MS)
+    police = new_context(browser)
     try:
         log_in_as(police, live_server, cast.police)
         seen = police.new_page()

@@ -28,6 +28,7 @@ TABLE: dict[str, tuple[int | None, set[str], set[str], bool]] = {
     "veilig_thuis": (0, set(), set(), False),
     "privacy": (None, set(), set(), False),
     "admin": (None, set(), set(), False),
+    "policy": (None, set(), set(), False),
     "outsider": (None, set(), set(), False),
     "outsider_police": (None, set(), set(), False),
 }

@@ -4,6 +4,7 @@ gets 403 or 404 as the access policy says (see test_access_matrix.TABLE)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from casework.models import CaseEvent, CaseStatus, CheckIn
 from casework.transitions import TRANSITIONS, transitions_from
 from mda.models import AuditAction, AuditEvent
+from mda.workdays import AMSTERDAM
 from tests.casework.conftest import Scenario
 from tests.casework.lifecycle_support import (
     force_status,
@@ -176,3 +178,20 @@ def test_the_schema_documents_every_status_and_transition(api: Any) -> None:
     table = api("social").get("/api/v1/lifecycle/").json()
     assert {t["name"] for t in table["transitions"]} == set(TRANSITIONS)
     assert {s["value"] for s in table["statuses"]} == set(CaseStatus.values)
+
+
+@pytest.mark.usefixtures("decreed_days")
+def test_a_follow_up_check_in_on_a_day_off_is_due_the_next_working_day(
+    cast: Cast, scenario: Scenario, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime(2027, 2, 5, 10, 0, tzinfo=AMSTERDAM), tick=False)  # Friday
+    case = ready_for_execution(cast, move(cast, scenario.case, "accept"))
+    move(cast, case, "start_plan", "start_execution", "start_follow_up")
+
+    due = dict(CheckIn.objects.filter(case=case).values_list("months_after", "due_on"))
+    assert due == {
+        # 5 May 2027, then Ascension Day 6 May and the decree's Friday 7 May: Monday 10 May.
+        3: date(2027, 5, 10),
+        6: date(2027, 8, 5),  # a Thursday
+        12: date(2028, 2, 7),  # Saturday 5 February: Monday
+    }

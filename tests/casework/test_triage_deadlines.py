@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from casework.models import RegionPolicy
+from mda.models import RegionClosingDay
 from tests.casework.conftest import refer
 from tests.conftest import Cast
 
@@ -32,6 +33,43 @@ def test_the_decision_is_due_five_working_days_after_the_local_date_of_the_refer
 ) -> None:
     time_machine.move_to(datetime.fromisoformat(referred_at), tick=False)
     assert refer(cast).triage_due_on == due
+
+
+@pytest.mark.usefixtures("decreed_days")
+@pytest.mark.parametrize(
+    ("referred_at", "due"),
+    [
+        # Thursday 30 April 2026: Liberation Day, Tuesday 5 May, does not count.
+        ("2026-04-30T09:00:00+00:00", date(2026, 5, 8)),
+        # Monday 11 May 2026: Ascension Day 14 May and the decree's Friday 15 May do not count.
+        ("2026-05-11T09:00:00+00:00", date(2026, 5, 20)),
+        # Monday 3 May 2027: 5 May (not a lustrum year), Ascension Day and the decree's 7 May.
+        ("2027-05-03T09:00:00+00:00", date(2027, 5, 13)),
+        # Wednesday 31 December 2025: New Year's Day and the decree's 2 January 2026.
+        ("2025-12-31T09:00:00+00:00", date(2026, 1, 9)),
+    ],
+    ids=["liberation-day-2026", "decree-15-may-2026", "may-2027", "decree-2-january-2026"],
+)
+def test_liberation_day_and_the_decree_days_do_not_count(
+    referred_at: str, due: date, cast: Cast, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime.fromisoformat(referred_at), tick=False)
+    assert refer(cast).triage_due_on == due
+
+
+def test_a_closing_day_of_the_region_moves_that_regions_deadlines_only(
+    cast: Cast, time_machine: Any
+) -> None:
+    for day in (28, 29, 30, 31):
+        RegionClosingDay.objects.create(
+            region=cast.north, day=date(2026, 12, day), description="Kerstsluiting"
+        )
+    time_machine.move_to(datetime.fromisoformat("2026-12-23T09:00:00+00:00"), tick=False)
+
+    # North: Thursday 24 December, then Monday 4 to Thursday 7 January 2027.
+    assert refer(cast).triage_due_on == date(2027, 1, 7)
+    # South keeps its days: 24, 28, 29, 30 and 31 December.
+    assert refer(cast, persona="outsider_police").triage_due_on == date(2026, 12, 31)
 
 
 def test_a_region_sets_its_own_number_of_working_days(cast: Cast, time_machine: Any) -> None:

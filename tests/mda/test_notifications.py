@@ -56,7 +56,7 @@ def test_only_the_recipient_sees_and_acknowledges_a_notification(
     note = _send(cast, django_capture_on_commit_callbacks)[0]
     owner, other = note.recipient.username, "coordinator"
     if channel == "api":
-        assert api(other).get("/api/v1/notifications/").json()["count"] == 0
+        assert api(other).get("/api/v1/notifications/").json()["results"] == []
         url = f"/api/v1/notifications/{note.uuid}/acknowledge/"
         assert api(other).post(url).status_code == 404
         assert api(owner).post(url).status_code == 200
@@ -67,3 +67,31 @@ def test_only_the_recipient_sees_and_acknowledges_a_notification(
         assert web(owner).post(url).status_code == 302
     note.refresh_from_db()
     assert note.acknowledged_at is not None
+
+
+@pytest.mark.parametrize(("timeout_seconds", "sent_again"), [(600, False), (60, True)])
+def test_an_email_whose_worker_died_in_smtp_is_sent_again_after_the_claim_timeout(
+    timeout_seconds: int,
+    sent_again: bool,
+    cast: Cast,
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+    time_machine: Any,
+) -> None:
+    settings.MDA_EMAIL_CLAIM_TIMEOUT_SECONDS = timeout_seconds
+    time_machine.move_to("2026-06-01T10:00:00+02:00", tick=False)
+    note = _send(cast, django_capture_on_commit_callbacks)[0]
+    # A worker claimed it and died before marking it sent, two minutes ago.
+    Notification.objects.filter(pk=note.pk).update(email_claimed_at=note.created_at)
+    time_machine.move_to("2026-06-01T10:02:00+02:00", tick=False)
+
+    assert (note.pk in notification_emails_pending()) is sent_again
+    assert notification_email(notification_id=note.pk) is sent_again
+
+
+def test_workers_and_beat_keep_retrying_the_broker_from_start_up_on() -> None:
+    from config.celery import app
+
+    assert app.conf.broker_connection_retry_on_startup is True
+    assert app.conf.broker_connection_retry is True
+    assert app.conf.broker_connection_max_retries is None  # Celery's default gives up after 100

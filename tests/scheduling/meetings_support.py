@@ -63,6 +63,7 @@ SEES: dict[str, frozenset[str] | None] = {
     "veilig_thuis": frozenset({REFERENCES["C"]}),
     "privacy": None,
     "admin": None,
+    "policy": None,
     "outsider": None,
     "outsider_police": None,
 }
@@ -190,7 +191,8 @@ def calendars_of(message: mail.EmailMessage) -> list[Calendar]:
     found = []
     for part in parsed.walk():
         if part.get_content_type() == "text/calendar":
-            found.append(Calendar.from_ical(part.get_payload(decode=True)))
+            payload: bytes = part.get_payload(decode=True)  # type: ignore[assignment]
+            found.append(Calendar.from_ical(payload))
     return found
 
 

@@ -38,6 +38,7 @@ TABLE: dict[str, tuple[bool, bool, bool, set[str], int | None, bool]] = {
     "mayor": (False, False, False, {"4"}, None, False),
     "privacy": (False, False, False, set(), None, False),
     "admin": (False, False, False, set(), None, False),
+    "policy": (False, False, False, set(), None, False),
     "outsider": (False, False, False, set(), None, False),
     "outsider_police": (False, False, False, set(), None, False),
 }

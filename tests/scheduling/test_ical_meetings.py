@@ -10,8 +10,10 @@ from typing import Any
 from icalendar import Calendar
 
 from casework.models import Participation
+from mda.audit import audit_events_of_case
+from mda.models import AuditEvent
 from mda.workdays import AMSTERDAM
-from scheduling.models import InvitationLine, MeetingType, Weekday
+from scheduling.models import InvitationLine, InvitationMessage, MeetingType, Weekday
 from scheduling.services import agendas, invitations, meetings
 from tests.conftest import Cast
 from tests.scheduling import meetings_support
@@ -123,6 +125,25 @@ def test_sending_twice_sends_once(published: World, cast: Cast) -> None:
     for line in InvitationLine.objects.all():
         assert invitations.invitation_message_send(message_id=line.message_id) is False
     assert send_all() == []
+
+
+def test_each_message_sent_is_one_audit_event_naming_every_case_it_disclosed(
+    published: World, cast: Cast
+) -> None:
+    send_all()
+
+    events = AuditEvent.objects.filter(action="disclose", object_type="invitation")
+    by_organisation = {e.organisation_name: e for e in events}
+    assert len(events) == len(by_organisation) == InvitationMessage.objects.count() == 4
+    local_team = by_organisation["Lokaal team Noord"]  # invited to A and B: one message, two lines
+    assert local_team.detail["cases"] == [REFERENCES["A"], REFERENCES["B"]]
+    assert local_team.detail["lines"] == 2
+    for key in ("A", "B"):
+        log = audit_events_of_case(reference=REFERENCES[key], region_slug="noord")
+        assert log.filter(pk=local_team.pk).exists()
+    assert not audit_events_of_case(reference=REFERENCES["C"], region_slug="noord").filter(
+        pk=local_team.pk
+    )
 
 
 def _ics_start(world: World, meeting: Any, cast: Cast) -> datetime:

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mda.models import Notification
+from mda.models import Notification, RegionClosingDay
+from mda.workdays import WorkCalendar
 from scheduling.models import EscalationNotice, EscalationRecipient
 from scheduling.timing import latest_due_date, rung_due_at
 from tests.casework.conftest import Scenario
@@ -95,9 +96,29 @@ def test_a_sweep_that_did_not_run_for_weeks_sends_every_step_once(
         (date(2026, 4, 2), 5, at(2026, 4, 10, 17), at(2026, 4, 13)),
         # A due date on a holiday: "on the due date" is the next working day.
         (date(2026, 4, 27), 0, at(2026, 4, 27, 12), at(2026, 4, 28)),
+        # Liberation Day, Tuesday 5 May 2026 (every year): +2 after Monday 4 May is Thursday 7.
+        (date(2026, 5, 4), 2, at(2026, 5, 6, 17), at(2026, 5, 7)),
+        # Ascension Day 14 May 2026 and the decree's Friday 15 May: +2 after Wednesday 13 May is
+        # Tuesday 19 May.
+        (date(2026, 5, 13), 2, at(2026, 5, 18, 17), at(2026, 5, 19)),
+        # 2027: 5 May (Wednesday), Ascension Day 6 May, the decree's 7 May: -2 before Monday
+        # 10 May is Monday 3 May, and "on the due date" of a 7 May agreement is Monday 10 May.
+        (date(2027, 5, 10), -2, at(2027, 4, 30, 17), at(2027, 5, 3)),
+        (date(2027, 5, 7), 0, at(2027, 5, 7, 12), at(2027, 5, 10)),
     ],
-    ids=["koningsdag-after", "koningsdag-before", "christmas", "easter", "due-on-holiday"],
+    ids=[
+        "koningsdag-after",
+        "koningsdag-before",
+        "christmas",
+        "easter",
+        "due-on-holiday",
+        "liberation-day",
+        "decree-15-may-2026",
+        "may-2027-before",
+        "decree-7-may-2027",
+    ],
 )
+@pytest.mark.usefixtures("decreed_days")
 def test_public_holidays_do_not_count_as_working_days(
     due: date,
     offset: int,
@@ -162,6 +183,25 @@ def test_a_step_due_across_a_dst_change_goes_at_nine_local_time(
     assert notice.due_at == utc_due
 
 
+def test_a_closing_day_of_the_region_moves_its_rungs(
+    cast: Cast, scenario: Scenario, ladder_people: LadderPeople, travel: Any
+) -> None:
+    for day in (28, 29, 30, 31):
+        RegionClosingDay.objects.create(
+            region=cast.north, day=date(2026, 12, day), description="Kerstsluiting"
+        )
+    travel(at(2026, 12, 14, 12))
+    agreement = make_agreement(cast, scenario.case, date(2026, 12, 23))
+
+    travel(at(2026, 12, 31, 17))  # without the closing days, +2 was due on 28 December
+    run_ladder()
+    assert sent_steps(agreement) == [(0, -2), (0, 0)]
+    travel(at(2027, 1, 4))  # Thursday 24 December (1), Monday 4 January (2)
+    run_ladder()
+    notice = EscalationNotice.objects.get(agreement=agreement, rung__offset_working_days=2)
+    assert (notice.status, notice.due_at) == ("sent", at(2027, 1, 4))
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     due=st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 12, 31)),
@@ -170,9 +210,11 @@ def test_a_step_due_across_a_dst_change_goes_at_nine_local_time(
     now=st.datetimes(
         min_value=datetime(2025, 1, 1), max_value=datetime(2029, 3, 1), timezones=st.just(UTC)
     ),
+    closed=st.frozensets(st.dates(min_value=date(2024, 12, 1), max_value=date(2029, 3, 31))),
 )
 def test_the_sweeps_cutoff_finds_exactly_the_due_dates_whose_step_is_due(
-    due: date, offset: int, clock: time, now: datetime
+    due: date, offset: int, clock: time, now: datetime, closed: frozenset[date]
 ) -> None:
-    is_due = rung_due_at(due, offset, clock) <= now
-    assert is_due == (due <= latest_due_date(now, offset, clock))
+    calendar = WorkCalendar(closed=closed)  # decree and closing days, any set of them
+    is_due = rung_due_at(due, offset, clock, calendar=calendar) <= now
+    assert is_due == (due <= latest_due_date(now, offset, clock, calendar=calendar))

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from mda.models import RegionClosingDay
 from mda.workdays import AMSTERDAM
 from scheduling.models import HolidayRule, Meeting, MeetingSeries, Weekday
 from scheduling.services import meetings
@@ -86,6 +87,52 @@ def test_the_information_deadline_counts_working_days(cast: Cast) -> None:
     assert after_easter.information_deadline == datetime(2026, 4, 2, 12, 0, tzinfo=AMSTERDAM)
 
 
+@pytest.mark.usefixtures("decreed_days")
+def test_liberation_day_and_decree_days_move_meetings_like_holidays(
+    cast: Cast, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime(2026, 4, 28, 12, 0, tzinfo=AMSTERDAM), tick=False)
+    tuesday = make_series(cast, name="Dinsdag", weeks_ahead=2)  # Tuesday 5 May 2026
+    friday = make_series(cast, name="Vrijdag", weekday=Weekday.FRIDAY, weeks_ahead=3)
+    meetings.meetings_generate(series=tuesday)
+    meetings.meetings_generate(series=friday)
+
+    assert _days(tuesday) == [date(2026, 5, 6), date(2026, 5, 12)]  # 5 May -> Wednesday
+    # Friday 15 May 2026 (decree day) -> Monday 18 May; its information deadline one working
+    # day before that is Wednesday 13 May (Ascension Day and the 15th do not count).
+    assert _days(friday) == [date(2026, 5, 1), date(2026, 5, 8), date(2026, 5, 18)]
+    moved = friday.meetings.get(regular_date=date(2026, 5, 15))
+    assert moved.information_deadline == datetime(2026, 5, 13, 12, 0, tzinfo=AMSTERDAM)
+
+
+def test_a_closing_day_moves_the_meetings_of_that_region_only(
+    cast: Cast, time_machine: Any
+) -> None:
+    RegionClosingDay.objects.create(
+        region=cast.north, day=date(2026, 12, 29), description="Kerstsluiting"
+    )
+    time_machine.move_to(datetime(2026, 12, 21, 12, 0, tzinfo=AMSTERDAM), tick=False)
+    north = make_series(cast, name="Noord", weeks_ahead=2)
+    south = meetings.series_create(
+        actor=cast.outsider.user,  # the coordinator of region south
+        region=cast.south,
+        kind=north.kind,
+        name="Zuid",
+        weekday=north.weekday,
+        start_time=north.start_time,
+        duration_minutes=north.duration_minutes,
+        place="ZVH Zuid",
+        holiday_rule=north.holiday_rule,
+        weeks_ahead=2,
+        starts_on=north.starts_on,
+    )
+    meetings.meetings_generate(series=north)
+    meetings.meetings_generate(series=south)
+
+    assert _days(north) == [date(2026, 12, 22), date(2026, 12, 30)]
+    assert _days(south) == [date(2026, 12, 22), date(2026, 12, 29)]
+
+
 @pytest.mark.usefixtures("spring")
 def test_generation_is_idempotent_and_never_plans_the_past(cast: Cast, time_machine: Any) -> None:
     series = make_series(cast, starts_on=date(2026, 1, 1), weeks_ahead=3)
@@ -127,6 +174,7 @@ SERIES_ANSWERS = {
     "veilig_thuis": 403,
     "escalation": 403,
     "privacy": 403,
+    "policy": 403,
     "outsider": 403,  # a coordinator, but of another region
     "outsider_police": 403,
 }

@@ -38,6 +38,7 @@ LEVEL = {
     "veilig_thuis": None,  # level 0 on A: not even the slot
     "privacy": None,
     "admin": None,
+    "policy": None,
     "outsider": None,
     "outsider_police": None,
 }

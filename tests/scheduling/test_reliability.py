@@ -36,8 +36,9 @@ from django.db import connection
 from django.utils import timezone
 
 from mda.models import Notification
-from mda.notifications import CLAIM_TIMEOUT, notification_email
-from mda.workdays import add_working_days
+from mda.notifications import notification_email
+from mda.outbox import claim_timeout
+from mda.workdays import work_calendar
 from scheduling.models import EscalationNotice
 from scheduling.services import ladder_of
 from scheduling.tasks import DELIVERY_BATCH, deliver_escalations, sweep_escalations
@@ -140,7 +141,7 @@ def rig(transactional_db: None, tmp_path: Path) -> Iterator[Rig]:
 
 def _due_agreements(cast: Cast, scenario: Scenario, count: int) -> int:
     ladder_of(cast.north)
-    due = add_working_days(timezone.localdate(), -3)
+    due = work_calendar(cast.north).add_working_days(timezone.localdate(), -3)
     bulk_agreements(cast, scenario.case, count, due)
     return count * STEPS_DUE
 
@@ -237,7 +238,7 @@ def test_a_worker_killed_mid_sweep_loses_nothing_and_sends_nothing_twice(
 def _catch_up_emails_as_the_email_sweep_would() -> None:
     """mda's e-mail sweep, ten minutes on: stale claims (the killed worker's) and e-mails whose
     task was lost with it are sent, here in this process (locmem outbox)."""
-    with time_machine.travel(timezone.now() + CLAIM_TIMEOUT + timedelta(minutes=1), tick=False):
+    with time_machine.travel(timezone.now() + claim_timeout() + timedelta(minutes=1), tick=False):
         for pk in Notification.objects.filter(emailed_at__isnull=True).values_list("pk", flat=True):
             notification_email(notification_id=pk)
 

@@ -1,7 +1,12 @@
-"""Run web, one Celery worker and exactly one beat together; Ctrl-C stops all of them.
+"""Run web, one Celery worker and exactly one beat together; Ctrl-C (or SIGTERM) stops all of them.
 
 Each child runs in its own session (process group), so a signal to the group reaches the
 worker's pool processes too, and nothing is left behind when this command ends.
+
+A child that exits on its own (a worker that lost Redis while starting, a crash) is started again
+after a back-off that doubles from ``--restart-delay`` up to ``--restart-max-delay`` seconds; a
+child that then stays up for ``STABLE_SECONDS`` starts from the short delay again next time. The
+other children keep running meanwhile.
 """
 
 from __future__ import annotations
@@ -13,12 +18,29 @@ import signal
 import subprocess
 import sys
 import time
-from typing import IO, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 GRACE_SECONDS = 10
+STABLE_SECONDS = 60.0  # up this long: the next crash is a new incident, not a crash loop
+RESTART_DELAY = 1.0
+RESTART_MAX_DELAY = 60.0
+
+
+@dataclass
+class Child:
+    name: str
+    command: list[str]
+    before_start: Callable[[], None] | None = None
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    delay: float = 0.0  # the back-off before the next restart; 0 until it first crashes
+    restart_at: float | None = None
 
 
 class Command(BaseCommand):
@@ -27,6 +49,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--addr", default="127.0.0.1:8000", help="Where the web UI listens")
         parser.add_argument("--gunicorn", action="store_true", help="Serve with gunicorn")
+        parser.add_argument(
+            "--restart-delay",
+            type=float,
+            default=RESTART_DELAY,
+            help="Seconds before a crashed process is started again the first time (doubling)",
+        )
+        parser.add_argument(
+            "--restart-max-delay",
+            type=float,
+            default=RESTART_MAX_DELAY,
+            help="The longest wait between two restarts of a process that keeps crashing",
+        )
 
     def _commands(self, addr: str, gunicorn: bool) -> dict[str, list[str]]:
         python = sys.executable
@@ -72,21 +106,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         pidfile = settings.VAR_DIR / "celerybeat.pid"
-        if pidfile.exists() and not _pid_alive(pidfile):
-            pidfile.unlink()  # left by a beat that was killed; a live one keeps beat unique
-        children: dict[str, subprocess.Popen[bytes]] = {}
-        selector = selectors.DefaultSelector()
-        for name, command in self._commands(options["addr"], options["gunicorn"]).items():
-            proc = subprocess.Popen(  # noqa: S603 - fixed argument lists, no shell
-                command,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        commands = self._commands(options["addr"], options["gunicorn"])
+        children = [
+            Child(
+                name, command, (lambda: _clear_stale_pidfile(pidfile)) if name == "beat" else None
             )
-            children[name] = proc
-            assert proc.stdout is not None
-            selector.register(proc.stdout, selectors.EVENT_READ, name)
+            for name, command in commands.items()
+        ]
+        stack = Stack(children, options["restart_delay"], options["restart_max_delay"], self)
         stop = {"requested": False}
 
         def request_stop(signum: int, frame: Any) -> None:
@@ -94,24 +121,93 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, request_stop)
         signal.signal(signal.SIGTERM, request_stop)
-        self.stdout.write(f"Web UI on http://{options['addr']}/ — press Ctrl-C to stop everything.")
-        exit_code = 0
         try:
+            for child in children:
+                stack.start(child)
+            self.stdout.write(
+                f"Web UI on http://{options['addr']}/ — press Ctrl-C to stop everything."
+            )
             while not stop["requested"]:
-                for key, _mask in selector.select(timeout=0.5):
-                    _relay(key.data, key.fileobj)  # type: ignore[arg-type]
-                dead = [n for n, p in children.items() if p.poll() is not None]
-                if dead:
-                    self.stderr.write(f"{', '.join(dead)} stopped unexpectedly; stopping all.")
-                    exit_code = 1
-                    break
+                stack.step()
         finally:
-            _stop_all(children)
-            for key in list(selector.get_map().values()):
-                _drain(key.data, key.fileobj)  # type: ignore[arg-type]
+            stack.stop_all()
         self.stdout.write("All processes stopped.")
-        if exit_code:
-            sys.exit(exit_code)
+
+
+class Stack:
+    """The children, their output relayed line by line, and their restarts."""
+
+    def __init__(
+        self, children: list[Child], first_delay: float, max_delay: float, command: BaseCommand
+    ) -> None:
+        self.children = children
+        self.first_delay = max(first_delay, 0.0)
+        self.max_delay = max(max_delay, self.first_delay)
+        self.command = command
+        self.selector = selectors.DefaultSelector()
+
+    def start(self, child: Child) -> None:
+        if child.before_start is not None:
+            child.before_start()
+        process = subprocess.Popen(  # noqa: S603 - fixed argument lists, no shell
+            child.command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        child.process, child.started_at, child.restart_at = process, time.monotonic(), None
+        assert process.stdout is not None
+        self.selector.register(process.stdout, selectors.EVENT_READ, child.name)
+
+    def step(self) -> None:
+        """Relay output for up to half a second, then handle exits and due restarts."""
+        for key, _mask in self.selector.select(timeout=0.5):
+            _relay(key.data, cast(IO[bytes], key.fileobj))  # registered: the child's stdout
+        now = time.monotonic()
+        for child in self.children:
+            if child.process is not None and child.process.poll() is not None:
+                self._exited(child, now)
+            if child.restart_at is not None and now >= child.restart_at:
+                self.start(child)
+
+    def _exited(self, child: Child, now: float) -> None:
+        process = child.process
+        assert process is not None and process.stdout is not None
+        self.selector.unregister(process.stdout)
+        _signal_group(process, signal.SIGKILL)  # whatever it left of a pool (holds the pipe too)
+        _drain(child.name, process.stdout)
+        if now - child.started_at >= STABLE_SECONDS:
+            child.delay = 0.0
+        child.delay = min(child.delay * 2, self.max_delay) if child.delay else self.first_delay
+        child.process, child.restart_at = None, now + child.delay
+        self.command.stderr.write(
+            f"{child.name} exited with code {process.returncode}; "
+            f"restarting it in {child.delay:g} s."
+        )
+
+    def stop_all(self) -> None:
+        running = [c.process for c in self.children if c.process is not None]
+        for proc in running:
+            if proc.poll() is None:
+                proc.terminate()  # the leader shuts its own pool down (Celery's warm shutdown)
+        deadline = time.monotonic() + GRACE_SECONDS
+        for proc in running:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        for proc in running:
+            _signal_group(proc, signal.SIGKILL)  # sweep the group: whatever is left of a pool
+            proc.wait()
+        for key in list(self.selector.get_map().values()):
+            _drain(key.data, cast(IO[bytes], key.fileobj))
+        for child in self.children:
+            child.process, child.restart_at = None, None
+
+
+def _clear_stale_pidfile(pidfile: Path) -> None:
+    """A pidfile left by a beat that was killed; a live one keeps beat unique."""
+    if pidfile.exists() and not _pid_alive(pidfile):
+        pidfile.unlink()
 
 
 def _pid_alive(pidfile: Any) -> bool:
@@ -132,21 +228,9 @@ def _relay(name: str, stream: IO[bytes]) -> None:
 def _drain(name: str, stream: IO[bytes]) -> None:
     for line in stream:
         sys.stdout.write(f"{name:>6} | {line.decode(errors='replace')}")
+    sys.stdout.flush()
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError):
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
-
-
-def _stop_all(children: dict[str, subprocess.Popen[bytes]]) -> None:
-    for proc in children.values():
-        if proc.poll() is None:
-            proc.terminate()  # the leader shuts its own pool down (Celery's warm shutdown)
-    deadline = time.monotonic() + GRACE_SECONDS
-    for proc in children.values():
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-    for proc in children.values():
-        _signal_group(proc, signal.SIGKILL)  # sweep the group: whatever is left of a pool
-        proc.wait()

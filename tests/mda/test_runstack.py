@@ -1,0 +1,127 @@
+"""``manage.py runstack`` keeps the stack up: a child that crashes is started again after a back-off
+that doubles up to a maximum, the others keep running untouched, and Ctrl-C or SIGTERM still stops
+everything. Real processes: runstack's own ``handle`` in a process of its own, its children
+swapped for a process that crashes at once and one that stays up."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+RESTART_OPTIONS = ["--restart-delay", "0.5", "--restart-max-delay", "1"]
+
+DRIVER = """
+import json, sys
+import django
+django.setup()
+from django.core.management import call_command
+from mda.management.commands import runstack
+children = json.loads(sys.argv[1])
+runstack.Command._commands = lambda self, addr, gunicorn: children
+call_command("runstack", *sys.argv[2:])
+"""
+
+CRASHER = """
+import sys
+with open(sys.argv[1], "a") as log:
+    log.write("started\\n")
+print("crashing now", flush=True)
+sys.exit(3)
+"""
+
+STEADY = """
+import os, sys, time
+with open(sys.argv[1], "a") as log:
+    log.write(f"{os.getpid()}\\n")
+print("steady and up", flush=True)
+time.sleep(600)
+"""
+
+
+def lines(path: Path) -> list[str]:
+    return path.read_text().split() if path.exists() else []
+
+
+def start_times(starts: Path, process: subprocess.Popen[str], count: int) -> list[float]:
+    """When each of the first *count* starts appeared, on this process's clock: the children's
+    own clocks need not agree (faketime starts each process's clock anew)."""
+    seen: list[float] = []
+    deadline = time.monotonic() + 60
+    while len(seen) < count and time.monotonic() < deadline:
+        seen += [time.monotonic()] * (len(lines(starts)) - len(seen))
+        if process.poll() is not None:
+            pytest.fail(f"runstack exited with {process.returncode}:\n{process.stdout.read()}")  # type: ignore[union-attr]
+        time.sleep(0.02)  # watching other processes, not waiting for the clock
+    assert len(seen) >= count, f"only {len(seen)} starts"
+    return seen
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("stop_with", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_crashed_child_is_restarted_with_a_growing_back_off_and_a_signal_stops_all(
+    stop_with: int, tmp_path: Path
+) -> None:
+    starts, steady = tmp_path / "crasher-starts", tmp_path / "steady-pids"
+    children = {
+        "crasher": [sys.executable, "-c", CRASHER, str(starts)],
+        "steady": [sys.executable, "-c", STEADY, str(steady)],
+    }
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env["MDA_VAR_DIR"] = str(tmp_path / "var")
+    runstack = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            DRIVER,
+            json.dumps(children),
+            "--restart-delay",
+            "0.5",
+            "--restart-max-delay",
+            "1",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # like a terminal: the signal goes to runstack alone
+    )
+    try:
+        started = start_times(starts, runstack, 5)
+        gaps = [b - a for a, b in itertools.pairwise(started)]
+        (steady_pid,) = [int(p) for p in lines(steady)]
+        assert alive(steady_pid)  # never restarted: it did not crash
+
+        runstack.send_signal(stop_with)
+        output, _ = runstack.communicate(timeout=30)
+    finally:
+        if runstack.poll() is None:
+            os.killpg(runstack.pid, signal.SIGKILL)
+            runstack.wait()
+
+    assert runstack.returncode == 0, output
+    # 0.5 s, then doubled to the 1 s maximum, never shorter (process start-up comes on top; this
+    # process sees each start up to 20 ms late).
+    assert gaps[0] >= 0.45 and gaps[1] >= 0.95 and gaps[2] >= 0.95 and gaps[3] >= 0.95, gaps
+    assert gaps[3] < 3.5, gaps  # capped: without a maximum it would be 4 s and more
+    assert "crasher exited with code 3; restarting it in 0.5 s." in output
+    assert "crasher exited with code 3; restarting it in 1 s." in output
+    assert "steady |" in output and "steady exited" not in output
+    assert "All processes stopped." in output
+    assert not alive(steady_pid)
