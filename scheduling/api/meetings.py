@@ -14,7 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -62,6 +67,23 @@ CONFIRMATION_REQUIRED = OpenApiResponse(
 )
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "09:30:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in Europe/Amsterdam: ``HH:MM`` or ``HH:MM:SS`` in, ``HH:MM:SS`` out.
+
+    Not OpenAPI's ``format: time``, which is RFC 3339's full-time and so carries an offset: a
+    weekly time has none (its offset changes with summer time), and one is refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M:%S", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 class SeriesSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
     region = serializers.SlugField(help_text="The region's slug (on create only).")
@@ -70,7 +92,7 @@ class SeriesSerializer(serializers.Serializer):
     )
     name = serializers.CharField(max_length=100)
     weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 Monday … 4 Friday.")
-    start_time = serializers.TimeField(help_text="Local time, Europe/Amsterdam.")
+    start_time = LocalTimeField(help_text="Local time, Europe/Amsterdam.")
     duration_minutes = serializers.IntegerField(min_value=15, max_value=480)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     online_link = serializers.URLField(required=False, allow_blank=True, default="")
@@ -80,7 +102,9 @@ class SeriesSerializer(serializers.Serializer):
     weeks_ahead = serializers.IntegerField(min_value=1, max_value=26, default=6)
     slot_minutes = serializers.IntegerField(min_value=5, max_value=120, default=15)
     deadline_working_days = serializers.IntegerField(min_value=0, max_value=10, default=1)
-    deadline_time = serializers.TimeField(default=time(12, 0))
+    deadline_time = LocalTimeField(
+        default=time(12, 0), help_text="Local time, Europe/Amsterdam, of the deadline's day."
+    )
     starts_on = serializers.DateField()
     active = serializers.BooleanField(default=True)
     confirm = serializers.BooleanField(
