@@ -45,7 +45,11 @@ def wsgi_app(db: None) -> Iterator[WSGIHandler]:
 
 @pytest.fixture
 def api_schema(wsgi_app: WSGIHandler) -> BaseSchema:
-    return schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    loaded = schemathesis.openapi.from_wsgi("/api/schema/", wsgi_app)
+    # Generated requests only (valid and invalid), bounded by max_examples below; the coverage
+    # phase's exhaustive boundary cases would take minutes over every operation.
+    loaded.config.phases.update(phases=["examples", "fuzzing"])
+    return loaded
 
 
 @pytest.fixture
@@ -70,7 +74,7 @@ CHECKS = [
 
 
 @settings(
-    max_examples=25,
+    max_examples=5,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
