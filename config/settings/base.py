@@ -397,6 +397,9 @@ SPECTACULAR_SETTINGS = {
         "TimelineKindEnum": "casework.selectors.timeline.TIMELINE_KINDS",
         # Shared with agreements: without a name it collides with the case status above.
         "AgreementStatusEnum": "casework.models.AgreementStatus",
+        # A household member's role, in the referral and the referral as submitted; the
+        # membership's role is another choice set with the same field name.
+        "MemberRoleEnum": "casework.models.MemberRole",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
