@@ -64,7 +64,8 @@ def _ours(user: Any) -> list[Any]:
     from casework import selectors
     from mda.pagination import keyset_page
 
-    page = keyset_page(selectors.case_list(actor=user), cursor=None, size=PAGE)
+    cases = selectors.case_find(actor=user, filters=selectors.CaseFilters())
+    page = keyset_page(cases, cursor=None, size=PAGE)
     return [(c.reference, c.access_level, c.region.name) for c in page.object_list]
 
 

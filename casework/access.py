@@ -80,9 +80,12 @@ from casework.models import (
     CaseStatus,
     CheckIn,
     EventAudience,
+    Identity,
+    IdentityReveal,
     Note,
     NoteVisibility,
     Participation,
+    ParticipationQuerySet,
     RegionPolicy,
 )
 from mda.access import (
@@ -463,3 +466,23 @@ def access_agreement(
     if resolve and not (agreement.as_coordinator or agreement.as_owner):
         raise PermissionDenied
     return agreement
+
+
+# --- The workbench: what a coordinator guards, what a privacy officer supervises ----------------
+
+
+def participations_coordinated_by(user: User | AnonymousUser) -> ParticipationQuerySet:
+    """The weegmomenten of the cases *user* coordinates (expiry, revocation)."""
+    return Participation.objects.filter(case__in=cases_coordinated_by(user).values("pk"))
+
+
+def reveals_supervised_by(user: User | AnonymousUser) -> QuerySet[IdentityReveal]:
+    """Identity reveals in the regions whose access log *user* supervises (privacy officers):
+    who revealed whom and when; the reasons are read on the case's access log (recorded)."""
+    return IdentityReveal.objects.filter(case__region__in=supervised_regions(user))
+
+
+def identities_searchable_by(user: User | AnonymousUser) -> QuerySet[Identity]:
+    """Identities a search by BSN or name and date of birth may find: those of the cases in the
+    regions *user* coordinates (the blind index is compared, nothing is decrypted)."""
+    return Identity.objects.filter(member__case__in=cases_coordinated_by(user).values("pk"))

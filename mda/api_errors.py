@@ -10,13 +10,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
-from rest_framework.pagination import PageNumberPagination
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from mda import pagination
 from mda.errors import Conflict
 from mda.transactions import transient_sqlstate
 
@@ -54,8 +51,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         raise exc
     if isinstance(exc, Conflict):
         set_rollback()
-        conflict = {"code": exc.code, "message": exc.message, **exc.extra()}
-        return Response(conflict, status=status.HTTP_409_CONFLICT)
+        return Response({"code": exc.code, "message": exc.message}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):
@@ -96,28 +92,3 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
 def json_error(request: HttpRequest, status_code: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"code": code, "message": message}, status=status_code)
-
-
-class StandardPagination(PageNumberPagination):
-    """Page-numbered lists (short ones; the long lists page by cursor, ``mda.pagination``).
-    A ``page_size`` that is not a whole number from 1 to 200 is refused, not replaced."""
-
-    page_size = pagination.DEFAULT_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = pagination.MAX_SIZE
-
-    def get_page_size(self, request: Request) -> int:
-        try:
-            return pagination.page_size(request.query_params.get(self.page_size_query_param))
-        except ValueError:
-            raise exceptions.ValidationError(
-                {"page_size": [pagination.page_size_message()]}
-            ) from None
-
-    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = dict(pagination.PAGE_SIZE_SCHEMA)
-                parameter["description"] = pagination.PAGE_SIZE_HELP
-        return parameters

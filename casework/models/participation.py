@@ -81,6 +81,10 @@ class Participation(models.Model):
         blank=True,
         verbose_name=_("supersedes"),
     )
+    # Why the coordinator revoked it (free text, so encrypted with the case's key).
+    revoke_reason_ct = models.BinaryField(
+        _("reason for revoking (encrypted)"), null=True, blank=True
+    )
 
     objects = ParticipationQuerySet.as_manager()
 

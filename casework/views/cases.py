@@ -18,18 +18,6 @@ from mda.access import has_role
 from mda.forms import form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
 from mda.models import Role
-from mda.pagination import BadCursor, keyset_page
-
-
-@login_required
-@require_GET
-def case_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    cases = selectors.case_list(actor=request.user)
-    try:
-        page = keyset_page(cases, cursor=request.GET.get("cursor"))
-    except BadCursor:  # an edited link: start at the newest
-        page = keyset_page(cases, cursor=None)
-    return render(request, "casework/case_list.html", {"page": page})
 
 
 def case_page(

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "casework",
     "scheduling",
     "steering",
+    "workbench",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -187,7 +188,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "mda:login"
-LOGIN_REDIRECT_URL = "mda:home"
+LOGIN_REDIRECT_URL = "workbench:today"
 LOGOUT_REDIRECT_URL = "mda:login"
 
 # --- Sessions: short idle timeout; every request extends the session. ---
@@ -224,6 +225,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "mda_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Amsterdam"
+# One date style in both languages ("1 dec. 2026", "ma 7 dec. 12:00", fields "01-12-2026").
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -360,7 +363,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "mda.api_errors.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "mda.pagination.KeysetPagination",
     "EXCEPTION_HANDLER": "mda.api_errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

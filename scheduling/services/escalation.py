@@ -48,6 +48,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from casework.access import require_coordinator
 from casework.models import Agreement, AgreementStatus, Case
@@ -97,23 +98,23 @@ NOTIFICATION_KIND_MANUAL = "case_escalation"
 @dataclass(frozen=True)
 class RungSpec:
     number: int
-    name: str  # English source; stored translated into the default language
+    name: str  # the English label; the Dutch name is its translation (the Dutch catalogue)
     offset: int
     values: dict[str, Any]
 
 
 DEFAULT_RUNGS = [
-    RungSpec(0, "Reminder", -2, {"notify_owner": True}),
-    RungSpec(0, "Reminder on the due date", 0, {"notify_owner": True}),
+    RungSpec(0, gettext_noop("Reminder"), -2, {"notify_owner": True}),
+    RungSpec(0, gettext_noop("Reminder on the due date"), 0, {"notify_owner": True}),
     RungSpec(
         1,
-        "Team lead of the owner organisation",
+        gettext_noop("Team lead of the owner organisation"),
         2,
         {"organisation_scope": OrganisationScope.OWNER, "roles": [Role.ESCALATION_OFFICIAL]},
     ),
     RungSpec(
         2,
-        "Veilig Thuis",
+        gettext_noop("Veilig Thuis"),
         5,
         {
             "organisation_scope": OrganisationScope.KIND,
@@ -123,7 +124,7 @@ DEFAULT_RUNGS = [
     ),
     RungSpec(
         3,
-        "Zorg- en Veiligheidshuis",
+        gettext_noop("Zorg- en Veiligheidshuis"),
         10,
         {
             "organisation_scope": OrganisationScope.KIND,
@@ -133,7 +134,7 @@ DEFAULT_RUNGS = [
     ),
     RungSpec(
         4,
-        "Mayor and alderman for youth",
+        gettext_noop("Mayor and alderman for youth"),
         15,
         {
             "organisation_scope": OrganisationScope.KIND,
@@ -164,6 +165,7 @@ def _default_rungs_create(ladder: Ladder) -> None:
                 ladder=ladder,
                 number=spec.number,
                 name=_(spec.name),
+                name_en=spec.name,
                 offset_working_days=spec.offset,
                 **spec.values,
             )
@@ -297,6 +299,7 @@ def _notices_insert(rows: list[tuple[Any, ...]], steps: dict[int, _Step]) -> int
                     rung=rung,
                     rung_number=rung.number,
                     rung_name=rung.name,
+                    rung_name_en=rung.name_en,
                     due_at=moments[due_date, rung_id],
                     agreement_due_date=due_date,
                 )
@@ -544,7 +547,7 @@ def _message(notice: EscalationNotice) -> tuple[str, str, str]:
     """Kind, subject and body: a reference, the rung, a date. Never content or names."""
     values = {
         "reference": notice.case.reference,
-        "rung": f"{notice.rung_number} ({notice.rung_name})",
+        "rung": f"{notice.rung_number} ({notice.rung_label})",
         "due": date_format(notice.agreement_due_date, "DATE_FORMAT")
         if notice.agreement_due_date
         else "",
@@ -605,6 +608,7 @@ def escalation_raise(
         rung=rung,
         rung_number=rung.number,
         rung_name=rung.name,
+        rung_name_en=rung.name_en,
         manual=True,
         organisation=organisation or (agreement.owner_organisation if agreement else None),
         raised_by=actor,

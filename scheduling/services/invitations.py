@@ -213,13 +213,20 @@ def _email(message: InvitationMessage, recipients: list[str]) -> EmailMessage:
     lines = list(
         message.lines.select_related("invitation__item__case", "invitation__item__meeting")
     )
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    intro = (
+        _("The meeting is cancelled. Your organisation (%(organisation)s) was invited for:")
+        if cancelled
+        else _("Your organisation (%(organisation)s) is invited for these cases:")
+    )
     body = [
-        _("Your organisation (%(organisation)s) is invited for these cases:")
-        % {"organisation": message.organisation.name},
+        intro % {"organisation": message.organisation.name},
         "",
         *[_body_line(line) for line in lines],
         "",
     ]
+    if cancelled and meeting.cancel_reason:
+        body += [_("Reason: %(reason)s") % {"reason": meeting.cancel_reason}, ""]
     if meeting.place:
         body.append(_("Place: %(place)s") % {"place": meeting.place})
     if meeting.online_link:

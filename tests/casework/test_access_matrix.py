@@ -146,7 +146,8 @@ def test_only_coordinators_revoke_a_participation(
 ) -> None:
     participation = scenario.participations["ggz"]
     url = f"/api/v1/cases/{scenario.case.pk}/participants/{participation.pk}/revoke/"
-    assert _ok(api(persona).post(url).status_code, expected(persona, "coordinate"))
+    response = api(persona).post(url, {"reason": "The care episode has ended."}, format="json")
+    assert _ok(response.status_code, expected(persona, "coordinate"))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -101,7 +101,9 @@ def test_a_revoked_participation_hides_the_case_at_once(
     client = api("care")
     assert client.get(f"/api/v1/cases/{scenario.case.pk}/").status_code == 200
     response = api("coordinator").post(
-        f"/api/v1/cases/{scenario.case.pk}/participants/{scenario.participations['ggz'].pk}/revoke/"
+        f"/api/v1/cases/{scenario.case.pk}/participants/{scenario.participations['ggz'].pk}/revoke/",
+        {"reason": "The care episode has ended."},
+        format="json",
     )
     assert response.status_code == 200
     assert client.get(f"/api/v1/cases/{scenario.case.pk}/").status_code == 404

@@ -17,7 +17,7 @@ from mda import crypto
 from tests.casework.test_case_register import _all_rows_as_text
 from tests.conftest import Cast
 
-BEFORE = [("casework", "0005_list_indexes")]
+BEFORE = [("casework", "0006_participation_revoke_reason")]
 PURPOSE = "OLD-PURPOSE-MARKER coordination of care"
 NECESSITY = "OLD-NECESSITY-MARKER one plan"
 OTHER = "OLD-OTHER-MARKER local covenant"

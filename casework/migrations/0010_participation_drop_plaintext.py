@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("casework", "0008_participation_sealed"),
+        ("casework", "0009_participation_sealed"),
     ]
 
     operations = [

@@ -23,7 +23,7 @@ def from_the_referral(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("casework", "0005_list_indexes"),
+        ("casework", "0006_participation_revoke_reason"),
         ("mda", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

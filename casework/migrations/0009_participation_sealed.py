@@ -37,7 +37,7 @@ def seal_justifications(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("casework", "0007_risk_assessment_recorded_required"),
+        ("casework", "0008_risk_assessment_recorded_required"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("casework", "0006_risk_assessment_history"),
+        ("casework", "0007_risk_assessment_history"),
     ]
 
     operations = [
