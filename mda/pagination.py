@@ -168,14 +168,6 @@ def page_size(raw: str | None) -> int:
     return int(raw)
 
 
-def page_size_message() -> str:
-    return _("A whole number from 1 to %(max)d.") % {"max": MAX_SIZE}
-
-
-PAGE_SIZE_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_SIZE}
-PAGE_SIZE_HELP = f"Rows per page, 1 to {MAX_SIZE} (default {DEFAULT_SIZE})."
-
-
 class KeysetPagination(BasePagination):
     """The API's lists: ``{"next": url|null, "previous": url|null, "results": [...]}``; follow
     ``next`` for more. No total count: counting every visible row costs as much as reading it."""
@@ -189,7 +181,9 @@ class KeysetPagination(BasePagination):
         try:
             size = page_size(request.query_params.get(self.page_size_query_param))
         except ValueError:
-            raise ValidationError({"page_size": [page_size_message()]}) from None
+            raise ValidationError(
+                {"page_size": [_("A whole number from 1 to %(max)d.") % {"max": MAX_SIZE}]}
+            ) from None
         cursor = request.query_params.get(self.cursor_query_param)
         try:
             self.page = keyset_page(queryset, cursor=cursor, size=size)
@@ -237,7 +231,7 @@ class KeysetPagination(BasePagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": PAGE_SIZE_HELP,
-                "schema": dict(PAGE_SIZE_SCHEMA),
+                "description": f"Rows per page, 1 to {MAX_SIZE} (default {DEFAULT_SIZE}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
             },
         ]
