@@ -26,7 +26,6 @@ CASES = 16
 
 def _setup(people: data.World) -> tuple[Any, list[Any], Any]:
     """The region's coordinator, 16 active cases with every partner at level 1 or 2, a series."""
-    from django.utils import timezone
 
     from casework.models import Case, Participation
     from mda.models import User
@@ -37,7 +36,7 @@ def _setup(people: data.World) -> tuple[Any, list[Any], Any]:
     coordinator = User.objects.get(pk=people.coordinators[region_id][0])
     cases = list(
         Case.objects.filter(region_id=region_id, status__in=data.OPEN_STATUSES)
-        .select_related("region")
+        .select_related("region", "data_key")
         .order_by("-created_at")[:CASES]
     )
     partners = people.orgs_by_region[region_id]
@@ -48,16 +47,7 @@ def _setup(people: data.World) -> tuple[Any, list[Any], Any]:
     )
     Participation.objects.filter(case__in=cases, level=0, revoked_at__isnull=True).update(level=1)
     Participation.objects.bulk_create(
-        Participation(
-            case=case,
-            organisation_id=org.id,
-            level=1,
-            legal_basis="convenant",
-            purpose="Casusoverleg",
-            necessity="Noodzakelijk voor de veiligheid",
-            decided_by=coordinator,
-            decided_at=timezone.now(),
-        )
+        _weegmoment(case, org.id, coordinator)
         for case in cases
         for org in partners
         if (case.pk, org.id) not in have
@@ -79,6 +69,25 @@ def _setup(people: data.World) -> tuple[Any, list[Any], Any]:
             starts_on=date(2026, 1, 1),
         )
     return coordinator, cases, series
+
+
+def _weegmoment(case: Any, organisation_id: Any, coordinator: Any) -> Any:
+    from django.utils import timezone
+
+    from casework.models import Participation
+    from mda import crypto
+
+    participation = Participation(
+        case=case,
+        organisation_id=organisation_id,
+        level=1,
+        legal_basis="convenant",
+        decided_by=coordinator,
+        decided_at=timezone.now(),
+    )
+    crypto.seal(participation, "purpose_ct", "Casusoverleg", case.data_key)
+    crypto.seal(participation, "necessity_ct", "Noodzakelijk voor de veiligheid", case.data_key)
+    return participation
 
 
 def _fresh_meeting(series: Any) -> Any:

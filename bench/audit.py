@@ -73,16 +73,17 @@ def _world() -> dict[str, Any]:
     )
     crypto.seal(case, "reason_ct", "bench reason", key)
     case.save()
-    Participation.objects.create(
+    participation = Participation(
         case=case,
         organisation=team,
         level=AccessLevel.FULL,
         legal_basis=LegalBasis.CONVENANT,
-        purpose="bench",
-        necessity="bench",
         decided_by=user,
         decided_at=timezone.now(),
     )
+    crypto.seal(participation, "purpose_ct", "bench", key)
+    crypto.seal(participation, "necessity_ct", "bench", key)
+    participation.save()
     HouseholdMember.objects.create(case=case, role="victim", label="moeder")
     for number in range(10):
         note = Note(id=uuid.uuid4(), case=case, author=user, author_organisation=team)

@@ -275,14 +275,16 @@ def _chunk(
         for n, org in enumerate(chosen):
             level = 2 if n == 0 else rng.choices([2, 1, 0], [70, 25, 5])[0]
             revoked = n > 0 and rng.random() < 0.03
+            part_id = _uuid(rng)
             parts.append(
                 (
-                    _uuid(rng),
+                    part_id,
                     level,
                     "referral" if n == 0 else "convenant",
-                    "",
-                    "Samenwerking in de casus",
-                    "Noodzakelijk voor de veiligheid",
+                    _part_seal(raw, key_id, "purpose_ct", part_id, "Samenwerking in de casus"),
+                    _part_seal(
+                        raw, key_id, "necessity_ct", part_id, "Noodzakelijk voor de veiligheid"
+                    ),
                     created,
                     None,
                     created + timedelta(days=30) if revoked else None,
@@ -352,9 +354,8 @@ def _chunk(
             "id",
             "level",
             "legal_basis",
-            "legal_basis_other",
-            "purpose",
-            "necessity",
+            "purpose_ct",
+            "necessity_ct",
             "decided_at",
             "expires_at",
             "revoked_at",
@@ -398,6 +399,10 @@ def _status(rng: random.Random, i: int, total: int) -> str:
     if i > total - total // 50:
         return rng.choice(["referred", "triage"])
     return rng.choice(OPEN_STATUSES if rng.random() < 0.6 else DONE_STATUSES)
+
+
+def _part_seal(raw: bytes, key_id: uuid.UUID, column: str, row_id: Any, text: str) -> bytes:
+    return _seal(raw, key_id, "casework_participation", column, row_id, text)
 
 
 def _seal(raw: bytes, key_id: uuid.UUID, table: str, column: str, row_id: Any, text: str) -> bytes:
@@ -450,6 +455,7 @@ def _history_of_overdue() -> None:
                         rung.pk,
                         rung.number,
                         rung.name,
+                        rung.name_en,
                         False,
                         moments[key],
                         due,
@@ -473,6 +479,7 @@ def _history_of_overdue() -> None:
                 "rung_id",
                 "rung_number",
                 "rung_name",
+                "rung_name_en",
                 "manual",
                 "due_at",
                 "agreement_due_date",

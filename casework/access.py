@@ -15,7 +15,9 @@ with safe defaults, so an object loaded any other way has no access).
 |  escalation official)       | part in (active participation) | max   |                        |
 | privacy officer, admin      | none (the access log only)     | -     | none                   |
 
-Identities are revealed only to coordinators of the case's region, with a reason.
+Identities are revealed only to coordinators of the case's region, with a reason. Participants
+are listed from level 1 with their level, legal-basis category and dates; the weegmoment's written
+justification is read by the coordinators and by the organisation it concerns.
 
 The life of a case:
 
@@ -25,12 +27,17 @@ The life of a case:
 | coordinator of the region             | triage (the queue), every status change, assign the  |
 |                                       | case director; all that a case director may          |
 | the case director (level 2)           | plan and safety goals, safety phase, check-ins       |
-| level 2 (coordinators, partners)      | add Signs of Safety readings; read reasons of status |
-|                                       | changes, goals, risk instruments and readings        |
+| level 2 (coordinators, partners)      | add Signs of Safety readings and risk-instrument     |
+|                                       | outcomes; read reasons of status changes, goals,     |
+|                                       | risk-instrument outcomes and readings                |
 | level 1                               | the timeline's process entries, without their text   |
 | the referring organisation (lvl >= 1) | also the text of the triage decision on its referral |
+| the referring organisation (any level,| its referral as submitted (``access_referral``)      |
+|  also when it no longer takes part)   |                                                      |
 
-Timeline entries about bekendheid and repeats are for coordinators only.
+Bekendheid (is a household member known elsewhere?) and repeats are for coordinators only, on
+the case page, in the API, the triage queue and the timeline: within the region the other case's
+reference, across regions only the region's name.
 
 Agreements:
 
@@ -210,6 +217,26 @@ def access_case(
     return case
 
 
+def can_read_weegmoment(
+    user: User,
+    case: Case,
+    participation: Participation,
+    own_organisations: set[int] | None = None,
+) -> bool:
+    """The written justification of a weegmoment (purpose, necessity, the explanation of another
+    legal basis): for the coordinators, and for the organisation it concerns (a professional or
+    escalation official there; pass *own_organisations* from ``partner_organisation_ids`` when
+    checking many). Others at level 1 see the level, the legal-basis category and the dates."""
+    if can_coordinate(user, case):
+        return True
+    own = partner_organisation_ids(user) if own_organisations is None else own_organisations
+    return participation.organisation_id in own
+
+
+def partner_organisation_ids(user: User) -> set[int]:
+    return set(organisations_user_may_act_for(user, PARTNER_ROLES).values_list("id", flat=True))
+
+
 def can_coordinate(user: User, case: Case) -> bool:
     """Coordinators of the case's region: weegmoment, participants, identity reveal."""
     return case.as_coordinator
@@ -304,6 +331,58 @@ def require_director(user: User, case: Case) -> None:
 
 def can_add_score(user: User, case: Case) -> bool:
     return case.access_level >= FULL
+
+
+def can_read_risk_assessments(user: User, case: Case) -> bool:
+    """Risk-instrument outcomes are content: level 2 (coordinators have it in their region)."""
+    return case.access_level >= FULL
+
+
+def can_record_risk_assessment(user: User, case: Case) -> bool:
+    """Partners at level 2 and coordinators record outcomes, at any moment of the case."""
+    return case.access_level >= FULL
+
+
+def is_referring_member(user: User, case: Case) -> bool:
+    """A professional or coordinator of the organisation that referred *case*, whatever its
+    level on the case now: it keeps reading its own referral as submitted."""
+    return Membership.objects.filter(
+        user=user, organisation_id=case.referring_organisation_id, role__in=REFERRER_ROLES
+    ).exists()
+
+
+def can_read_referral(user: User, case: Case) -> bool:
+    """The referral as submitted (reason, goal, household labels, why the family was or was not
+    told, partners involved, risk outcomes given with it): level 2, coordinators, and the
+    referring organisation."""
+    return (
+        case.access_level >= FULL or can_coordinate(user, case) or is_referring_member(user, case)
+    )
+
+
+def access_referral(user: User | AnonymousUser, case_id: Any) -> Case:
+    """The case whose referral *user* may read: 404 when the case is neither visible nor referred
+    by *user*'s organisation, 403 when visible but not readable (the chair, level 0 and 1)."""
+    if not is_active_user(user):
+        raise Http404
+    case = (
+        cases_visible_to(user)
+        .select_related("region", "referring_organisation", "data_key")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        # No longer taking part, or never at a level that shows the case: still its referral.
+        case = (
+            Case.objects.select_related("region", "referring_organisation", "data_key")
+            .filter(pk=case_id, referring_organisation__in=organisations_user_may_refer_for(user))
+            .first()
+        )
+        if case is None:
+            raise Http404
+    if not can_read_referral(user, case):
+        raise PermissionDenied
+    return case
 
 
 def is_referrer_of(user: User, case: Case) -> bool:

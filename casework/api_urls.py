@@ -8,6 +8,8 @@ from casework.api import (
     lifecycle,
     notes,
     participation,
+    referral,
+    risk,
     scores,
     timeline,
     triage,
@@ -36,10 +38,21 @@ urlpatterns = [
         name="api-participant-list",
     ),
     path(
+        _C + "participants/suggestions/",
+        participation.ParticipantSuggestionsView.as_view(),
+        name="api-participant-suggestions",
+    ),
+    path(
         _C + "participants/<uuid:participation_id>/revoke/",
         participation.ParticipantRevokeView.as_view(),
         name="api-participant-revoke",
     ),
+    path(
+        _C + "participants/<uuid:participation_id>/supersede/",
+        participation.ParticipantSupersedeView.as_view(),
+        name="api-participant-supersede",
+    ),
+    path(_C + "referral/", referral.ReferralDetailView.as_view(), name="api-case-referral"),
     path(_C + "notes/", notes.NoteListView.as_view(), name="api-note-list"),
     # the life of a case
     path("lifecycle/", lifecycle.LifecycleTableView.as_view(), name="api-lifecycle-table"),
@@ -64,6 +77,11 @@ urlpatterns = [
         name="api-check-in-complete",
     ),
     path(_C + "scores/", scores.ScoreListView.as_view(), name="api-case-scores"),
+    path(
+        _C + "risk-assessments/",
+        risk.RiskAssessmentListView.as_view(),
+        name="api-case-risk-assessments",
+    ),
     # agreements
     path(
         _C + "agreements/",

@@ -43,31 +43,41 @@ class NoteForm(forms.Form):
     )
 
 
-class ParticipantForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
+class WeegmomentForm(forms.Form):
+    """A weegmoment: level, legal basis (no default: a choice the coordinator makes), purpose,
+    necessity, expiry. The texts are stored encrypted."""
+
     level = forms.TypedChoiceField(
         label=_("Information level"), choices=AccessLevel.choices, coerce=int
     )
-    legal_basis = forms.ChoiceField(label=_("Legal basis"), choices=LegalBasis.choices)
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis"),
+        choices=[("", "—"), *LegalBasis.choices],
+        error_messages={"required": _("Choose the legal basis.")},
+    )
     legal_basis_other = forms.CharField(
         label=_("Other legal basis"),
         max_length=300,
         required=False,
-        help_text=_("Required when you choose 'other'."),
+        help_text=_("Required when you choose 'other'. Stored encrypted."),
     )
     purpose = forms.CharField(
         label=_("Purpose"),
         max_length=1000,
         widget=forms.Textarea,
-        help_text=_("No personal data: this is the disclosure log."),
+        help_text=_(
+            "No personal data. Stored encrypted; read by the coordinators and the organisation "
+            "concerned."
+        ),
     )
     necessity = forms.CharField(
         label=_("Why sharing is necessary and proportionate"),
         max_length=2000,
         widget=forms.Textarea,
-        help_text=_("No personal data: this is the disclosure log."),
+        help_text=_(
+            "No personal data. Stored encrypted; read by the coordinators and the organisation "
+            "concerned."
+        ),
     )
     expires_at = forms.DateTimeField(
         label=_("Expires at (optional)"),
@@ -75,6 +85,13 @@ class ParticipantForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
     )
+
+
+class ParticipantForm(WeegmomentForm):
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.none()
+    )
+    field_order = ["organisation"]
 
     def __init__(self, *args: Any, region: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -207,6 +224,14 @@ class RiskAssessmentForm(forms.Form):
         ).order_by("name")
 
 
+class RiskAssessmentRecordForm(RiskAssessmentForm):
+    """An outcome recorded after the referral: the assessor takes part in the case."""
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "assessor_organisation").queryset = organisations
+
+
 MemberFormSet = forms.formset_factory(MemberForm, extra=4, max_num=20, validate_max=True)
 RiskAssessmentFormSet = forms.formset_factory(
     RiskAssessmentForm, extra=2, max_num=10, validate_max=True
@@ -259,7 +284,11 @@ class SafetyPhaseForm(forms.Form):
         label=_("Safety phase"), choices=SafetyPhase.choices, coerce=int, widget=forms.RadioSelect
     )
     reason = forms.CharField(
-        label=_("Why (optional)"), max_length=5000, required=False, widget=forms.Textarea
+        label=_("Why"),
+        max_length=5000,
+        widget=forms.Textarea,
+        help_text=_("Stored encrypted; shown in the timeline at information level 2."),
+        error_messages={"required": _("Say why the safety phase changes.")},
     )
 
 

@@ -9,6 +9,7 @@ from casework.views import (
     notes,
     participation,
     referral,
+    risk,
     scores,
     triage,
 )
@@ -26,6 +27,7 @@ urlpatterns = [
     path("privacy/cases/<uuid:case_id>/access-log/", cases.access_log_view, name="access-log"),
     # referral and triage
     path("cases/refer/", referral.refer_view, name="refer"),
+    path(_C + "referral/", referral.referral_detail_view, name="referral"),
     path("triage/", triage.triage_queue_view, name="triage-queue"),
     # participation and notes
     path(_C + "participants/new/", participation.participant_add_view, name="participant-add"),
@@ -33,6 +35,11 @@ urlpatterns = [
         _C + "participants/<uuid:participation_id>/revoke/",
         participation.participant_revoke_view,
         name="participant-revoke",
+    ),
+    path(
+        _C + "participants/<uuid:participation_id>/change/",
+        participation.participant_change_view,
+        name="participant-change",
     ),
     path(_C + "notes/", notes.note_add_view, name="note-add"),
     # the life of a case
@@ -43,6 +50,11 @@ urlpatterns = [
     path(_C + "check-ins/<uuid:check_in_id>/", lifecycle.check_in_view, name="check-in"),
     path("check-ins/", lifecycle.check_in_list_view, name="check-in-list"),
     path(_C + "scores/new/", scores.score_add_view, name="score-add"),
+    path(
+        _C + "risk-assessments/new/",
+        risk.risk_assessment_add_view,
+        name="risk-assessment-add",
+    ),
     # agreements
     path("agreements/", agreements.my_agreements_view, name="my-agreements"),
     path(_A, agreements.agreement_detail_view, name="agreement-detail"),

@@ -51,7 +51,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         raise exc
     if isinstance(exc, Conflict):
         set_rollback()
-        return Response({"code": exc.code, "message": exc.message}, status=status.HTTP_409_CONFLICT)
+        conflict = {"code": exc.code, "message": exc.message, **exc.extra()}
+        return Response(conflict, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
     elif isinstance(exc, PermissionDenied):

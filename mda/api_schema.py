@@ -39,10 +39,14 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
                 continue
             responses = operation.setdefault("responses", {})
             for status, description in ERRORS.items():
-                if status == "400" and method == "get":
-                    continue
+                if status == "400" and method == "get" and not _has_query(operation):
+                    continue  # a GET can only be wrong in its query (a filter, a page size)
                 responses.setdefault(
                     status,
                     {"description": description, "content": {"application/json": {"schema": ref}}},
                 )
     return result
+
+
+def _has_query(operation: dict[str, Any]) -> bool:
+    return any(p.get("in") == "query" for p in operation.get("parameters", []))

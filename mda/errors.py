@@ -18,3 +18,7 @@ class Conflict(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def extra(self) -> dict[str, object]:
+        """More of the answer's JSON body beside ``code`` and ``message`` (none by default)."""
+        return {}

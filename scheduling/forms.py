@@ -135,7 +135,7 @@ class SeriesForm(forms.ModelForm):
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choices(self, "region").queryset = regions
-        if self.instance.pk:
+        if not self.instance._state.adding:  # (a new series has its UUID pk already)
             self.fields["region"].disabled = True
 
 

@@ -30,8 +30,12 @@ class MemberSerializer(serializers.Serializer):
 
 
 class KnownElsewhereSerializer(serializers.Serializer):
-    reference = serializers.CharField(help_text="Empty when the match is in another region.")
-    region = serializers.CharField()
+    reference = serializers.CharField(
+        help_text="The other case's reference in your region; empty for another region."
+    )
+    region = serializers.CharField(
+        help_text="The region's name: for another region, the only thing told (whom to call)."
+    )
     same_region = serializers.BooleanField()
 
 
@@ -50,7 +54,10 @@ class CaseDetailSerializer(serializers.Serializer):
     members = MemberSerializer(many=True, required=False)
     notes = NoteSerializer(many=True, required=False)
     known_elsewhere = KnownElsewhereSerializer(
-        many=True, required=False, help_text="Coordinators only."
+        many=True,
+        required=False,
+        help_text="Bekendheid (coordinators only): a household member is known in another case, "
+        "by reference in your region, by region name only elsewhere.",
     )
 
     def to_representation(self, view: Any) -> dict[str, Any]:

@@ -367,7 +367,10 @@ class PlanView(ActorAPIView):
 
 class SafetyPhaseInSerializer(serializers.Serializer):
     phase = serializers.ChoiceField(choices=SafetyPhase.choices)
-    reason = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=5000,
+        help_text="Why the phase changes (required). Encrypted; in the timeline at level 2.",
+    )
 
 
 class SafetyPhaseView(ActorAPIView):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from casework.access import access_referral
 from casework.models import (
     Criterion,
     MemberRole,
@@ -14,9 +19,11 @@ from casework.models import (
     RiskInstrument,
     RiskOutcome,
 )
+from casework.selectors.referral import referral_as_submitted
 from casework.services import ReferralInput, RiskAssessmentInput
 from casework.services.referral import MAX_MEMBERS, MAX_RISK_ASSESSMENTS
 from mda.blind_index import validate_bsn
+from mda.http import ActorAPIView
 from mda.models import Organisation, Region
 
 
@@ -143,3 +150,55 @@ class CaseCreateSerializer(ReferralFieldsSerializer):
     members = MemberInSerializer(  # type: ignore[call-arg]  # max_length: DRF 3.14+
         many=True, min_length=1, max_length=MAX_MEMBERS
     )
+
+
+# --- The referral as submitted ------------------------------------------------------------------
+
+
+class RiskAtReferralSerializer(serializers.Serializer):
+    instrument = serializers.ChoiceField(choices=RiskInstrument.choices)
+    assessed_on = serializers.DateField()
+    assessor_organisation = serializers.CharField(source="assessor_organisation.name")
+    outcome = serializers.ChoiceField(choices=RiskOutcome.choices)
+
+
+class SubmittedMemberSerializer(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # popped by DRF's metaclass
+    role = serializers.ChoiceField(choices=MemberRole.choices)
+
+
+class ReferralSubmittedSerializer(serializers.Serializer):
+    reference = serializers.CharField(source="referral.case.reference")
+    referring_organisation = serializers.CharField(
+        source="referral.case.referring_organisation.name"
+    )
+    referred_at = serializers.DateTimeField(source="referral.case.created_at")
+    reason = serializers.CharField()
+    goal = serializers.CharField()
+    criteria = serializers.ListField(
+        child=serializers.ChoiceField(choices=Criterion.choices), source="referral.criteria"
+    )
+    family_informed = serializers.BooleanField(source="referral.family_informed")
+    not_informed_reason = serializers.ChoiceField(
+        choices=[*NotInformedReason.choices, ("", "")], source="referral.not_informed_reason"
+    )
+    not_informed_explanation = serializers.CharField(allow_null=True)
+    partners_involved = serializers.ListField(child=serializers.CharField(), source="partners")
+    household = SubmittedMemberSerializer(
+        source="members", many=True, help_text="Labels and roles; identities stay in the vault."
+    )
+    risk_assessments = RiskAtReferralSerializer(many=True)
+
+
+class ReferralDetailView(ActorAPIView):
+    @extend_schema(
+        responses=ReferralSubmittedSerializer,
+        summary="The referral as submitted (level 2, coordinators, and the referring "
+        "organisation whatever its level now)",
+    )
+    def get(self, request: Request, case_id: Any) -> Response:
+        case = access_referral(self.actor, case_id)
+        view = referral_as_submitted(actor=self.actor, case=case)
+        if view is None:
+            raise Http404
+        return Response(ReferralSubmittedSerializer(view).data)

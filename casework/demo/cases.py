@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -205,24 +206,28 @@ def _seed_case(spec: DemoCase, region: Region, coordinator: User, seed: int) -> 
     )
     for slug, level in spec.partners:
         org = Organisation.objects.get(region=region, slug=slug)
-        for current in case.participations.filter(organisation=org, revoked_at__isnull=True):
-            # The referrer follows at level 1; a weegmoment raises it to what the plan needs.
-            services.participation_revoke(
+        weegmoment: dict[str, Any] = {
+            "level": level,
+            "legal_basis": LegalBasis.CONVENANT,
+            "purpose": "Samenwerking in de MDA++-aanpak voor dit gezin.",
+            "necessity": "Zonder de informatie van deze partner is geen integraal plan mogelijk.",
+            "expires_at": timezone.now() + timedelta(days=365),
+        }
+        visible = access.access_case(coordinator, case.pk)
+        current = case.participations.filter(organisation=org, revoked_at__isnull=True).first()
+        if current is not None:
+            # The referrer follows at level 1; a new weegmoment raises it to what the plan needs.
+            services.participation_supersede(
                 actor=coordinator,
                 participation=selectors.participation_of_case(
-                    case=access.access_case(coordinator, case.pk), participation_id=current.pk
+                    case=visible, participation_id=current.pk
                 ),
+                **weegmoment,
             )
-        services.participation_add(
-            actor=coordinator,
-            case=access.access_case(coordinator, case.pk),
-            organisation=org,
-            level=level,
-            legal_basis=LegalBasis.CONVENANT,
-            purpose="Samenwerking in de MDA++-aanpak voor dit gezin.",
-            necessity="Zonder de informatie van deze partner is geen integraal plan mogelijk.",
-            expires_at=timezone.now() + timedelta(days=365),
-        )
+        else:
+            services.participation_add(
+                actor=coordinator, case=visible, organisation=org, **weegmoment
+            )
     for username, visibility, text in spec.notes:
         author = User.objects.get(username=username)
         visible = access.access_case(author, case.pk)

@@ -38,7 +38,14 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
 
 
 class Participation(models.Model):
-    """A partner organisation taking part in a case, after a coordinator's weegmoment."""
+    """A partner organisation taking part in a case, after a coordinator's weegmoment.
+
+    The written justification (purpose, necessity, the explanation of another legal basis) is
+    sealed with the case's key (``mda.crypto``) and read by the coordinators and by the
+    organisation it concerns (``casework.access.can_read_weegmoment``); others see the level, the
+    legal-basis category and the dates. A change of level or expiry is a new weegmoment that
+    ``supersedes`` the old one, which then ends (``revoked_at``) and stays in the history.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="participations")
@@ -50,15 +57,9 @@ class Participation(models.Model):
     )
     level = models.PositiveSmallIntegerField(_("information level"), choices=AccessLevel.choices)
     legal_basis = models.CharField(_("legal basis"), max_length=30, choices=LegalBasis.choices)
-    legal_basis_other = models.CharField(_("other legal basis"), max_length=300, blank=True)
-    purpose = models.TextField(
-        _("purpose"), max_length=1000, help_text=_("No personal data: this is the disclosure log.")
-    )
-    necessity = models.TextField(
-        _("why sharing is necessary and proportionate"),
-        max_length=2000,
-        help_text=_("No personal data: this is the disclosure log."),
-    )
+    legal_basis_other_ct = models.BinaryField(null=True, blank=True)
+    purpose_ct = models.BinaryField()
+    necessity_ct = models.BinaryField()
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -67,9 +68,18 @@ class Participation(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"))
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    # When it ended: revoked, or superseded by a newer weegmoment (which then ``supersedes`` it).
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        null=True,
+        blank=True,
+        verbose_name=_("supersedes"),
     )
     # Why the coordinator revoked it (free text, so encrypted with the case's key).
     revoke_reason_ct = models.BinaryField(

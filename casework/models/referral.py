@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,9 @@ class RiskOutcome(models.TextChoices):
 
 
 class RiskAssessment(models.Model):
+    """An outcome of a risk instrument as an organisation reported it: given with the referral or
+    recorded later, any number over the life of a case (the history is the trend)."""
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="risk_assessments")
     instrument = models.CharField(_("instrument"), max_length=20, choices=RiskInstrument.choices)
@@ -105,9 +109,20 @@ class RiskAssessment(models.Model):
         verbose_name=_("assessor organisation"),
     )
     outcome = models.CharField(_("outcome category"), max_length=20, choices=RiskOutcome.choices)
+    at_referral = models.BooleanField(_("given with the referral"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by organisation"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
 
     class Meta:
-        ordering = ["assessed_on", "instrument"]
+        ordering = ["assessed_on", "recorded_at"]
 
     def __str__(self) -> str:
         return f"{self.get_instrument_display()} {self.assessed_on:%Y-%m-%d}"

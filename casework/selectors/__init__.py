@@ -46,8 +46,18 @@ from casework.selectors.notes import (
     note_author_organisation,
     notes_for_case,
 )
-from casework.selectors.participation import participation_of_case
-from casework.selectors.referral import KnownElsewhere, ReferralView, known_elsewhere
+from casework.selectors.participation import (
+    ParticipationView,
+    participation_of_case,
+    participations_for_case,
+    suggested_organisations,
+)
+from casework.selectors.referral import (
+    KnownElsewhere,
+    ReferralView,
+    known_elsewhere,
+    referral_as_submitted,
+)
 from casework.selectors.scores import ScaleChart, scale_chart
 from casework.selectors.timeline import TimelineEntry, timeline
 from casework.selectors.triage import TriageRow, repeats_in_last_year, triage_queue
@@ -62,6 +72,7 @@ __all__ = [
     "KnownElsewhere",
     "LifecycleView",
     "NoteView",
+    "ParticipationView",
     "ReferralView",
     "RevealView",
     "ScaleChart",
@@ -93,9 +104,12 @@ __all__ = [
     "note_author_organisation",
     "notes_for_case",
     "participation_of_case",
+    "participations_for_case",
+    "referral_as_submitted",
     "repeats_in_last_year",
     "reveals_for_case",
     "scale_chart",
+    "suggested_organisations",
     "timeline",
     "triage_queue",
 ]

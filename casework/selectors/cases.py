@@ -24,6 +24,7 @@ from casework.models import (
     Participation,
 )
 from casework.selectors.notes import NoteView, notes_for_case
+from casework.selectors.participation import ParticipationView, participations_for_case
 from casework.selectors.referral import KnownElsewhere, known_elsewhere
 from mda import crypto
 from mda.audit import audit_events_of_case, audit_record
@@ -39,7 +40,7 @@ class CaseView:
     as_coordinator: bool
     reason: str | None = None
     members: list[HouseholdMember] = field(default_factory=list)
-    participations: list[Participation] = field(default_factory=list)
+    participations: list[ParticipationView] = field(default_factory=list)
     notes: list[NoteView] = field(default_factory=list)
     known_elsewhere: list[KnownElsewhere] = field(default_factory=list)
 
@@ -57,9 +58,7 @@ def case_view(*, actor: User, case: Case) -> CaseView:
         as_coordinator=case.as_coordinator,
     )
     if view.level >= AccessLevel.PROCESS:
-        view.participations = list(
-            case.participations.select_related("organisation", "decided_by").order_by("decided_at")
-        )
+        view.participations = participations_for_case(actor=actor, case=case)
     if view.level >= AccessLevel.FULL:
         view.reason = crypto.unseal(case, "reason_ct", case.data_key)
         view.members = list(case.members.all())

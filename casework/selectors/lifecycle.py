@@ -21,6 +21,7 @@ from casework.models import (
     SafetyScore,
 )
 from casework.selectors.referral import ReferralView, referral_view_for
+from casework.selectors.risk import RISK_STATUSES, RiskHistory, risk_history
 from casework.selectors.scores import ScaleChart, scale_chart, scores_of
 from casework.selectors.timeline import TimelineEntry, phase_label, timeline
 from casework.transitions import ACTIVE, Transition, transitions_from
@@ -57,6 +58,9 @@ class LifecycleView:
     timeline: list[TimelineEntry] = field(default_factory=list)
     chart: ScaleChart | None = None
     scores: list[SafetyScore] = field(default_factory=list)
+    risk: RiskHistory | None = None
+    may_record_risk: bool = False
+    may_read_referral: bool = False
 
     @property
     def status_label(self) -> str:
@@ -90,6 +94,7 @@ def lifecycle_view(*, actor: User, case: Case, with_timeline: bool = True) -> Li
         may_direct=access.can_direct(actor, case),
         may_score=access.can_add_score(actor, case),
     )
+    view.may_read_referral = access.can_read_referral(actor, case)
     if level < AccessLevel.PROCESS:
         return view
     today = timezone.localdate()
@@ -101,7 +106,7 @@ def lifecycle_view(*, actor: User, case: Case, with_timeline: bool = True) -> Li
         view.transitions = transitions_from(case.status)
         view.repeat_of = case.repeat_of
         view.repeats = list(case.repeats.order_by("created_at"))
-    view.referral, read = referral_view_for(case, level)
+    view.referral, read = referral_view_for(case, level, full=view.may_read_referral)
     view.plan, view.safety_goals = _plan(case, level)
     if view.safety_goals is not None:
         read.append("plan")
@@ -109,8 +114,16 @@ def lifecycle_view(*, actor: User, case: Case, with_timeline: bool = True) -> Li
     if level >= AccessLevel.FULL:
         view.scores = scores_of(case)
         view.chart = scale_chart(case, view.scores)
+    if access.can_read_risk_assessments(actor, case):
+        view.risk = risk_history(case)
+        view.may_record_risk = (
+            access.can_record_risk_assessment(actor, case) and case.status in RISK_STATUSES
+        )
+        if view.risk.rows:
+            read.append("risk_assessments")
     if with_timeline:
-        view.timeline = timeline(actor=actor, case=case, scores=view.scores)
+        risks = view.risk.rows if view.risk is not None else None
+        view.timeline = timeline(actor=actor, case=case, scores=view.scores, risks=risks)
     if read:
         audit_record(
             actor=actor,

@@ -13,13 +13,15 @@ from casework.models import (
     Case,
     CaseStatus,
     Criterion,
+    HouseholdMember,
     Identity,
     NotInformedReason,
     Referral,
     RiskAssessment,
 )
 from mda import crypto
-from mda.models import Membership, User
+from mda.audit import audit_record
+from mda.models import AuditAction, Membership, User
 from mda.workdays import add_months
 
 REPEAT_WINDOW_MONTHS = 12
@@ -89,9 +91,12 @@ class KnownElsewhere:
 
 
 def known_elsewhere(*, case: Case) -> list[KnownElsewhere]:
-    """Bekendheid: other cases with a household member whose blind index matches.
+    """Bekendheid, for coordinators only (the caller checks): other cases with a household
+    member whose blind index matches, never their content.
 
-    Same region: the reference. Another region: only that the person is known there.
+    In the case's own region: the other case's reference. In another region: that region's name
+    and nothing else (no reference, no count), so the coordinator knows which safety house to
+    call, as the national bekendheid check does.
     """
     own = Identity.objects.filter(member__case=case)
     bsn = [i for i in own.values_list("bsn_index", flat=True) if i]
@@ -129,11 +134,17 @@ class ReferralView:
     not_informed_reason: str = ""
     not_informed_explanation: str | None = None
     risk_assessments: list[RiskAssessment] = field(default_factory=list)
+    # Only in the referral as submitted (the case page shows these in sections of their own).
+    reason: str | None = None
+    members: list[HouseholdMember] = field(default_factory=list)
 
 
-def referral_view_for(case: Case, level: int) -> tuple[ReferralView | None, list[str]]:
-    """Below level 2 only the ticked criteria: why the family was not told, or which partners
-    were involved, can reveal a criminal investigation."""
+def referral_view_for(
+    case: Case, level: int, *, full: bool | None = None
+) -> tuple[ReferralView | None, list[str]]:
+    """The referral of *case*: in *full* (default: at level 2) or only the ticked criteria, since
+    why the family was not told, or which partners were involved, can reveal a criminal
+    investigation. Returns the view and the parts read (for the caller's audit record)."""
     referral = Referral.objects.filter(case=case).first()
     if referral is None:
         return None, []
@@ -142,7 +153,7 @@ def referral_view_for(case: Case, level: int) -> tuple[ReferralView | None, list
         criteria=[str(Criterion(c).label) for c in referral.criteria if c in Criterion.values],
         partners=[],
     )
-    if level < AccessLevel.FULL:
+    if not (level >= AccessLevel.FULL if full is None else full):
         return view, []
     view.partners = [o.name for o in referral.partners_involved.order_by("name")]
     if referral.not_informed_reason:
@@ -152,10 +163,31 @@ def referral_view_for(case: Case, level: int) -> tuple[ReferralView | None, list
         view.not_informed_explanation = crypto.unseal(
             referral, "not_informed_explanation_ct", case.data_key
         )
-    view.risk_assessments = list(
-        RiskAssessment.objects.filter(case=case).select_related("assessor_organisation")
+    view.risk_assessments = list(  # as submitted: later outcomes are in the case's history
+        RiskAssessment.objects.filter(case=case, at_referral=True).select_related(
+            "assessor_organisation"
+        )
     )
     return view, ["referral"]
+
+
+def referral_as_submitted(*, actor: User, case: Case) -> ReferralView | None:
+    """The whole referral as it was sent, reason and household labels included, for *actor*
+    (from ``casework.access.access_referral``); the read is recorded. Identities stay in the
+    vault (coordinators reveal them)."""
+    view, _read = referral_view_for(case, case.access_level, full=True)
+    if view is None:
+        return None
+    view.reason = crypto.unseal(case, "reason_ct", case.data_key)
+    view.members = list(case.members.order_by("position", "label"))
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="referral",
+        object_id=str(case.pk),
+        case=case,
+    )
+    return view
 
 
 def household_cases_in_follow_up(case: Case) -> QuerySet[Case]:

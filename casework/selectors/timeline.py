@@ -21,9 +21,11 @@ from casework.models import (
     CheckInOutcome,
     EventKind,
     Participation,
+    RiskAssessment,
     SafetyPhase,
     SafetyScore,
 )
+from casework.selectors.risk import risk_assessments_of
 from casework.selectors.scores import scores_of
 from casework.transitions import TRANSITIONS
 from mda import crypto
@@ -38,6 +40,7 @@ TIMELINE_KINDS = [
     ("participation_revoked", gettext_lazy("No longer takes part")),
     ("note", gettext_lazy("Note")),
     ("score", gettext_lazy("Signs of Safety reading")),
+    ("risk_assessment", gettext_lazy("Risk-instrument outcome")),
 ]
 
 
@@ -106,10 +109,13 @@ def _event_summary(event: CaseEvent) -> str:
     if event.kind == EventKind.PLAN:
         return _("Plan recorded; review every %(n)s weeks") % {"n": d.get("review_every_weeks")}
     if event.kind == EventKind.SAFETY_PHASE:
-        return _("Safety phase: %(from)s → %(to)s") % {
+        text = _("Safety phase: %(from)s → %(to)s") % {
             "from": phase_label(d.get("from")),
             "to": phase_label(d.get("to")),
         }
+        if d.get("cause") == "accept":
+            text += " — " + _("set when the case was accepted")
+        return text
     if event.kind == EventKind.CHECK_IN:
         outcome = d.get("outcome")
         label = CheckInOutcome(outcome).label if outcome in CheckInOutcome.values else ""
@@ -153,22 +159,34 @@ def _event_entries(actor: User, case: Case) -> tuple[list[TimelineEntry], list[s
 
 
 def _participation_entries(case: Case) -> list[TimelineEntry]:
+    """Who takes part from when, at which level; a new weegmoment that supersedes an older one
+    is one entry (the change), not an ending and a start."""
+    rows = list(Participation.objects.filter(case=case).select_related("organisation"))
+    by_id = {p.pk: p for p in rows}
+    superseded = {p.supersedes_id for p in rows if p.supersedes_id}
     entries = []
-    for p in Participation.objects.filter(case=case).select_related("organisation"):
-        entries.append(
-            TimelineEntry(
-                at=p.decided_at,
-                kind="participation",
-                summary=_("%(org)s takes part at information level %(level)d")
-                % {"org": p.organisation.name, "level": p.level},
-            )
-        )
-        if p.revoked_at:
+    for p in rows:
+        org = p.organisation.name
+        before = by_id.get(p.supersedes_id) if p.supersedes_id else None
+        if before is not None:
+            summary = _("%(org)s: new weegmoment, information level %(from)d → %(to)d") % {
+                "org": org,
+                "from": before.level,
+                "to": p.level,
+            }
+            entries.append(TimelineEntry(at=p.decided_at, kind="participation", summary=summary))
+        else:
+            summary = _("%(org)s takes part at information level %(level)d") % {
+                "org": org,
+                "level": p.level,
+            }
+            entries.append(TimelineEntry(at=p.decided_at, kind="participation", summary=summary))
+        if p.revoked_at and p.pk not in superseded:
             entries.append(
                 TimelineEntry(
                     at=p.revoked_at,
                     kind="participation_revoked",
-                    summary=_("%(org)s no longer takes part") % {"org": p.organisation.name},
+                    summary=_("%(org)s no longer takes part") % {"org": org},
                 )
             )
     return entries
@@ -216,8 +234,31 @@ def _score_entries(scores: list[SafetyScore]) -> list[TimelineEntry]:
     ]
 
 
+def _risk_entries(risks: list[RiskAssessment]) -> list[TimelineEntry]:
+    """Outcomes recorded after the referral (those given with it are the referral's)."""
+    return [
+        TimelineEntry(
+            at=r.recorded_at,
+            kind="risk_assessment",
+            summary=_("%(instrument)s by %(org)s, dated %(date)s: %(outcome)s")
+            % {
+                "instrument": r.get_instrument_display(),
+                "org": r.assessor_organisation.name,
+                "date": r.assessed_on.strftime("%d-%m-%Y"),
+                "outcome": r.get_outcome_display(),
+            },
+        )
+        for r in risks
+        if not r.at_referral
+    ]
+
+
 def timeline(
-    *, actor: User, case: Case, scores: list[SafetyScore] | None = None
+    *,
+    actor: User,
+    case: Case,
+    scores: list[SafetyScore] | None = None,
+    risks: list[RiskAssessment] | None = None,
 ) -> list[TimelineEntry]:
     """Everything that happened to *case*, oldest first, each entry only as far as *actor* may
     see it: nothing below level 1; texts at level 2 (see casework.access.can_read_event_text)."""
@@ -229,6 +270,8 @@ def timeline(
     entries += _note_entries(actor, case)
     if level >= AccessLevel.FULL:
         entries += _score_entries(scores_of(case) if scores is None else scores)
+    if access.can_read_risk_assessments(actor, case):
+        entries += _risk_entries(risk_assessments_of(case) if risks is None else risks)
     if read:
         audit_record(
             actor=actor,

@@ -21,8 +21,13 @@ from casework.services.lifecycle import (
     safety_phase_set,
 )
 from casework.services.notes import note_add
-from casework.services.participation import participation_add, participation_revoke
-from casework.services.referral import MemberInput, ReferralInput, RiskAssessmentInput, case_refer
+from casework.services.participation import (
+    participation_add,
+    participation_revoke,
+    participation_supersede,
+)
+from casework.services.referral import MemberInput, ReferralInput, case_refer
+from casework.services.risk import RiskAssessmentInput, risk_assessment_add
 from casework.services.scores import score_add
 from casework.services.triage import case_triage
 
@@ -47,6 +52,8 @@ __all__ = [
     "note_add",
     "participation_add",
     "participation_revoke",
+    "participation_supersede",
+    "risk_assessment_add",
     "safety_phase_set",
     "score_add",
 ]

@@ -129,7 +129,7 @@ def _transition_apply(
     automatic: bool = False,
     cause: str = "",
 ) -> CaseEvent:
-    previous = case.status
+    previous, previous_phase = case.status, case.safety_phase
     case.status = spec.target
     _effects(case, spec)
     case.save(update_fields=["status", "safety_phase", "follow_up_until", "updated_at"])
@@ -153,6 +153,15 @@ def _transition_apply(
         to_status=spec.target,
         detail=detail,
     )
+    if case.safety_phase != previous_phase:
+        # The first phase comes with the acceptance, which is its why in the timeline.
+        event_record(
+            case=case,
+            kind=EventKind.SAFETY_PHASE,
+            actor=actor,
+            organisation=organisation,
+            detail={"from": previous_phase, "to": case.safety_phase, "cause": spec.name},
+        )
     audit_record(
         actor=actor,
         action=AuditAction.CHANGE,
@@ -324,15 +333,22 @@ def case_plan_save(
 
 
 @transaction.atomic
-def safety_phase_set(*, actor: User, case: Case, phase: int, reason: str = "") -> Case:
+def safety_phase_set(*, actor: User, case: Case, phase: int, reason: str) -> Case:
+    """Coordinators and the case director move the case to another safety phase, always with
+    a reason: the timeline keeps it (encrypted, read at level 2 and by coordinators)."""
     access.require_director(actor, case)
     _lock(case)
     if case.status not in ACTIVE:
         raise not_in_status_error(case, _("Changing the safety phase"), ACTIVE)
+    errors: dict[str, list[str]] = {}
     if phase not in SafetyPhase.values:
-        raise ValidationError({"phase": _("Choose phase 1, 2 or 3.")})
-    if phase == case.safety_phase:
-        raise ValidationError({"phase": _("The case is in this safety phase already.")})
+        errors["phase"] = [_("Choose phase 1, 2 or 3.")]
+    elif phase == case.safety_phase:
+        errors["phase"] = [_("The case is in this safety phase already.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say why the safety phase changes.")]
+    if errors:
+        raise ValidationError(errors)
     previous = case.safety_phase
     case.safety_phase = phase
     case.save(update_fields=["safety_phase", "updated_at"])

@@ -28,8 +28,6 @@ from casework.models import (
     Referral,
     RegionPolicy,
     RiskAssessment,
-    RiskInstrument,
-    RiskOutcome,
 )
 from casework.selectors.referral import (
     household_cases_in_follow_up,
@@ -38,6 +36,7 @@ from casework.selectors.referral import (
 )
 from casework.services.lifecycle import case_reopen_by_signal
 from casework.services.participation import participation_for_referrer
+from casework.services.risk import RiskAssessmentInput, risk_assessment_errors
 from casework.services.timeline import event_record
 from mda import crypto
 from mda.access import coordinators_of, organisations_user_may_act_for, role_at
@@ -49,14 +48,6 @@ from mda.models.keys import DataKey
 from mda.notifications import notification_send
 
 MAX_RISK_ASSESSMENTS = 10
-
-
-@dataclass
-class RiskAssessmentInput:
-    instrument: str
-    assessed_on: date | None
-    assessor_organisation: Organisation | None
-    outcome: str
 
 
 @dataclass
@@ -121,16 +112,7 @@ def _not_informed_errors(details: ReferralInput) -> dict[str, list[str]]:
 
 
 def _risk_errors(risk: RiskAssessmentInput, region: Region) -> list[str]:
-    errors = []
-    if risk.instrument not in RiskInstrument.values:
-        errors.append(_("Choose the instrument (ARIJ, LIRIK, RiHG, B-SAFER or DASH)."))
-    if risk.assessed_on is None or risk.assessed_on > timezone.localdate():
-        errors.append(_("Give the date of the assessment (not in the future)."))
-    if risk.assessor_organisation is None or risk.assessor_organisation.region_id != region.pk:
-        errors.append(_("Choose the organisation that made the assessment."))
-    if risk.outcome not in RiskOutcome.values:
-        errors.append(_("Choose the outcome category the instrument gave."))
-    return errors
+    return list(risk_assessment_errors(risk, region).values())
 
 
 def _referral_record(*, case: Case, details: ReferralInput) -> Referral:
@@ -157,6 +139,10 @@ def _referral_record(*, case: Case, details: ReferralInput) -> Referral:
             assessed_on=risk.assessed_on,
             assessor_organisation=risk.assessor_organisation,
             outcome=risk.outcome,
+            at_referral=True,
+            recorded_by=case.referred_by,
+            recorded_organisation=case.referring_organisation,
+            recorded_at=case.created_at,
         )
         row.full_clean(exclude=["case"])
         row.save()

@@ -1,4 +1,6 @@
-"""Pages of participation: the weegmoment and revoking it (coordinators)."""
+"""Pages of participation (coordinators): the weegmoment that adds an organisation, with the
+partners the referrer named as suggestions; a new weegmoment that changes an organisation's
+level or expiry; revoking."""
 
 from __future__ import annotations
 
@@ -7,17 +9,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from casework import access, selectors, services
-from casework.forms import ParticipantForm
+from casework.forms import ParticipantForm, WeegmomentForm
+from casework.views.lifecycle import render_with_conflict
 from mda.confirm import confirmation_page
+from mda.errors import Conflict
 from mda.forms import ReasonConfirmForm, form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
+from mda.workdays import AMSTERDAM
 
 
 @login_required
@@ -25,7 +30,10 @@ from mda.http import AuthenticatedHttpRequest
 def participant_add_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
-    form = ParticipantForm(request.POST or None, region=case.region)
+    suggestions = selectors.suggested_organisations(case=case)
+    chosen = request.GET.get("organisation", "")
+    initial = {"organisation": chosen} if chosen.isdigit() else {}
+    form = ParticipantForm(request.POST or None, region=case.region, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.participation_add(actor=request.user, case=case, **form.cleaned_data)
@@ -37,8 +45,54 @@ def participant_add_view(request: AuthenticatedHttpRequest, case_id: Any) -> Htt
     return render(
         request,
         "casework/participant_form.html",
-        {"case": case, "form": form},
+        {"case": case, "form": form, "suggestions": suggestions},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_change_view(
+    request: AuthenticatedHttpRequest, case_id: Any, participation_id: Any
+) -> HttpResponse:
+    """A new weegmoment for an organisation that takes part: it supersedes the current one."""
+    case = access.access_case(request.user, case_id)
+    access.require_coordinator(request.user, case)
+    participation = selectors.participation_of_case(case=case, participation_id=participation_id)
+    if participation.revoked_at is not None:
+        raise Http404  # ended: nothing to change (the history shows it)
+    expires = participation.expires_at
+    form = WeegmomentForm(
+        request.POST or None,
+        initial={
+            "level": participation.level,
+            "expires_at": expires.astimezone(AMSTERDAM).strftime("%Y-%m-%dT%H:%M")
+            if expires
+            else "",
+        },
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participation_supersede(
+                actor=request.user, participation=participation, **form.cleaned_data
+            )
+        except Conflict as exc:
+            conflict = exc
+        except ValidationError as exc:
+            form_apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The new weegmoment replaces the previous one."))
+            return redirect("casework:case-detail", case_id=case.pk)
+    (current,) = selectors.participations_for_case(
+        actor=request.user, case=case, only=participation.pk
+    )
+    return render_with_conflict(
+        request,
+        "casework/participant_form.html",
+        {"case": case, "form": form, "current": current},
+        conflict,
+        bool(form.errors),
     )
 
 

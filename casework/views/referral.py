@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseFormSet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from casework import access, services
+from casework import access, selectors, services
 from casework.forms import (
     MemberFormSet,
     ReferralForm,
@@ -97,4 +99,18 @@ def refer_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             "invalid": invalid,
         },
         status=400 if invalid else 200,
+    )
+
+
+@login_required
+@require_GET
+def referral_detail_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResponse:
+    """The referral as submitted: for level 2, coordinators and the referring organisation
+    (whatever its level now)."""
+    case = access.access_referral(request.user, case_id)
+    referral = selectors.referral_as_submitted(actor=request.user, case=case)
+    if referral is None:
+        raise Http404
+    return render(
+        request, "casework/lifecycle/referral_page.html", {"case": case, "referral": referral}
     )

@@ -21,6 +21,7 @@ from config.env import (
 from mda.audit import check_audit_key
 from mda.blind_index import check_blind_index_key
 from mda.crypto import check_master_keys
+from mda.working_hours import check_working_hours
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("MDA_VAR_DIR", str(BASE_DIR / "var"))).resolve()
@@ -343,6 +344,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 290},
     },
 }
+# Meetings outside these hours on working days, or overlapping another meeting of the region,
+# ask the coordinator to confirm (mda/working_hours.py).
+MDA_WORKING_HOURS = check_working_hours(env_str("MDA_WORKING_HOURS", "08:00-18:00"))
+
 # Working days (mda/workdays.py): the decree days and the regions' closing days are cached this
 # long. A change clears the cache at once where it is shared (Redis); with the embedded default
 # (a cache per process) the web server, worker and beat see it after at most this many seconds.
@@ -395,6 +400,9 @@ SPECTACULAR_SETTINGS = {
         "TimelineKindEnum": "casework.selectors.timeline.TIMELINE_KINDS",
         # Shared with agreements: without a name it collides with the case status above.
         "AgreementStatusEnum": "casework.models.AgreementStatus",
+        # A household member's role, in the referral and the referral as submitted; the
+        # membership's role is another choice set with the same field name.
+        "MemberRoleEnum": "casework.models.MemberRole",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -96,10 +96,14 @@ class CalendarFeedView(ActorAPIView):
         )
         return Response(CalendarFeedSerializer(data).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=CalendarFeedSerializer, summary="Revoke your feed")
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Revoke your feed (its URL stops working; GET shows it inactive)",
+    )
     def delete(self, request: Request) -> Response:
         invitations.calendar_feed_revoke(actor=self.actor)
-        return Response(CalendarFeedSerializer(_feed_state(self.actor)).data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _feed_state(user: Any) -> dict[str, Any]:

@@ -14,7 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,6 +39,50 @@ from scheduling.services import meetings
 
 # --- Serializers ----------------------------------------------------------------------------------
 
+CONFIRM_HELP = (
+    "Go ahead at a time outside working hours or overlapping another meeting (series) of the "
+    "region. Without it such a time answers 409 `confirmation_required` with the warnings."
+)
+
+
+class TimeWarningSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(
+        choices=["outside_working_hours", "overlapping_meeting", "overlapping_series"]
+    )
+    message = serializers.CharField()
+
+
+class ConfirmationRequiredSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["confirmation_required"])
+    message = serializers.CharField()
+    warnings = TimeWarningSerializer(many=True)
+
+
+CONFIRMATION_REQUIRED = OpenApiResponse(
+    ConfirmationRequiredSerializer,
+    description="`confirmation_required`: the time is outside working hours (setting "
+    "`MDA_WORKING_HOURS`, default 08:00-18:00 on working days) or overlaps another meeting "
+    "(series) of the region. Nothing was saved; send the same request with `confirm: true` to go "
+    "ahead.",
+)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        "example": "09:30:00",
+    }
+)
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in Europe/Amsterdam: ``HH:MM`` or ``HH:MM:SS`` in, ``HH:MM:SS`` out.
+
+    Not OpenAPI's ``format: time``, which is RFC 3339's full-time and so carries an offset: a
+    weekly time has none (its offset changes with summer time), and one is refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M:%S", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
 
 class SeriesSerializer(serializers.Serializer):
     id = serializers.UUIDField(read_only=True)
@@ -43,7 +92,7 @@ class SeriesSerializer(serializers.Serializer):
     )
     name = serializers.CharField(max_length=100)
     weekday = serializers.ChoiceField(choices=Weekday.choices, help_text="0 Monday … 4 Friday.")
-    start_time = serializers.TimeField(help_text="Local time, Europe/Amsterdam.")
+    start_time = LocalTimeField(help_text="Local time, Europe/Amsterdam.")
     duration_minutes = serializers.IntegerField(min_value=15, max_value=480)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     online_link = serializers.URLField(required=False, allow_blank=True, default="")
@@ -53,9 +102,16 @@ class SeriesSerializer(serializers.Serializer):
     weeks_ahead = serializers.IntegerField(min_value=1, max_value=26, default=6)
     slot_minutes = serializers.IntegerField(min_value=5, max_value=120, default=15)
     deadline_working_days = serializers.IntegerField(min_value=0, max_value=10, default=1)
-    deadline_time = serializers.TimeField(default=time(12, 0))
+    deadline_time = LocalTimeField(
+        default=time(12, 0), help_text="Local time, Europe/Amsterdam, of the deadline's day."
+    )
     starts_on = serializers.DateField()
     active = serializers.BooleanField(default=True)
+    confirm = serializers.BooleanField(
+        write_only=True,
+        default=False,
+        help_text=CONFIRM_HELP,
+    )
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         data = super().to_representation(instance)
@@ -148,6 +204,7 @@ class EmergencySerializer(serializers.Serializer):
     duration_minutes = serializers.IntegerField(min_value=15, max_value=240)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     online_link = serializers.URLField(required=False, allow_blank=True, default="")
+    confirm = serializers.BooleanField(required=False, default=False, help_text=CONFIRM_HELP)
 
 
 # --- Helpers ------------------------------------------------------------------------------------
@@ -176,7 +233,7 @@ class SeriesListView(ActorAPIView):
 
     @extend_schema(
         request=SeriesSerializer,
-        responses={201: SeriesSerializer},
+        responses={201: SeriesSerializer, 409: CONFIRMATION_REQUIRED},
         summary="Set up a meeting series (coordinators, functional admins)",
     )
     def post(self, request: Request) -> Response:
@@ -199,17 +256,16 @@ class SeriesDetailView(ActorAPIView):
 
     @extend_schema(
         request=SeriesUpdateSerializer,
-        responses=SeriesSerializer,
+        responses={200: SeriesSerializer, 409: CONFIRMATION_REQUIRED},
         summary="Change a series; later meetings follow it",
     )
     def patch(self, request: Request, series_id: Any) -> Response:
         series = access.access_meeting_series(self.actor, series_id, manage=True)
         serializer = SeriesUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
         series = meetings.series_update(
-            actor=self.actor,
-            series=series,
-            **serializer.validated_data,
+            actor=self.actor, series=series, confirm=data.pop("confirm", False), **data
         )
         meetings.meetings_generate(series=series)
         return Response(SeriesSerializer(series).data)
@@ -264,7 +320,7 @@ def _datetime_param(request: Request, name: str) -> Any:
 class EmergencyMeetingView(ActorAPIView):
     @extend_schema(
         request=EmergencySerializer,
-        responses={201: MeetingDetailSerializer},
+        responses={201: MeetingDetailSerializer, 409: CONFIRMATION_REQUIRED},
         summary="Call an emergency meeting for one case within hours (coordinators)",
     )
     def post(self, request: Request) -> Response:

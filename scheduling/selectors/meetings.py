@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from mda.access import meeting_regions_of
 from mda.models import User
 from mda.workdays import AMSTERDAM, WorkCalendar, at_local_time, work_calendar
+from mda.working_hours import clock_within_working_hours, within_working_hours, working_hours
 from scheduling import access
 from scheduling.models import (
     AgendaItem,
@@ -164,6 +167,123 @@ def series_deadline(series: MeetingSeries, day: date) -> datetime:
     calendar = work_calendar(series.region_id)
     deadline_day = calendar.add_working_days(day, -series.deadline_working_days)
     return at_local_time(deadline_day, series.deadline_time)
+
+
+# --- Times that need a second look ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimeWarning:
+    """Why a meeting's time asks for confirmation: ``outside_working_hours``,
+    ``overlapping_meeting`` or ``overlapping_series``."""
+
+    code: str
+    message: str
+
+
+MAX_OVERLAPS_NAMED = 5
+
+
+def _hours_text() -> str:
+    opens, closes = working_hours()
+    return f"{opens:%H:%M}–{closes:%H:%M}"
+
+
+def _local(moment: datetime, fmt: str = "j M Y H:i") -> str:
+    return date_format(moment.astimezone(AMSTERDAM), fmt)
+
+
+def meeting_time_warnings(
+    *, region_id: int, starts_at: datetime, ends_at: datetime, exclude: Any = None
+) -> list[TimeWarning]:
+    """What to confirm before a meeting of *region_id* takes place from *starts_at* to *ends_at*:
+    a time outside working hours, and the region's meetings it overlaps."""
+    warnings = []
+    if not within_working_hours(starts_at, ends_at, work_calendar(region_id)):
+        warnings.append(
+            TimeWarning(
+                "outside_working_hours",
+                _(
+                    "%(start)s–%(end)s is outside working hours (%(hours)s on working days). "
+                    "Partners may not be able to come."
+                )
+                % {
+                    "start": _local(starts_at),
+                    "end": _local(ends_at, "H:i"),
+                    "hours": _hours_text(),
+                },
+            )
+        )
+    overlapping = (
+        Meeting.objects.filter(
+            region_id=region_id,
+            status=MeetingStatus.SCHEDULED,
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+        )
+        .exclude(pk=exclude)
+        .select_related("series")
+        .order_by("starts_at")[:MAX_OVERLAPS_NAMED]
+    )
+    for other in overlapping:
+        warnings.append(
+            TimeWarning(
+                "overlapping_meeting",
+                _("It overlaps %(meeting)s, %(start)s–%(end)s.")
+                % {
+                    "meeting": other.series.name if other.series else other.get_kind_display(),
+                    "start": _local(other.starts_at),
+                    "end": _local(other.ends_at, "H:i"),
+                },
+            )
+        )
+    return warnings
+
+
+def series_time_warnings(
+    *,
+    region_id: int,
+    weekday: int,
+    start_time: time,
+    duration_minutes: int,
+    exclude: Any = None,
+) -> list[TimeWarning]:
+    """What to confirm before a weekly series of *region_id* meets on *weekday* from
+    *start_time*: a time outside working hours, and the region's active series at the same
+    time."""
+    start = datetime.combine(date.min, start_time)
+    end = start + timedelta(minutes=duration_minutes)
+    warnings = []
+    if end.date() != start.date() or not clock_within_working_hours(start_time, end.time()):
+        warnings.append(
+            TimeWarning(
+                "outside_working_hours",
+                _("%(start)s–%(end)s is outside working hours (%(hours)s).")
+                % {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "hours": _hours_text()},
+            )
+        )
+    others = (
+        MeetingSeries.objects.filter(region_id=region_id, weekday=weekday, active=True)
+        .exclude(pk=exclude)
+        .order_by("start_time", "name")
+    )
+    for other in others:
+        other_start = datetime.combine(date.min, other.start_time)
+        other_end = other_start + timedelta(minutes=other.duration_minutes)
+        if other_start < end and start < other_end:
+            warnings.append(
+                TimeWarning(
+                    "overlapping_series",
+                    _("It meets at the same time as %(series)s (%(day)s %(start)s–%(end)s).")
+                    % {
+                        "series": other.name,
+                        "day": other.get_weekday_display(),
+                        "start": f"{other_start:%H:%M}",
+                        "end": f"{other_end:%H:%M}",
+                    },
+                )
+            )
+    return warnings
 
 
 # --- The next meeting of each case (the case list) -----------------------------------------------

@@ -23,6 +23,7 @@ from casework.access import require_coordinator
 from casework.models import Case
 from mda.access import series_regions_managed_by
 from mda.audit import audit_record
+from mda.errors import Conflict
 from mda.models import AuditAction, Region, User
 from mda.workdays import local_date
 from scheduling.models import (
@@ -34,7 +35,14 @@ from scheduling.models import (
     MeetingStatus,
     MeetingType,
 )
-from scheduling.selectors.meetings import series_dates, series_deadline, series_times
+from scheduling.selectors.meetings import (
+    TimeWarning,
+    meeting_time_warnings,
+    series_dates,
+    series_deadline,
+    series_time_warnings,
+    series_times,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +69,46 @@ SERIES_FIELDS = (
 # --- Dates and times -----------------------------------------------------------------------------
 
 
+class ConfirmationRequired(Conflict):
+    """The time is possible but unusual: outside working hours, or overlapping another meeting
+    of the region. Nothing was saved; the same request with ``confirm`` goes ahead."""
+
+    code = "confirmation_required"
+
+    def __init__(self, warnings: list[TimeWarning]) -> None:
+        super().__init__(" ".join(w.message for w in warnings))
+        self.warnings = warnings
+
+    def extra(self) -> dict[str, object]:
+        return {"warnings": [{"code": w.code, "message": w.message} for w in self.warnings]}
+
+
+def _confirmed(warnings: list[TimeWarning], confirm: bool) -> list[str]:
+    """The codes the coordinator confirmed (for the audit trail); raise when unconfirmed."""
+    if warnings and not confirm:
+        raise ConfirmationRequired(warnings)
+    return sorted({w.code for w in warnings})
+
+
+TIME_FIELDS = ("weekday", "start_time", "duration_minutes", "active")
+
+
+def _series_warnings(series: MeetingSeries, stored: dict[str, Any] | None) -> list[TimeWarning]:
+    """Warnings for *series* as it will be saved, when its time is new (*stored*: the row's
+    time fields before the change, None on creation)."""
+    if not series.active:
+        return []
+    if stored is not None and all(stored[f] == getattr(series, f) for f in TIME_FIELDS):
+        return []
+    return series_time_warnings(
+        region_id=series.region_id,
+        weekday=series.weekday,
+        start_time=series.start_time,
+        duration_minutes=series.duration_minutes,
+        exclude=series.pk if stored is not None else None,
+    )
+
+
 # --- Series --------------------------------------------------------------------------------------
 
 
@@ -77,8 +125,11 @@ def _audit(actor: User | None, action: str, object_type: str, obj: Any, **extra:
 
 
 @transaction.atomic
-def series_create(*, actor: User, region: Region, **fields: Any) -> MeetingSeries:
-    """A coordinator or functional admin of *region* sets up a recurring meeting."""
+def series_create(
+    *, actor: User, region: Region, confirm: bool = False, **fields: Any
+) -> MeetingSeries:
+    """A coordinator or functional admin of *region* sets up a recurring meeting. A time outside
+    working hours or at the time of another series of the region needs *confirm*."""
     if not series_regions_managed_by(actor).filter(pk=region.pk).exists():
         raise PermissionDenied
     unknown = set(fields) - set(SERIES_FIELDS)
@@ -86,25 +137,43 @@ def series_create(*, actor: User, region: Region, **fields: Any) -> MeetingSerie
         raise TypeError(f"Unknown series fields: {', '.join(sorted(unknown))}")
     series = MeetingSeries(region=region, **fields)
     series.full_clean()
+    confirmed = _confirmed(_series_warnings(series, None), confirm)
     series.save()
-    _audit(actor, AuditAction.CREATE, "meeting_series", series)
+    _audit(actor, AuditAction.CREATE, "meeting_series", series, **_confirmations(confirmed))
     return series
 
 
+def _confirmations(codes: list[str]) -> dict[str, Any]:
+    return {"confirmed": codes} if codes else {}
+
+
 @transaction.atomic
-def series_update(*, actor: User, series: MeetingSeries, **fields: Any) -> MeetingSeries:
+def series_update(
+    *, actor: User, series: MeetingSeries, confirm: bool = False, **fields: Any
+) -> MeetingSeries:
     """Change a series (from ``access.access_meeting_series(..., manage=True)``). Meetings already
-    generated keep their time; later ones follow the new settings."""
+    generated keep their time; later ones follow the new settings. A new time outside working
+    hours or at the time of another series of the region needs *confirm*."""
     if not series.may_manage:
         raise PermissionDenied
     unknown = set(fields) - set(SERIES_FIELDS)
     if unknown:
         raise TypeError(f"Unknown series fields: {', '.join(sorted(unknown))}")
+    # As stored: a ModelForm may have changed *series* in place already.
+    stored = MeetingSeries.objects.filter(pk=series.pk).values(*TIME_FIELDS).get()
     for name, value in fields.items():
         setattr(series, name, value)
     series.full_clean()
+    confirmed = _confirmed(_series_warnings(series, stored), confirm)
     series.save()
-    _audit(actor, AuditAction.CHANGE, "meeting_series", series, fields=sorted(fields))
+    _audit(
+        actor,
+        AuditAction.CHANGE,
+        "meeting_series",
+        series,
+        fields=sorted(fields),
+        **_confirmations(confirmed),
+    )
     return series
 
 
@@ -194,14 +263,20 @@ def meeting_call_emergency(
     duration_minutes: int,
     place: str = "",
     online_link: str = "",
+    confirm: bool = False,
 ) -> Meeting:
     """A coordinator calls an emergency meeting for one case within hours; its agenda is published
-    at once and the organisations taking part are invited."""
+    at once and the organisations taking part are invited. A time outside working hours or
+    overlapping another meeting of the region needs *confirm*."""
     from scheduling.services.invitations import invitations_sync
 
     require_coordinator(actor, case)
     _validate_emergency(starts_at, duration_minutes, place, online_link)
     ends_at = starts_at + timedelta(minutes=duration_minutes)
+    confirmed = _confirmed(
+        meeting_time_warnings(region_id=case.region_id, starts_at=starts_at, ends_at=ends_at),
+        confirm,
+    )
     now = timezone.now()
     meeting = Meeting(
         region_id=case.region_id,
@@ -228,7 +303,7 @@ def meeting_call_emergency(
     )
     item.full_clean()
     item.save()
-    _audit(actor, AuditAction.CREATE, "meeting", meeting, case=case)
+    _audit(actor, AuditAction.CREATE, "meeting", meeting, case=case, **_confirmations(confirmed))
     invitations_sync(meeting=meeting)
     return meeting
 

@@ -239,6 +239,33 @@ def series_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _confirmation(request: AuthenticatedHttpRequest, *values: Any) -> tuple[str, bool]:
+    """The confirmation token of the times in *values*, and whether the coordinator confirmed
+    exactly these (a time changed after the warning is checked again)."""
+    token = "|".join(str(v) for v in values)
+    return token, request.POST.get("confirm") == token
+
+
+def _render_form(
+    request: AuthenticatedHttpRequest,
+    template: str,
+    context: dict[str, Any],
+    form: Any,
+    warned: meetings.ConfirmationRequired | None,
+    token: str,
+) -> HttpResponse:
+    """The form again: with the warnings and a button to confirm them (409), with its errors
+    (400), or fresh."""
+    context |= {"form": form, "warnings": warned.warnings if warned else [], "token": token}
+    status = 409 if warned else 400 if form.errors else 200
+    return render(request, template, context, status=status)
+
+
+def _series_token(request: AuthenticatedHttpRequest, data: dict[str, Any]) -> tuple[str, bool]:
+    times = (data.get(f) for f in ("weekday", "start_time", "duration_minutes", "active"))
+    return _confirmation(request, *times)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def series_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -246,22 +273,25 @@ def series_create_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not regions.exists():
         raise PermissionDenied
     form = SeriesForm(request.POST or None, regions=regions)
+    warned, token = None, ""
     if request.method == "POST" and form.is_valid():
         fields = dict(form.cleaned_data)
         region = fields.pop("region")
+        token, confirm = _series_token(request, fields)
         try:
-            series = services.series_create(actor=request.user, region=region, **fields)
+            series = services.series_create(
+                actor=request.user, region=region, confirm=confirm, **fields
+            )
+        except meetings.ConfirmationRequired as exc:
+            warned = exc
         except ValidationError as exc:
             form_apply_service_errors(form, exc)
         else:
             services.meetings_generate(series=series)
             messages.success(request, _("The series was created with its first meetings."))
             return redirect("scheduling:series-list")
-    return render(
-        request,
-        "scheduling/meetings/series_form.html",
-        {"form": form, "series": None},
-        status=400 if form.errors else 200,
+    return _render_form(
+        request, "scheduling/meetings/series_form.html", {"series": None}, form, warned, token
     )
 
 
@@ -271,22 +301,23 @@ def series_edit_view(request: AuthenticatedHttpRequest, series_id: Any) -> HttpR
     series = access.access_meeting_series(request.user, series_id, manage=True)
     regions = series_regions_managed_by(request.user)
     form = SeriesForm(request.POST or None, instance=series, regions=regions)
+    warned, token = None, ""
     if request.method == "POST" and form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "region"}
+        token, confirm = _series_token(request, fields)
         # The ModelForm changed the instance in place; the service saves and records it.
         try:
-            services.series_update(actor=request.user, series=series, **fields)
+            services.series_update(actor=request.user, series=series, confirm=confirm, **fields)
+        except meetings.ConfirmationRequired as exc:
+            warned = exc
         except ValidationError as exc:
             form_apply_service_errors(form, exc)
         else:
             services.meetings_generate(series=series)
             messages.success(request, _("The series was changed."))
             return redirect("scheduling:series-list")
-    return render(
-        request,
-        "scheduling/meetings/series_form.html",
-        {"form": form, "series": series},
-        status=400 if form.errors else 200,
+    return _render_form(
+        request, "scheduling/meetings/series_form.html", {"series": series}, form, warned, token
     )
 
 
@@ -296,23 +327,25 @@ def emergency_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpRespo
     case = access_case(request.user, case_id)
     require_coordinator(request.user, case)
     form = EmergencyForm(request.POST or None)
+    warned, token = None, ""
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        token, confirm = _confirmation(
+            request, data["starts_at"].isoformat(), data["duration_minutes"]
+        )
         try:
             meeting = services.meeting_call_emergency(
-                actor=request.user,
-                case=case,
-                **form.cleaned_data,
+                actor=request.user, case=case, confirm=confirm, **data
             )
+        except meetings.ConfirmationRequired as exc:
+            warned = exc
         except ValidationError as exc:
             form_apply_service_errors(form, exc)
         else:
             messages.success(request, _("The emergency meeting is called; invitations are sent."))
             return redirect("scheduling:meeting-detail", meeting_id=meeting.pk)
-    return render(
-        request,
-        "scheduling/meetings/emergency_form.html",
-        {"form": form, "case": case},
-        status=400 if form.errors else 200,
+    return _render_form(
+        request, "scheduling/meetings/emergency_form.html", {"case": case}, form, warned, token
     )
 
 

@@ -91,7 +91,9 @@ def test_coordinators_and_the_case_director_keep_the_plan_and_the_safety_phase(
         f"{base}/plan/", {"safety_goals": "Safe at home.", "review_every_weeks": 2}, format="json"
     )
     assert _ok(plan.status_code, want), plan.content
-    phase = api(persona).put(f"{base}/safety-phase/", {"phase": 2}, format="json")
+    phase = api(persona).put(
+        f"{base}/safety-phase/", {"phase": 2, "reason": "Stable for months."}, format="json"
+    )
     assert _ok(phase.status_code, want), phase.content
     for page in ("plan", "safety-phase"):
         assert _ok(web(persona).get(f"/cases/{accepted.pk}/{page}/").status_code, want)

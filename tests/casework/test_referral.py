@@ -14,7 +14,7 @@ from django.utils import timezone
 from casework.models import Case, CaseEvent, Referral, RiskAssessment
 from mda.models import AuditEvent, Notification
 from mda.notifications import notification_email
-from tests.casework.conftest import GOAL, Scenario, refer
+from tests.casework.conftest import GOAL, Scenario, grant, refer
 from tests.casework.lifecycle_support import move, shown
 from tests.conftest import Cast
 
@@ -69,11 +69,17 @@ def test_a_complete_referral_is_stored_encrypted_with_its_details(cast: Cast, ap
     coordinator = api("coordinator").get(f"/api/v1/cases/{case.pk}/lifecycle/").json()
     assert coordinator["referral"]["goal"] == "GOAL-API one plan"
     assert coordinator["referral"]["risk_assessments"][0]["outcome"] == "high"
+    # The referrer follows at level 1 and keeps reading what it submitted.
     referrer = api("social").get(f"/api/v1/cases/{case.pk}/lifecycle/").json()
-    # The referrer follows at level 1: the ticked criteria, not the content nor why the family
-    # was not told (a criminal investigation must not reach care and social partners).
-    assert "goal" not in referrer["referral"] and "not_informed_reason" not in referrer["referral"]
-    assert referrer["referral"]["criteria"] == ["several_life_domains", "structural_unsafety"]
+    assert referrer["access_level"] == 1
+    assert referrer["referral"]["goal"] == "GOAL-API one plan"
+    assert referrer["referral"]["not_informed_reason"] == "criminal_investigation"
+    # Another partner at level 1 gets the ticked criteria only: why the family was not told
+    # (a criminal investigation) must not reach care and social partners.
+    grant(cast, case, "ggz", 1)
+    other = api("care").get(f"/api/v1/cases/{case.pk}/lifecycle/").json()
+    assert "goal" not in other["referral"] and "not_informed_reason" not in other["referral"]
+    assert other["referral"]["criteria"] == ["several_life_domains", "structural_unsafety"]
 
 
 @pytest.mark.parametrize(
@@ -172,7 +178,10 @@ def test_the_web_form_refers_and_lands_on_the_case_page(cast: Cast, web: Any) ->
     assert case.members.count() == 1  # the empty second row is ignored
     page = client.get(response["Location"]).content.decode()
     assert case.reference in page and "status--referred" in page
-    assert "GOAL-WEB" not in page  # level 1
+    # At level 1 the referrer reads its own referral, and the whole of it on its own page.
+    assert "GOAL-WEB" in page
+    assert f'href="/cases/{case.pk}/referral/"' in page
+    assert "REASON-WEB" in client.get(f"/cases/{case.pk}/referral/").content.decode()
 
 
 def test_the_web_form_shows_each_wrong_field_and_saves_nothing(cast: Cast, web: Any) -> None:

@@ -80,5 +80,10 @@ def live(cast: Cast, time_machine: Any) -> tuple[Case, Case]:
     assert recipient is not None
     scheduling_services.escalation_acknowledge(actor=recipient.user, notice=notice)
     time_machine.move_to(at(2, 2), tick=False)
-    services.safety_phase_set(actor=coordinator, case=as_seen_by(cast, "coordinator", a), phase=2)
+    services.safety_phase_set(
+        actor=coordinator,
+        case=as_seen_by(cast, "coordinator", a),
+        phase=2,
+        reason="Veiligheid bereikt.",
+    )
     return a, b

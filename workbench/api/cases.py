@@ -19,7 +19,7 @@ from casework.models import AccessLevel, CaseStatus, SafetyPhase
 from casework.selectors.cases import CaseRow, CaseSort
 from mda.access import organisations_visible_to, regions_of
 from mda.http import ActorAPIView
-from mda.pagination import KeysetPagination
+from mda.pagination import DEFAULT_SIZE, MAX_SIZE, KeysetPagination
 from workbench.selectors.cases import case_list_rows
 
 
@@ -83,7 +83,11 @@ FILTER_PARAMETERS = [
     OpenApiParameter("region", str, description="Region slug (users of several regions)."),
     OpenApiParameter("sort", str, enum=CaseSort.values, description="Default: newest."),
     OpenApiParameter("cursor", str, description="From a next or previous link."),
-    OpenApiParameter("page_size", int, description="Rows per page, 1 to 200 (default 50)."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_SIZE},
+        description=f"Rows per page, 1 to {MAX_SIZE} (default {DEFAULT_SIZE}).",
+    ),
 ]
 
 
