@@ -11,7 +11,7 @@ import yaml
 from django.test import Client
 
 from tests.conftest import Cast
-from tests.scheduling.meetings_support import World, make_series, world  # noqa: F401
+from tests.scheduling.meetings_support import World, draft_agenda, make_series, world  # noqa: F401
 
 
 @pytest.fixture
