@@ -8,6 +8,7 @@ from casework.api import (
     lifecycle,
     notes,
     participation,
+    retention,
     scores,
     timeline,
     triage,
@@ -74,4 +75,17 @@ urlpatterns = [
     path(_A, agreements.AgreementDetailView.as_view(), name="api-agreement-detail"),
     path(_A + "resolve/", agreements.AgreementResolveView.as_view(), name="api-agreement-resolve"),
     path(_A + "reopen/", agreements.AgreementReopenView.as_view(), name="api-agreement-reopen"),
+    # retention
+    path(_C + "retention/", retention.RetentionView.as_view(), name="api-case-retention"),
+    path(_C + "legal-holds/", retention.LegalHoldListView.as_view(), name="api-legal-hold-list"),
+    path(
+        _C + "legal-holds/<uuid:hold_id>/release/",
+        retention.LegalHoldReleaseView.as_view(),
+        name="api-legal-hold-release",
+    ),
+    path(
+        "destructions/",
+        retention.DestructionRecordListView.as_view(),
+        name="api-destruction-records",
+    ),
 ]

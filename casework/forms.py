@@ -18,6 +18,7 @@ from casework.models import (
     RiskInstrument,
     RiskOutcome,
     SafetyPhase,
+    WithholdingGround,
 )
 from casework.transitions import TRANSITION_CHOICES
 from mda.blind_index import validate_bsn
@@ -303,3 +304,50 @@ class CheckInForm(forms.Form):
         widget=forms.Textarea,
         help_text=_("Required with concerns. Stored encrypted."),
     )
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the hold"),
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text=_("For example a running criminal investigation. Coordinators read it."),
+    )
+    until = forms.DateField(
+        label=_("Hold until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Destruction is postponed until the day after this date."),
+    )
+
+
+class SubjectLookupForm(forms.Form):
+    bsn = forms.CharField(label=_("BSN"), max_length=20, required=False)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Give the BSN, or the name and the date of birth."),
+    )
+
+
+class WithholdingForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("What to withhold"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("The whole case"),
+        help_text=_("Or only what one organisation received."),
+    )
+    ground = forms.ChoiceField(label=_("Ground"), choices=WithholdingGround.choices)
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text=_("Recorded with the request; the person does not see it."),
+    )
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            model_choices(self, "organisation").queryset = organisations

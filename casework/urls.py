@@ -9,6 +9,7 @@ from casework.views import (
     notes,
     participation,
     referral,
+    retention,
     scores,
     triage,
 )
@@ -51,4 +52,12 @@ urlpatterns = [
     path(_A + "resolve/", agreements.agreement_resolve_view, name="agreement-resolve"),
     path(_A + "reopen/", agreements.agreement_reopen_view, name="agreement-reopen"),
     path(_C + "agreements/new/", agreements.agreement_create_view, name="agreement-create"),
+    # retention
+    path(_C + "retention/", retention.retention_page_view, name="retention"),
+    path(
+        _C + "retention/holds/<uuid:hold_id>/release/",
+        retention.legal_hold_release_view,
+        name="legal-hold-release",
+    ),
+    path("privacy/destructions/", retention.destruction_records_view, name="destruction-records"),
 ]

@@ -129,3 +129,36 @@ def destruction_records(*, actor: User) -> QuerySet[DestructionRecord]:
     records = access.destruction_records_visible_to(actor).select_related("region", "run")
     audit_record(actor=actor, action=AuditAction.VIEW, object_type="destruction_records")
     return records.order_by("-destroyed_at", "reference")
+
+
+@dataclass
+class RetentionView:
+    """What the case page and its retention page show: when the case will be destroyed (None
+    while it runs), and its legal holds."""
+
+    plan: RetentionPlan | None
+    holds: list[HoldView]
+    may_hold: bool
+
+    @property
+    def active_holds(self) -> list[HoldView]:
+        return [h for h in self.holds if h.active]
+
+    @property
+    def held_until(self) -> date | None:
+        if self.plan is not None:
+            return self.plan.held_until
+        active = [h.hold.until for h in self.active_holds]
+        return max(active) if active else None
+
+
+def retention_view(*, actor: User, case: Case, with_holds: bool = True) -> RetentionView | None:
+    """Retention of *case* (from ``access_case``) for level 1 and up; None below."""
+    if case.access_level < access.PROCESS:
+        return None
+    holds = holds_of_case(actor=actor, case=case) if with_holds else []
+    return RetentionView(
+        plan=retention_plan(case),
+        holds=holds,
+        may_hold=access.can_coordinate(actor, case),
+    )

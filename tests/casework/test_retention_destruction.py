@@ -109,7 +109,7 @@ def _every_row_of_every_model() -> list[tuple[str, str, Any]]:
     """(model, field, value) for every concrete field of every row in the database."""
     found = []
     for model in apps.get_models():
-        fields = [f for f in model._meta.concrete_fields]
+        fields = list(model._meta.concrete_fields)
         names = [f.attname for f in fields]
         for row in model._base_manager.values_list(*names):
             found += [(model.__name__, n, v) for n, v in zip(names, row, strict=True)]
