@@ -11,6 +11,7 @@ from casework.views import (
     referral,
     retention,
     scores,
+    subject_access,
     triage,
 )
 
@@ -18,6 +19,8 @@ app_name = "casework"
 
 _C = "cases/<uuid:case_id>/"
 _A = "agreements/<uuid:agreement_id>/"
+_R = "privacy/subject-access/<uuid:request_id>/"
+_I = "subject-access/reviews/<uuid:item_id>/"
 
 urlpatterns = [
     # cases and their register
@@ -60,4 +63,35 @@ urlpatterns = [
         name="legal-hold-release",
     ),
     path("privacy/destructions/", retention.destruction_records_view, name="destruction-records"),
+    # subject access
+    path(
+        "privacy/subject-access/",
+        subject_access.subject_access_list_view,
+        name="subject-access-list",
+    ),
+    path(
+        _R,
+        subject_access.subject_access_request_page,
+        name="subject-access-request",
+    ),
+    path(
+        _R + "release/",
+        subject_access.subject_access_release_view,
+        name="subject-access-release",
+    ),
+    path(_R + "report/", subject_access.subject_access_report_view, name="subject-access-report"),
+    path(
+        "subject-access/reviews/",
+        subject_access.subject_access_reviews_view,
+        name="subject-access-reviews",
+    ),
+    path(_I, subject_access.subject_access_review_page, name="subject-access-review"),
+    path(
+        _I + "confirm/", subject_access.subject_access_confirm_view, name="subject-access-confirm"
+    ),
+    path(
+        _I + "withholdings/<uuid:withholding_id>/remove/",
+        subject_access.withholding_remove_view,
+        name="withholding-remove",
+    ),
 ]

@@ -34,7 +34,7 @@ def retention_page_view(request: AuthenticatedHttpRequest, case_id: Any) -> Http
     view = retention_view(actor=request.user, case=case)
     if view is None:
         raise PermissionDenied
-    form = LegalHoldForm(request.POST or None)
+    form = LegalHoldForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             retention.legal_hold_place(actor=request.user, case=case, **form.cleaned_data)
