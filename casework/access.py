@@ -436,3 +436,23 @@ def access_subject_access_review(user: User | AnonymousUser, item_id: Any) -> Su
         raise Http404
     item.case = access_case(user, item.case_id)  # with the coordinator's annotations
     return item
+
+
+def organisations_supervised_by(user: User | AnonymousUser) -> QuerySet[Organisation]:
+    """Partner organisations whose disclosure log a privacy officer may read."""
+    if not is_privacy_officer(user):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(region__in=supervised_regions(user))
+
+
+def access_supervised_organisation(
+    user: User | AnonymousUser, organisation_id: Any
+) -> Organisation:
+    """An organisation of a region *user* supervises (403 for anyone but a privacy officer, 404
+    when missing or of another region)."""
+    require_privacy_officer(user)
+    found = organisations_supervised_by(user).select_related("region").filter(uuid=organisation_id)
+    organisation = found.first()
+    if organisation is None:
+        raise Http404
+    return organisation

@@ -5,6 +5,7 @@ from django.urls import path
 from casework.api import (
     agreements,
     cases,
+    disclosures,
     lifecycle,
     notes,
     participation,
@@ -28,6 +29,7 @@ urlpatterns = [
     ),
     path(_C + "access-log/", cases.AccessLogView.as_view(), name="api-access-log"),
     path(_C + "reveals/", cases.RevealLogView.as_view(), name="api-reveal-log"),
+    path(_C + "disclosures/", disclosures.DisclosureLogView.as_view(), name="api-disclosure-log"),
     # triage
     path("triage/", triage.TriageQueueView.as_view(), name="api-triage-queue"),
     # participation and notes

@@ -5,6 +5,7 @@ from django.urls import path
 from casework.views import (
     agreements,
     cases,
+    disclosures,
     lifecycle,
     notes,
     participation,
@@ -63,6 +64,18 @@ urlpatterns = [
         name="legal-hold-release",
     ),
     path("privacy/destructions/", retention.destruction_records_view, name="destruction-records"),
+    # the disclosure log
+    path(
+        "privacy/cases/<uuid:case_id>/disclosures/",
+        disclosures.disclosure_log_view,
+        name="disclosure-log",
+    ),
+    path("privacy/partners/", disclosures.partner_list_view, name="partner-list"),
+    path(
+        "privacy/partners/<uuid:organisation_id>/disclosures/",
+        disclosures.partner_disclosure_view,
+        name="partner-disclosures",
+    ),
     # subject access
     path(
         "privacy/subject-access/",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -136,4 +136,52 @@ def disclosure_log(*, actor: User, case: Case, record: bool = True) -> list[Part
     ]
     if record:
         audit_record(actor=actor, action=AuditAction.VIEW, object_type="disclosure_log", case=case)
+    return log
+
+
+@dataclass
+class CaseDisclosure:
+    """One case in a partner's disclosure log: its weegmomenten and its reads there."""
+
+    case: Case
+    weegmomenten: list[Weegmoment]
+    reads: list[Reads]
+
+    @property
+    def read_count(self) -> int:
+        return sum(r.count for r in self.reads)
+
+
+def partner_cases(*, organisation: Organisation, cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases of *cases* (the privacy officer's, from ``cases_supervised_by``) in which
+    *organisation* ever had a weegmoment, newest first; destroyed cases have none left."""
+    taken_part = Participation.objects.filter(organisation=organisation).values("case_id")
+    return (
+        cases.filter(pk__in=taken_part, destroyed_at__isnull=True)
+        .select_related("region")
+        .order_by("-created_at", "pk")
+    )
+
+
+def partner_disclosure_log(
+    *, actor: User, organisation: Organisation, cases: list[Case]
+) -> list[CaseDisclosure]:
+    """*organisation*'s weegmomenten and reads in each of *cases* (one page of
+    ``partner_cases``), recorded as a read of the disclosure log."""
+    log = [
+        CaseDisclosure(
+            case=case,
+            weegmomenten=_weegmomenten(case).get(organisation.pk, []),
+            reads=_reads(case).get(organisation.pk, []),
+        )
+        for case in cases
+    ]
+    audit_record(
+        actor=actor,
+        action=AuditAction.VIEW,
+        object_type="disclosure_log",
+        object_id=str(organisation.uuid),
+        cases=cases,
+        region=organisation.region if not cases else None,
+    )
     return log

@@ -176,6 +176,9 @@ def test_destruction_records_are_for_the_privacy_officer(
         assert [r["reference"] for r in answer.json()["results"]] == [rich.case.reference]
         log = web(persona).get(f"/privacy/cases/{rich.case.pk}/access-log/")
         assert log.status_code == 200  # the tombstone's access log outlives the case
+        disclosures = web(persona).get(f"/privacy/cases/{rich.case.pk}/disclosures/")
+        assert disclosures.status_code == 404  # its weegmomenten went with it
+        assert api(persona).get(f"/api/v1/cases/{rich.case.pk}/disclosures/").status_code == 404
 
 
 # --- A destroyed case is gone everywhere --------------------------------------------------------
