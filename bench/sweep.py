@@ -1,246 +1,213 @@
-"""Benchmark of the escalation sweep. Not a test: it prints figures.
+"""The escalation sweep and delivery at volume. Not a test: it prints figures.
 
-    python bench/sweep.py                       # SQLite in MDA_VAR_DIR, or DATABASE_URL
-    python bench/sweep.py --agreements 100000 --due 5000
+    DATABASE_URL=postgres://... python bench/sweep.py            # 1,000,000 open agreements
+    DATABASE_URL=postgres://... python bench/sweep.py --quick
 
-It works in a throwaway database (Django's test database machinery: ``test_<name>``, created,
-migrated and dropped again), so it never touches real data. It measures:
+On the realistic data of ``bench/data.py`` (25 regions, their ladders, a backlog of overdue
+agreements whose steps were all sent) it measures:
 
-1. bulk-creating N open agreements (encrypted descriptions) due in the coming year;
-2. a sweep with nothing due (the every-minute cost at rest), best and median of several runs;
-3. reminders per second: M agreements made due, then one sweep claims them (insert rate) and the
-   deliveries run in this process as a worker would (notice + in-app notification, one
-   transaction each), and their e-mails are sent through Django's locmem backend;
-4. a sweep with nothing new due while those M steps exist (the anti-join the sweep pays).
+1. a sweep with nothing due (what beat pays every minute): the sweep and the hand-over query,
+   against the sweep as it was (one claim query per region and rung, ``bench/legacy``);
+2. delivery: agreements across every region made due (reminders, and escalations up to Veilig
+   Thuis), claimed by one sweep, then delivered in batches of ``tasks.DELIVERY_BATCH`` by two
+   worker processes (the task's own code, without the broker round trip) and by one, against the
+   per-notice loop as it was, in one process.
 
-Broker publishing is switched off: the figures are database and Python work per reminder; a real
-worker adds one broker round trip per 25 notices (DELIVERY_BATCH) and one per e-mail.
+It puts the data back as it found it (due dates, notices, notifications).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
+import multiprocessing
+import random
 import sys
-import time
-import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+from bench import common, data
 
 
-def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
+def _no_broker() -> None:
+    import uuid
+
+    from django.urls import reverse
+
+    import mda.outbox
+
+    mda.outbox.task_queue = lambda name, *args: True  # e-mails are another worker's job
+    reverse("scheduling:escalation-detail", args=[uuid.uuid4()])  # a running worker has its URLs
 
 
-def _world() -> dict[str, Any]:
-    from django.utils import timezone
-
-    from casework.models import AccessLevel, Case, LegalBasis, Participation
-    from mda import crypto
-    from mda.models import Domain, Membership, Organisation, OrganisationKind, Region, Role, User
-
-    region = Region.objects.create(name="Bench", slug="bench")
-    team = Organisation.objects.create(
-        region=region,
-        name="Bench team",
-        slug="team",
-        domain=Domain.SOCIAL,
-        kind=OrganisationKind.LOCAL_TEAM,
-    )
-    zvh = Organisation.objects.create(
-        region=region,
-        name="Bench ZVH",
-        slug="zvh",
-        domain=Domain.COORDINATION,
-        kind=OrganisationKind.SAFETY_HOUSE,
-    )
-    owner = User.objects.create(username="bench-owner", email="owner@bench.invalid")
-    coordinator = User.objects.create(username="bench-coordinator", email="c@bench.invalid")
-    Membership.objects.create(user=owner, organisation=team, role=Role.PROFESSIONAL)
-    Membership.objects.create(user=coordinator, organisation=zvh, role=Role.COORDINATOR)
-    key = crypto.data_key_create()
-    case = Case(
-        id=uuid.uuid4(),
-        reference="MDA-2026-9999",
-        region=region,
-        referring_organisation=team,
-        referred_by=owner,
-        data_key=key,
-    )
-    crypto.seal(case, "reason_ct", "bench", key)
-    case.save()
-    Participation.objects.create(
-        case=case,
-        organisation=team,
-        level=AccessLevel.FULL,
-        legal_basis=LegalBasis.CONVENANT,
-        purpose="bench",
-        necessity="bench",
-        decided_by=coordinator,
-        decided_at=timezone.now(),
-    )
-    return {
-        "region": region,
-        "team": team,
-        "owner": owner,
-        "coordinator": coordinator,
-        "case": case,
-    }
-
-
-def _create_agreements(world: dict[str, Any], count: int) -> None:
-    from django.utils import timezone
-
-    from casework.models import Agreement
-    from mda import crypto
-
-    today = timezone.localdate()
-    case, key = world["case"], world["case"].data_key
-    batch: list[Agreement] = []
-    for n in range(count):
-        agreement = Agreement(
-            id=uuid.uuid4(),
-            case=case,
-            owner_organisation=world["team"],
-            owner=world["owner"],
-            due_date=today + timedelta(days=30 + n % 335),
-            created_by=world["coordinator"],
-        )
-        crypto.seal(agreement, "description_ct", f"bench agreement {n}", key)
-        batch.append(agreement)
-        if len(batch) == 5000:
-            Agreement.objects.bulk_create(batch)
-            batch = []
-    Agreement.objects.bulk_create(batch)
-
-
-def _sweep_idle(runs: int) -> list[float]:
+def _idle(runs: int) -> tuple[list[float], list[float]]:
+    from bench.legacy import escalation as legacy
     from scheduling.services import escalations_claim_for_dispatch, escalations_sweep
 
-    times = []
-    for _ in range(runs):
-        seconds, _r = _timed(lambda: (escalations_sweep(), escalations_claim_for_dispatch()))
-        times.append(seconds)
-    return times
+    new, old = [], []
+    for _ in range(runs):  # taking turns, so a neighbour's load hits both alike
+        new.append(common.timed(lambda: (escalations_sweep(), escalations_claim_for_dispatch()))[0])
+        old.append(
+            common.timed(
+                lambda: (legacy.escalations_sweep(), legacy.escalations_claim_for_dispatch())
+            )[0]
+        )
+    return new, old
 
 
-def _make_due(count: int) -> None:
+def _make_due(count: int, rng: random.Random) -> dict[Any, Any]:
+    """*count* future agreements made due: half tomorrow (the reminder), half five working days
+    ago (four steps each, up to Veilig Thuis). Their old due dates, to put back."""
     from django.utils import timezone
 
     from casework.models import Agreement
     from mda.workdays import work_calendar
 
-    # Due the next working day: exactly one step is due now, the reminder two working days before.
-    tomorrow = work_calendar(None).add_working_days(timezone.localdate(), 1)
-    ids = list(Agreement.objects.order_by("due_date").values_list("pk", flat=True)[:count])
-    Agreement.objects.filter(pk__in=ids).update(due_date=tomorrow)
-
-
-def _remind(due: int) -> dict[str, float]:
-    from django.core import mail
-
-    from mda.models import Notification
-    from mda.notifications import notification_email
-    from scheduling.services import (
-        escalation_deliver,
-        escalations_claim_for_dispatch,
-        escalations_sweep,
+    today = timezone.localdate()
+    future = Agreement.objects.filter(status="open", due_date__gt=today + timedelta(days=20))
+    ids = list(future.order_by("?").values_list("pk", "due_date")[:count])
+    half = len(ids) // 2
+    Agreement.objects.filter(pk__in=[i for i, _d in ids[:half]]).update(
+        due_date=work_calendar(None).add_working_days(today, 1)
     )
+    Agreement.objects.filter(pk__in=[i for i, _d in ids[half:]]).update(
+        due_date=work_calendar(None).add_working_days(today, -5)
+    )
+    return dict(ids)
 
-    claim_s, result = _timed(escalations_sweep)
+
+def _restore(old_dates: dict[Any, Any], since: Any) -> None:
+    from django.db import transaction
+
+    from casework.models import Agreement
+    from mda.models import Notification
+    from scheduling.models import EscalationNotice
+
+    with transaction.atomic():
+        EscalationNotice.objects.filter(agreement_id__in=list(old_dates)).delete()
+        Notification.objects.filter(created_at__gte=since).delete()
+        by_date: dict[Any, list[Any]] = {}
+        for pk, due in old_dates.items():
+            by_date.setdefault(due, []).append(pk)
+        for due, pks in by_date.items():
+            Agreement.objects.filter(pk__in=pks).update(due_date=due)
+
+
+def _claimed() -> list[Any]:
+    from scheduling.services import escalations_claim_for_dispatch, escalations_sweep
+
+    escalations_sweep()
     ids: list[Any] = []
-    dispatch_s, _r = _timed(lambda: _drain(escalations_claim_for_dispatch, ids))
-    deliver_s, outcomes = _timed(lambda: [escalation_deliver(notice_id=i) for i in ids])
-    assert result.claimed == due and outcomes.count("sent") == due, (result, len(outcomes))
-    mail.outbox = []
-    pks = list(Notification.objects.values_list("pk", flat=True))
-    email_s, _r = _timed(lambda: [notification_email(notification_id=pk) for pk in pks])
-    assert len(mail.outbox) == due
-    return {"claim": claim_s, "dispatch": dispatch_s, "deliver": deliver_s, "email": email_s}
+    while batch := escalations_claim_for_dispatch(limit=5000):
+        ids.extend(batch)
+    return ids
 
 
-def _drain(claim: Callable[[], list[Any]], into: list[Any]) -> None:
-    while batch := claim():
-        into.extend(batch)
+def _deliver_chunk(chunk: list[Any]) -> dict[str, int]:
+    from scheduling.services import escalations_deliver
+
+    return escalations_deliver(notice_ids=chunk)
+
+
+def _deliver(ids: list[Any], workers: int) -> float:
+    from django.db import connections
+
+    from scheduling.tasks import DELIVERY_BATCH
+
+    chunks = [ids[i : i + DELIVERY_BATCH] for i in range(0, len(ids), DELIVERY_BATCH)]
+    if workers == 1:
+        seconds, results = common.timed(lambda: [_deliver_chunk(c) for c in chunks])
+    else:
+        connections.close_all()  # each forked worker opens its own connection
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            seconds, results = common.timed(lambda: pool.map(_deliver_chunk, chunks, 1))
+    sent = sum(r.get("sent", 0) for r in results)
+    assert sent == len(ids), (sent, len(ids), results)
+    return seconds
+
+
+def _deliver_legacy(ids: list[Any]) -> float:
+    from bench.legacy import escalation as legacy
+
+    seconds, outcomes = common.timed(lambda: [legacy.escalation_deliver(notice_id=i) for i in ids])
+    assert outcomes.count("sent") == len(ids)
+    return seconds
+
+
+def _round(due: int, rng: random.Random, deliver: Any) -> tuple[int, float]:
+    from django.utils import timezone
+
+    since = timezone.now()
+    old = _make_due(due, rng)
+    try:
+        ids = _claimed()
+        return len(ids), deliver(ids)
+    finally:
+        _restore(old, since)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agreements", type=int, default=100_000)
-    parser.add_argument("--due", type=int, default=5_000)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--agreements", type=int, default=data.FULL["agreements"])
+    parser.add_argument("--due", type=int, default=2000)
+    parser.add_argument("--legacy-due", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
+    common.setup()
+    _no_broker()
+    size = data.QUICK if args.quick else {"cases": args.agreements, "agreements": args.agreements}
+    due, legacy_due, runs = (100, 30, 3) if args.quick else (args.due, args.legacy_due, args.runs)
+    data.ensure(size["cases"], size["agreements"])
+    rng = random.Random(7)
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_test_environment, teardown_test_environment
-
-    import mda.outbox
-
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    mda.outbox.task_queue = lambda name, *args: True  # no broker: e-mails are sent in-process
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        _run(args, connection.vendor)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-        teardown_test_environment()
-
-
-def _run(args: argparse.Namespace, vendor: str) -> None:
-    from scheduling.services import ladder_of
-
-    print(f"database: {vendor}; {args.agreements:,} open agreements, {args.due:,} made due")
-    world = _world()
-    ladder_of(world["region"])
-    seconds, _r = _timed(lambda: _create_agreements(world, args.agreements))
-    print(
-        f"bulk_create of {args.agreements:,} agreements: {seconds:.1f} s "
-        f"({args.agreements / seconds:,.0f}/s)"
+    new, old = _idle(runs)
+    report = common.Report(
+        f"Escalation sweep and delivery, {size['agreements']:,} open agreements, 25 regions"
     )
-    idle = _sweep_idle(args.runs)
-    print(
-        f"sweep, nothing due:              best {idle_ms(min(idle))}, "
-        f"median {idle_ms(statistics.median(idle))} ({args.runs} runs)"
+    idle = common.median(new)
+    report.add(
+        "sweep, nothing due (median)",
+        common.ms(idle),
+        f"as it was {common.ms(common.median(old))}",
+        "<= 50 ms",
+        idle <= 0.050,
     )
-    _make_due(args.due)
-    t = _remind(args.due)
-    total = t["claim"] + t["dispatch"] + t["deliver"]
-    print(
-        f"sweep claiming {args.due:,} due steps:    {t['claim']:.2f} s "
-        f"({args.due / t['claim']:,.0f} claims/s)"
-    )
-    print(f"marking them queued:             {t['dispatch']:.2f} s")
-    print(
-        f"delivering them (one process):   {t['deliver']:.2f} s "
-        f"({args.due / t['deliver']:,.0f} reminders/s)"
-    )
-    print(f"reminders per second, end to end without the broker: {args.due / total:,.0f}")
-    print(
-        f"their e-mails (locmem backend):  {t['email']:.2f} s "
-        f"({args.due / t['email']:,.0f} e-mails/s)"
-    )
-    after = _sweep_idle(args.runs)
-    print(
-        f"sweep, nothing new due, {args.due:,} steps sent: best {idle_ms(min(after))}, "
-        f"median {idle_ms(statistics.median(after))}"
-    )
+    report.add("sweep, nothing due (p95)", common.ms(common.p95(new)), "", "", None)
 
-
-def idle_ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
+    two_n, two_s = _round(due, rng, lambda ids: _deliver(ids, 2))
+    one_n, one_s = _round(due, rng, lambda ids: _deliver(ids, 1))
+    old_n, old_s = _round(legacy_due, rng, _deliver_legacy)
+    two, one, per_row = two_n / two_s, one_n / one_s, old_n / old_s
+    report.add(
+        "delivery, two workers",
+        f"{two:,.0f}/s",
+        f"per-row loop {per_row:,.0f}/s",
+        ">= 2,000/s",
+        two >= 2000,
+    )
+    report.add(
+        "delivery, one worker",
+        f"{one:,.0f}/s",
+        f"per-row loop {per_row:,.0f}/s",
+        ">= 50x per-row",
+        one / per_row >= 50,
+    )
+    report.add("  ratio, one worker to per-row", f"{one / per_row:.0f}x", "", ">= 50x", None)
+    report.add(
+        "  ratio, two workers to per-row",
+        f"{two / per_row:.0f}x",
+        "",
+        ">= 50x",
+        two / per_row >= 50,
+    )
+    report.notes.append(
+        f"{two_n:,} / {one_n:,} / {old_n:,} notices (reminders, team lead and Veilig Thuis "
+        "escalations across every region); the workers run the task's code in forked processes, "
+        "without the broker round trip (one message per batch)"
+    )
+    report.print()
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ Whoever sees an agreement may read its description (level 2 or the owner organis
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -73,9 +74,12 @@ from casework.models import (
     CheckIn,
     DestructionRecord,
     EventAudience,
+    Identity,
+    IdentityReveal,
     Note,
     NoteVisibility,
     Participation,
+    ParticipationQuerySet,
     RegionPolicy,
     SubjectAccessItem,
     SubjectAccessRequest,
@@ -115,36 +119,72 @@ def active_participations_of(user: User) -> QuerySet[Participation]:
 # --- Cases ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Standing:
+    """Where *user* stands, read once per list (constants let PostgreSQL pick the index)."""
+
+    coordinated: frozenset[int]  # region ids
+    chaired: frozenset[int]
+    partner_organisations: frozenset[int]
+    partner_regions: frozenset[int]
+
+
+def _standing(user: User) -> _Standing:
+    coordinated, chaired, organisations, partner_regions = set(), set(), set(), set()
+    for role, organisation_id, region_id in Membership.objects.filter(user=user).values_list(
+        "role", "organisation_id", "organisation__region_id"
+    ):
+        if role == Role.COORDINATOR:
+            coordinated.add(region_id)
+        elif role == Role.CHAIR:
+            chaired.add(region_id)
+        if role in PARTNER_ROLES:
+            organisations.add(organisation_id)
+            partner_regions.add(region_id)
+    return _Standing(
+        frozenset(coordinated),
+        frozenset(chaired),
+        frozenset(organisations),
+        frozenset(partner_regions),
+    )
+
+
 def cases_visible_to(
     user: User | AnonymousUser, queryset: QuerySet[Case] | None = None
 ) -> QuerySet[Case]:
     """Every case *user* may see, annotated with ``access_level`` (0, 1 or 2) and
-    ``as_coordinator``. One SQL query; no per-row checks."""
+    ``as_coordinator``.
+
+    The filter is one an index drives: the regions the user coordinates or chairs, or (in the
+    regions of the user's partner organisations, where their participations are) an active
+    participation of one of those organisations. The level is computed only for the rows read,
+    so a page of a list costs the page, not the region."""
     qs = Case.objects.all() if queryset is None else queryset
     if not is_active_user(user):
         return qs.none()
     # A destroyed case is a tombstone: it exists for nobody here (only in the privacy officer's
     # records, ``cases_supervised_by`` and ``destruction_records_visible_to``).
     qs = qs.filter(destroyed_at__isnull=True)
-    participation_level = (
-        active_participations_of(user)
-        .filter(case=OuterRef("pk"))
-        .order_by("-level")
-        .values("level")[:1]
+    standing = _standing(user)
+    participations = Participation.objects.active().filter(
+        case=OuterRef("pk"), organisation_id__in=standing.partner_organisations
     )
-    coordinated = in_regions_with_role(user, "region_id", Role.COORDINATOR)
-    chaired = in_regions_with_role(user, "region_id", Role.CHAIR)
+    visible: Any = Q(region_id__in=standing.coordinated | standing.chaired)
+    if standing.partner_organisations:
+        visible |= Q(region_id__in=standing.partner_regions) & Exists(participations)
+    coordinated = Q(region_id__in=standing.coordinated)
+    participation_level = participations.order_by("-level").values("level")[:1]
     level = Greatest(
         DbCase(
             When(coordinated, then=Value(int(FULL))),
-            When(chaired, then=Value(int(PROCESS))),
+            When(Q(region_id__in=standing.chaired), then=Value(int(PROCESS))),
             default=Value(-1),
             output_field=IntegerField(),
         ),
         Coalesce(Subquery(participation_level, output_field=IntegerField()), Value(-1)),
     )
-    return annotate_access(qs, as_coordinator=access_flag(coordinated), access_level=level).filter(
-        Q(access_level__gte=0)
+    return annotate_access(
+        qs.filter(visible), as_coordinator=access_flag(coordinated), access_level=level
     )
 
 
@@ -341,11 +381,14 @@ def agreements_visible_to(
     qs = Agreement.objects.all() if queryset is None else queryset
     if not is_active_user(user):
         return qs.none()
-    participations = active_participations_of(user).filter(case=OuterRef("case_id"))
+    standing = _standing(user)  # constants: each EXISTS is one probe of the participation index
+    participations = Participation.objects.active().filter(
+        case=OuterRef("case_id"), organisation_id__in=standing.partner_organisations
+    )
     owner = Exists(
         participations.filter(organisation=OuterRef("owner_organisation_id"), level__gte=PROCESS)
     )
-    coordinator = in_regions_with_role(user, "case__region_id", Role.COORDINATOR)
+    coordinator = Q(case__region_id__in=standing.coordinated)
     return annotate_access(qs, as_coordinator=access_flag(coordinator), as_owner=owner).filter(
         coordinator | Exists(participations.filter(level=FULL)) | owner
     )
@@ -456,3 +499,23 @@ def access_supervised_organisation(
     if organisation is None:
         raise Http404
     return organisation
+
+
+# --- The workbench: what a coordinator guards, what a privacy officer supervises ----------------
+
+
+def participations_coordinated_by(user: User | AnonymousUser) -> ParticipationQuerySet:
+    """The weegmomenten of the cases *user* coordinates (expiry, revocation)."""
+    return Participation.objects.filter(case__in=cases_coordinated_by(user).values("pk"))
+
+
+def reveals_supervised_by(user: User | AnonymousUser) -> QuerySet[IdentityReveal]:
+    """Identity reveals in the regions whose access log *user* supervises (privacy officers):
+    who revealed whom and when; the reasons are read on the case's access log (recorded)."""
+    return IdentityReveal.objects.filter(case__region__in=supervised_regions(user))
+
+
+def identities_searchable_by(user: User | AnonymousUser) -> QuerySet[Identity]:
+    """Identities a search by BSN or name and date of birth may find: those of the cases in the
+    regions *user* coordinates (the blind index is compared, nothing is decrypted)."""
+    return Identity.objects.filter(member__case__in=cases_coordinated_by(user).values("pk"))

@@ -19,8 +19,8 @@ _C = "cases/<uuid:case_id>/"
 _A = "agreements/<uuid:agreement_id>/"
 
 urlpatterns = [
-    # cases (GET lists, POST refers), their register and the access log
-    path("cases/", cases.CaseListView.as_view(), name="api-case-list"),
+    # cases (POST /cases/ refers: routed by the workbench, which also lists them), their
+    # register and the access log
     path(_C, cases.CaseDetailView.as_view(), name="api-case-detail"),
     path(
         _C + "members/<uuid:member_id>/reveal/",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models import (
     AccessLevel,
+    CaseStatus,
     CheckInOutcome,
     Criterion,
     HouseholdMember,
@@ -20,10 +21,18 @@ from casework.models import (
     SafetyPhase,
     WithholdingGround,
 )
+from casework.selectors.cases import CaseFilters, CaseSort
 from casework.transitions import TRANSITION_CHOICES
 from mda.blind_index import validate_bsn
-from mda.forms import PersonChoiceField, model_choices
-from mda.models import Organisation
+from mda.forms import (
+    DATE_HELP,
+    ConfirmForm,
+    DayMonthYearField,
+    PersonChoiceField,
+    model_choices,
+    person_choices,
+)
+from mda.models import Organisation, Region
 
 
 class NoteForm(forms.Form):
@@ -75,7 +84,7 @@ class ParticipantForm(forms.Form):
         ).order_by("name")
 
 
-class RevealForm(forms.Form):
+class RevealForm(ConfirmForm):
     reason = forms.CharField(
         label=_("Why do you need to see this identity?"),
         min_length=10,
@@ -168,10 +177,9 @@ class MemberForm(forms.Form):
     label = forms.CharField(label=_("Label"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     bsn = forms.CharField(label=_("BSN"), max_length=20, required=False)
-    date_of_birth = forms.DateField(
+    date_of_birth = DayMonthYearField(
         label=_("Date of birth"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
 
@@ -184,7 +192,7 @@ class RiskAssessmentForm(forms.Form):
     instrument = forms.ChoiceField(
         label=_("Instrument"), choices=[("", "—"), *RiskInstrument.choices]
     )
-    assessed_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    assessed_on = DayMonthYearField(label=_("Date"))
     assessor_organisation = forms.ModelChoiceField(
         label=_("Assessor organisation"), queryset=Organisation.objects.none()
     )
@@ -227,13 +235,12 @@ class TransitionForm(forms.Form):
 class DirectorForm(forms.Form):
     director = PersonChoiceField(
         label=_("Case director"),
-        queryset=Organisation.objects.none(),
         help_text=_("A professional of an organisation that takes part at level 2."),
     )
 
     def __init__(self, *args: Any, candidates: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choices(self, "director").queryset = candidates
+        person_choices(self, "director", candidates)
 
 
 class PlanForm(forms.Form):
@@ -267,9 +274,7 @@ class ScoreForm(forms.Form):
             "the children are safe enough to close the case."
         ),
     )
-    scored_on = forms.DateField(
-        label=_("Date of the reading"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    scored_on = DayMonthYearField(label=_("Date of the reading"))
     perspective = forms.ChoiceField(
         label=_("Whose view"), choices=Perspective.choices, widget=forms.RadioSelect
     )
@@ -306,6 +311,104 @@ class CheckInForm(forms.Form):
     )
 
 
+class CaseFilterForm(forms.Form):
+    """The case list's search, filters and sort (a GET form: links can be shared and kept)."""
+
+    q = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=40,
+        help_text=_("The whole reference or its number, for example MDA-2026-0042 or 42."),
+    )
+    status = forms.MultipleChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=CaseStatus.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    safety_phase = forms.TypedMultipleChoiceField(
+        label=_("Safety phase"),
+        required=False,
+        coerce=int,
+        choices=SafetyPhase.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    director_organisation = forms.ModelChoiceField(
+        label=_("Case director's organisation"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        to_field_name="uuid",
+        empty_label=_("Any organisation"),
+    )
+    overdue = forms.BooleanField(label=_("Only cases with overdue agreements"), required=False)
+    mine = forms.BooleanField(label=_("Only my organisation's cases"), required=False)
+    region = forms.ModelChoiceField(
+        label=_("Region"),
+        required=False,
+        queryset=Region.objects.none(),
+        to_field_name="slug",
+        empty_label=_("All my regions"),
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"), required=False, choices=CaseSort.choices, initial=CaseSort.NEWEST
+    )
+
+    def __init__(self, *args: Any, organisations: Any, regions: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "director_organisation").queryset = organisations
+        model_choices(self, "region").queryset = regions
+        # Offered to people of several regions; for others only a wrong value can be sent.
+        self.several_regions = regions.count() > 1
+
+    def filters(self) -> CaseFilters:
+        data = self.cleaned_data
+        return CaseFilters(
+            text=data.get("q") or "",
+            statuses=tuple(data.get("status") or ()),
+            safety_phases=tuple(data.get("safety_phase") or ()),
+            director_organisation=data.get("director_organisation"),
+            overdue=bool(data.get("overdue")),
+            mine=bool(data.get("mine")),
+            region=data.get("region"),
+            sort=data.get("sort") or CaseSort.NEWEST,
+        )
+
+
+class PersonSearchForm(forms.Form):
+    """Coordinators: find the cases of a person by an exact BSN, or name and date of birth
+    (through the blind index; the search is recorded). Sent by POST, so a BSN never ends up in
+    an address, a browser history or a server log."""
+
+    bsn = forms.CharField(label=_("BSN"), required=False, max_length=20)
+    name = forms.CharField(label=_("Full name"), required=False, max_length=200)
+    date_of_birth = DayMonthYearField(
+        label=_("Date of birth"),
+        required=False,
+        help_text=DATE_HELP,
+    )
+
+    def clean_bsn(self) -> str:
+        raw = self.cleaned_data.get("bsn", "")
+        return validate_bsn(raw) if raw.strip() else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        if data.get("bsn"):
+            return data
+        if data.get("name", "").strip() and data.get("date_of_birth"):
+            return data
+        if data.get("name", "").strip() or data.get("date_of_birth"):
+            raise forms.ValidationError(
+                _("Give both the full name and the date of birth, or a BSN."),
+                code="incomplete",
+            )
+        raise forms.ValidationError(
+            _("Give a BSN, or a full name and a date of birth."), code="empty"
+        )
+
+
 class LegalHoldForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for the hold"),
@@ -313,21 +416,19 @@ class LegalHoldForm(forms.Form):
         widget=forms.Textarea,
         help_text=_("For example a running criminal investigation. Coordinators read it."),
     )
-    until = forms.DateField(
+    until = DayMonthYearField(
         label=_("Hold until"),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Destruction is postponed until the day after this date."),
+        help_text=_("Destruction is postponed until the day after this date. Day-month-year."),
     )
 
 
 class SubjectLookupForm(forms.Form):
     bsn = forms.CharField(label=_("BSN"), max_length=20, required=False)
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    date_of_birth = forms.DateField(
+    date_of_birth = DayMonthYearField(
         label=_("Date of birth"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Give the BSN, or the name and the date of birth."),
+        help_text=_("Give the BSN, or the name and the date of birth. Day-month-year."),
     )
 
 

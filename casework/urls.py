@@ -25,7 +25,6 @@ _I = "subject-access/reviews/<uuid:item_id>/"
 
 urlpatterns = [
     # cases and their register
-    path("cases/", cases.case_list_view, name="case-list"),
     path(_C, cases.case_detail_view, name="case-detail"),
     path(_C + "members/<uuid:member_id>/reveal/", cases.reveal_view, name="member-reveal"),
     path("privacy/cases/", cases.supervision_list_view, name="supervision-list"),

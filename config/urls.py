@@ -21,9 +21,11 @@ urlpatterns = [
     path("api/v1/", include("casework.api_urls")),
     path("api/v1/", include("scheduling.api_urls")),
     path("api/v1/", include("steering.api_urls")),
+    path("api/v1/", include("workbench.api_urls")),
     path("", include("casework.urls")),
     path("", include("scheduling.urls")),
     path("", include("steering.urls")),
+    path("", include("workbench.urls")),
     path("", include("mda.urls")),
 ]
 

@@ -11,6 +11,7 @@ from mda import access
 from mda.http import ActorAPIView, ActorListAPIView, ActorRetrieveAPIView
 from mda.models import Membership, Organisation
 from mda.notifications import notification_acknowledge
+from mda.pagination import KeysetPagination
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -87,6 +88,7 @@ class NotificationListView(ActorListAPIView):
     """Your notifications, newest first."""
 
     serializer_class = NotificationSerializer
+    pagination_class = KeysetPagination
 
     def get_queryset(self):
         return access.notifications_visible_to(self.actor)

@@ -185,7 +185,8 @@ def master_keyring() -> Keyring:
 
 
 def _key_id(key: DataKey) -> uuid.UUID:
-    return key.id if isinstance(key.id, uuid.UUID) else uuid.UUID(str(key.id))
+    key_id = key.id
+    return key_id if type(key_id) is uuid.UUID else uuid.UUID(str(key_id))
 
 
 def _wrap_aad(key_id: uuid.UUID, version: int) -> bytes:
@@ -216,6 +217,88 @@ def _unwrap(key: DataKey) -> bytes:
             f"MDA_MASTER_KEYS holds a different key for version {version} than the one it was "
             "wrapped with, or the wrapped key was altered."
         ) from None
+
+
+# Unwrapping a data key costs a master-key AES-GCM operation and a cipher set-up on every field;
+# a page of a case reads many fields with one key. So each process keeps the ciphers of the data
+# keys it used last. The entry is found by everything the unwrap depends on: the key id, the
+# master key version and key, and the wrapped bytes as stored. A key re-wrapped elsewhere (new
+# bytes or version) or shredded elsewhere (``wrapped_key`` NULL, refused above before any lookup)
+# therefore never decrypts from a stale entry once its row is read again; this process also
+# forgets everything when it re-wraps or shreds. Failures are never cached: they raise every time.
+DATA_KEY_CACHE_SIZE = 1024
+
+
+@functools.lru_cache(maxsize=DATA_KEY_CACHE_SIZE)
+def _cipher_of(
+    key_id: uuid.UUID, version: int, blob: bytes, master_keys: str
+) -> tuple[AESGCM, bytes]:
+    master = _cached_keyring(master_keys).key(version)
+    try:
+        raw = AESGCM(master).decrypt(
+            blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :], _wrap_aad(key_id, version)
+        )
+    except InvalidTag:
+        raise _UnwrapFailed from None
+    return AESGCM(raw), key_id.bytes
+
+
+class _UnwrapFailed(Exception):
+    pass
+
+
+def _cipher(key: DataKey) -> tuple[AESGCM, bytes]:
+    """The AES-GCM cipher of *key*'s data key and its id as bytes (see the cache above); raises
+    like ``_unwrap``."""
+    wrapped = key.wrapped_key
+    # The same instance again (a page reading many fields): its own memo, valid while it holds
+    # the very wrapped key and the settings object it was made under.
+    memo = key.__dict__.get("_mda_cipher")
+    if (
+        memo is not None
+        and memo[0] is wrapped
+        and memo[1] is settings.__dict__["_wrapped"]
+        and key.shredded_at is None
+    ):
+        return memo[2]
+    master_keys = _master_keys_setting()
+    if key.shredded_at is not None or wrapped is None:
+        raise KeyShreddedError(f"Data key {key.id} was shredded; its data cannot be decrypted.")
+    blob = wrapped if type(wrapped) is bytes else bytes(wrapped)
+    if len(blob) != _WRAPPED_LENGTH or blob[0] != _WRAP_FORMAT:
+        raise DecryptionError(f"Data key {key.id} has a malformed wrapped key.")
+    version = key.master_key_version
+    try:
+        found = _cipher_of(_key_id(key), version, blob, master_keys)
+    except _UnwrapFailed:
+        raise MasterKeyError(
+            f"Data key {key.id} does not unwrap with master key version {version}: "
+            f"MDA_MASTER_KEYS holds a different key for version {version} than the one it was "
+            "wrapped with, or the wrapped key was altered."
+        ) from None
+    key.__dict__["_mda_cipher"] = (wrapped, settings.__dict__["_wrapped"], found)
+    return found
+
+
+_master_keys_seen: tuple[object, str] | None = None
+
+
+def _master_keys_setting() -> str:
+    """``settings.MDA_MASTER_KEYS``, checked, read again only when the settings object changes
+    (reading a setting costs as much as the rest of a field; tests override settings by replacing
+    that object)."""
+    global _master_keys_seen
+    holder = settings.__dict__["_wrapped"]
+    seen = _master_keys_seen
+    if seen is None or seen[0] is not holder:
+        master_keyring()  # raises, saying what is wrong, when it is missing or malformed
+        seen = _master_keys_seen = (holder, settings.MDA_MASTER_KEYS)
+    return seen[1]
+
+
+def data_keys_forget() -> None:
+    """Drop every cached data key of this process (after a re-wrap or a shred)."""
+    _cipher_of.cache_clear()
 
 
 def data_key_create() -> DataKey:
@@ -249,6 +332,7 @@ def data_key_rewrap(key: DataKey) -> bool:
     )
     if updated:
         key.wrapped_key, key.master_key_version, key.rewrapped_at = wrapped, newest, now
+    data_keys_forget()
     return bool(updated)
 
 
@@ -258,6 +342,7 @@ def data_key_shred(key: DataKey) -> None:
         wrapped_key=None, shredded_at=Coalesce(F("shredded_at"), Value(timezone.now()))
     )
     key.wrapped_key = None
+    data_keys_forget()
     key.refresh_from_db(fields=["shredded_at"])
 
 
@@ -270,10 +355,20 @@ def data_key_derive(key: DataKey, purpose: bytes) -> bytes:
 # --- Fields -----------------------------------------------------------------------------------
 
 
-def _field_aad(key_id: uuid.UUID, table: str, column: str, row_id: str) -> bytes:
+def _field_aad(key_id: bytes, table: str, column: str, row_id: str) -> bytes:
+    row = row_id.encode()
+    return b"".join(
+        (_column_aad(table, column), len(row).to_bytes(4, "big"), row, _ID_AAD_LENGTH, key_id)
+    )
+
+
+# Length prefixes keep ("a", "bc") and ("ab", "c") apart.
+_ID_AAD_LENGTH = _ID_BYTES.to_bytes(4, "big")
+
+
+@functools.lru_cache(maxsize=256)
+def _column_aad(table: str, column: str) -> bytes:
     parts = [b"mda-field", bytes([_FIELD_FORMAT]), table.encode(), column.encode()]
-    parts += [row_id.encode(), key_id.bytes]
-    # Length prefixes keep ("a", "bc") and ("ab", "c") apart.
     return b"".join(len(part).to_bytes(4, "big") + part for part in parts)
 
 
@@ -281,29 +376,29 @@ def encrypt(key: DataKey, plaintext: str, *, table: str, column: str, row_id: st
     """Encrypt *plaintext* with *key*, bound to the row and column it will be stored in."""
     if not isinstance(plaintext, str):
         raise TypeError("encrypt() takes text (str); encode other data first.")
-    key_id = _key_id(key)
-    nonce = os.urandom(_NONCE_BYTES)
-    aad = _field_aad(key_id, table, column, row_id)
     try:
         encoded = plaintext.encode("utf-8")
     except UnicodeEncodeError:
         # The codec's own message quotes the offending character: keep it out of logs.
         raise CryptoError("The plaintext is not valid Unicode (it has a lone surrogate).") from None
-    sealed = AESGCM(_unwrap(key)).encrypt(nonce, encoded, aad)
-    return bytes([_FIELD_FORMAT]) + key_id.bytes + nonce + sealed
+    cipher, key_id = _cipher(key)
+    nonce = os.urandom(_NONCE_BYTES)
+    sealed = cipher.encrypt(nonce, encoded, _field_aad(key_id, table, column, row_id))
+    return b"".join((_FORMAT_BYTE, key_id, nonce, sealed))
+
+
+_FORMAT_BYTE = bytes([_FIELD_FORMAT])
 
 
 def decrypt(
     key: DataKey, ciphertext: bytes | memoryview, *, table: str, column: str, row_id: str
 ) -> str:
     """Decrypt *ciphertext* stored at table.column of row_id; raise DecryptionError otherwise."""
-    raw_key = _unwrap(key)
-    blob = _ciphertext_for(key, ciphertext, f"{table}.{column} of row {row_id}")
-    aad = _field_aad(_key_id(key), table, column, row_id)
+    cipher, key_id = _cipher(key)
+    blob = _ciphertext_for(key, key_id, ciphertext, table, column, row_id)
+    aad = _field_aad(key_id, table, column, row_id)
     try:
-        plain = AESGCM(raw_key).decrypt(
-            blob[1 + _ID_BYTES : _FIELD_HEADER], blob[_FIELD_HEADER:], aad
-        )
+        plain = cipher.decrypt(blob[1 + _ID_BYTES : _FIELD_HEADER], blob[_FIELD_HEADER:], aad)
         return plain.decode("utf-8")
     except (InvalidTag, UnicodeDecodeError):
         raise DecryptionError(
@@ -312,21 +407,31 @@ def decrypt(
         ) from None
 
 
-def _ciphertext_for(key: DataKey, ciphertext: object, where: str) -> bytes:
+def _ciphertext_for(
+    key: DataKey, key_id: bytes, ciphertext: object, table: str, column: str, row_id: str
+) -> bytes:
     """Check the format and data key id of *ciphertext*, for a clearer error than a bad tag."""
-    if not isinstance(ciphertext, bytes | bytearray | memoryview):
-        raise DecryptionError(f"There is no ciphertext in {where}.")
-    blob = bytes(ciphertext)
+    if type(ciphertext) is bytes:
+        blob = ciphertext
+    elif isinstance(ciphertext, bytearray | memoryview):
+        blob = bytes(ciphertext)
+    else:
+        raise DecryptionError(f"There is no ciphertext in {table}.{column} of row {row_id}.")
+    if (
+        len(blob) >= _FIELD_HEADER + _TAG_BYTES
+        and blob[0] == _FIELD_FORMAT
+        and blob[1 : 1 + _ID_BYTES] == key_id
+    ):
+        return blob
+    where = f"{table}.{column} of row {row_id}"
     if len(blob) < _FIELD_HEADER + _TAG_BYTES:
         raise DecryptionError(f"The ciphertext in {where} is truncated or malformed.")
     if blob[0] != _FIELD_FORMAT:
         raise DecryptionError(f"The ciphertext in {where} has unknown format {blob[0]}.")
     made_with = uuid.UUID(bytes=blob[1 : 1 + _ID_BYTES])
-    if made_with != _key_id(key):
-        raise DecryptionError(
-            f"The ciphertext in {where} was made with data key {made_with}, not {key.id}."
-        )
-    return blob
+    raise DecryptionError(
+        f"The ciphertext in {where} was made with data key {made_with}, not {key.id}."
+    )
 
 
 def _binding(obj: models.Model, field_name: str) -> dict[str, str]:

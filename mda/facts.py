@@ -8,6 +8,7 @@ moment (its region, its statistics token) and keeps nothing that points back at 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -109,6 +110,26 @@ def fact_record(
         working_days=working_days,
         amount=amount,
         count=count,
+    )
+
+
+def facts_record_each(
+    kind: str, *, cases: Iterable[tuple[StatisticsCase, str]], on: date | datetime | None = None
+) -> list[Fact]:
+    """One plain fact of *kind* per (case, category) in *cases*, in one insert: for a batch (the
+    escalations a worker sends). Spells and once-per-case kinds need their case's earlier facts,
+    so they go through ``fact_record`` one at a time. Each case's data key should come with it
+    (``select_related``): the statistics token is derived from it."""
+    if kind in SPELL_KINDS or kind in ONCE_PER_CASE:
+        raise ValueError(f"Facts of kind {kind!r} are recorded one at a time (fact_record).")
+    month = month_of(on)
+    return Fact.objects.bulk_create(
+        Fact(
+            **_dimensions(kind, case.region_id, statistics_token(case.data_key), None),
+            month=month,
+            category=category,
+        )
+        for case, category in cases
     )
 
 

@@ -55,6 +55,20 @@ def notification_send(
     return created
 
 
+def notifications_create(rows: list[Notification]) -> list[Notification]:
+    """Insert ready-made notifications in one statement (a batch of reminders); their e-mails are
+    queued after commit. The caller deduplicates and keeps subjects within 200 characters."""
+    created = Notification.objects.bulk_create(rows)
+    if any(n.pk is None for n in created):  # a backend that does not return ids
+        ids = dict(
+            Notification.objects.filter(uuid__in=[n.uuid for n in rows]).values_list("uuid", "pk")
+        )
+        for note in created:
+            note.pk = ids[note.uuid]
+    OUTBOX.queue_on_commit([n.pk for n in created])
+    return created
+
+
 def notification_email(*, notification_id: int | str) -> bool:
     """Send one notification's e-mail, once (``Outbox.deliver``). False when nothing to do."""
 

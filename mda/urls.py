@@ -7,7 +7,6 @@ from mda import views
 app_name = "mda"
 
 urlpatterns = [
-    path("", views.home_view, name="home"),
     path("login/", views.login_view, name="login"),
     path("2fa/", views.two_factor_view, name="two_factor"),
     path("logout/", views.logout_view, name="logout"),

@@ -28,7 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from mda import access, services
 from mda.forms import LoginForm, TokenForm
 from mda.http import AuthenticatedHttpRequest
-from mda.models import Role, ServiceHeartbeat
+from mda.models import ServiceHeartbeat
 from mda.notifications import notification_acknowledge
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def two_factor_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Second factor: enrol a TOTP app on first login, otherwise verify a code."""
     user = request.user
     if access.two_factor_verified(user):
-        return redirect("mda:home")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     credentials = {settings.AXES_USERNAME_FORM_FIELD: user.get_username()}
     if AxesProxyHandler.is_locked(request, credentials):
         logout(request)
@@ -130,23 +130,6 @@ def _base32(key: bytes) -> str:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     return redirect("mda:login")
-
-
-@login_required
-@require_GET
-def home_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    memberships = list(access.memberships_of(request.user))
-    roles = {m.role for m in memberships}
-    return render(
-        request,
-        "mda/home.html",
-        {
-            "memberships": memberships,
-            "roles": roles,
-            "Role": Role,
-            "regions": list(access.regions_of(request.user)),
-        },
-    )
 
 
 @require_GET

@@ -6,11 +6,18 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Agreement, AgreementStatus
-from mda.forms import PersonChoiceField, model_choices
-from mda.models import Organisation, Role, User
+from mda.forms import (
+    DayMonthYearField,
+    DayMonthYearInput,
+    PersonChoiceField,
+    model_choices,
+    person_choices,
+)
+from mda.models import Organisation, Role
 from scheduling.models import (
     AttendanceStatus,
     InvitationResponse,
@@ -39,8 +46,9 @@ class EscalationRaiseForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea,
         help_text=_(
-            "Why cooperation stalls. Only coordinators and level-2 partners read it; "
-            "the e-mail does not carry it."
+            "Why cooperation stalls. In the service, coordinators and the partners who see the "
+            "case in full read it, recipients among them; recipients who see less of the case "
+            "do not, and the e-mail carries only the reference and the rung."
         ),
     )
 
@@ -54,7 +62,7 @@ class EscalationRaiseForm(forms.Form):
         fields["agreement"].queryset = agreements
         fields["agreement"].label_from_instance = lambda a: (
             _("%(organisation)s, due %(due)s")
-            % {"organisation": a.owner_organisation.name, "due": a.due_date.isoformat()}
+            % {"organisation": a.owner_organisation.name, "due": date_format(a.due_date)}
         )
 
 
@@ -71,6 +79,7 @@ class RungAdminForm(forms.ModelForm):
         fields = [
             "number",
             "name",
+            "name_en",
             "offset_working_days",
             "notify_owner",
             "organisation_scope",
@@ -120,7 +129,7 @@ class SeriesForm(forms.ModelForm):
         widgets = {
             "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "deadline_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "starts_on": DayMonthYearInput(),
         }
 
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
@@ -196,21 +205,18 @@ class MinutesForm(forms.Form):
     decisions = forms.CharField(
         label=_("Decisions"), max_length=20000, required=False, widget=forms.Textarea
     )
-    case_director = PersonChoiceField(
-        label=_("Case director"), queryset=User.objects.none(), required=False
-    )
+    case_director = PersonChoiceField(label=_("Case director"), required=False)
     case_director_confirmed = forms.BooleanField(
         label=_("The case director was confirmed in the meeting"), required=False
     )
-    next_review_on = forms.DateField(
+    next_review_on = DayMonthYearField(
         label=_("Next review"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args: Any, directors: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choices(self, "case_director").queryset = directors
+        person_choices(self, "case_director", directors)
 
 
 class MeetingAgreementForm(forms.Form):
@@ -220,17 +226,14 @@ class MeetingAgreementForm(forms.Form):
     owner_organisation = forms.ModelChoiceField(
         label=_("Owner organisation"), queryset=Organisation.objects.none()
     )
-    owner = PersonChoiceField(
-        label=_("Owner (person)"), queryset=User.objects.none(), required=False
-    )
-    due_date = forms.DateField(
-        label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    owner = PersonChoiceField(label=_("Owner (person)"), required=False)
+    due_date = DayMonthYearField(label=_("Due date"))
 
     def __init__(self, *args: Any, organisations: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choices(self, "owner_organisation").queryset = organisations
-        model_choices(self, "owner").queryset = people
+        person_choices(self, "owner", people)
+        self.fields["owner"].widget.attrs["data-follows"] = self["owner_organisation"].auto_id
 
 
 class AgreementReviewForm(forms.Form):

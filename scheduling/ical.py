@@ -10,13 +10,14 @@ the reader sees.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vDuration, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
 from mda.workdays import AMSTERDAM
 
@@ -95,10 +96,17 @@ def _calendar(events: list[Event], starts: Iterable[datetime], method: str = "")
         calendar.add_component(event)
     years = [moment.astimezone(AMSTERDAM).year for moment in starts] or [timezone.now().year]
     # A VTIMEZONE for Europe/Amsterdam covering the events' years (not 1970-2038: keep it small).
-    calendar.add_missing_timezones(
-        first_date=date(min(years) - 1, 1, 1), last_date=date(max(years) + 1, 12, 31)
-    )
+    calendar.add_component(_vtimezone(min(years) - 1, max(years) + 1))
     return calendar
+
+
+@functools.lru_cache(maxsize=16)
+def _vtimezone(first_year: int, last_year: int) -> Timezone:
+    """Europe/Amsterdam's VTIMEZONE for these years, built once (it costs more than the rest of
+    an invitation) and shared by every calendar that only serialises it."""
+    return Timezone.from_tzid(
+        AMSTERDAM.key, first_date=date(first_year, 1, 1), last_date=date(last_year, 12, 31)
+    )
 
 
 def invitation_ics(slot: SlotEvent) -> bytes:

@@ -45,7 +45,8 @@ class AgreementEventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     actor = serializers.CharField(source="actor.get_full_name", default="")
     actor_organisation = serializers.CharField(source="actor_organisation.name", default="")
-    detail = serializers.DictField()
+    summary = serializers.CharField(help_text="What happened, in words (request's language).")
+    detail = serializers.DictField(help_text="The facts as stored (dates ISO, codes).")
 
 
 class AgreementNoticeSerializer(serializers.Serializer):

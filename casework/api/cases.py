@@ -17,27 +17,10 @@ from casework.api.participation import ParticipantSerializer
 from casework.api.referral import CaseCreateSerializer, referral_input
 from casework.models import (
     AccessLevel,
-    Case,
 )
 from mda.access import actor_of, has_role, organisations_user_may_act_for
 from mda.http import ActorAPIView, ActorListAPIView
 from mda.models import AuditEvent, Organisation, Role
-
-
-class CaseListSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    reference = serializers.CharField()
-    region = serializers.CharField(source="region.slug")
-    access_level = serializers.IntegerField()
-    status = serializers.CharField(required=False, help_text="From access level 1.")
-    created_at = serializers.DateTimeField(required=False, help_text="From access level 1.")
-
-    def to_representation(self, instance: Case) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        if instance.access_level < AccessLevel.PROCESS:
-            data.pop("status", None)
-            data.pop("created_at", None)
-        return data
 
 
 class MemberSerializer(serializers.Serializer):
@@ -95,11 +78,20 @@ class IdentityOutSerializer(serializers.Serializer):
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    who = serializers.CharField(
+        read_only=True, help_text='"Name, organisation (role)" as recorded.'
+    )
+    what = serializers.CharField(
+        read_only=True, help_text="The event in words, in the request's language."
+    )
+
     class Meta:
         model = AuditEvent
         fields = [
             "id",
             "occurred_at",
+            "who",
+            "what",
             "username",
             "organisation_name",
             "role",
@@ -131,11 +123,9 @@ def _referring_organisation(request: Request, uuid: Any) -> Organisation:
     return candidates[0]
 
 
-class CaseListView(ActorListAPIView):
-    serializer_class = CaseListSerializer
-
-    def get_queryset(self):
-        return selectors.case_list(actor=self.actor)
+class CaseReferView(ActorAPIView):
+    """POST /cases/ refers a household; the workbench adds GET (finding cases) on the same
+    address, with the next meeting of each row, which casework cannot know."""
 
     @extend_schema(
         request=CaseCreateSerializer,

@@ -82,11 +82,17 @@ class ParticipantListView(ActorAPIView):
         return Response(ParticipantSerializer(participation).data, status=status.HTTP_201_CREATED)
 
 
+class RevokeSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        min_length=10, max_length=1000, help_text="Why; kept (encrypted) for the coordinators."
+    )
+
+
 class ParticipantRevokeView(ActorAPIView):
     @extend_schema(
-        request=None,
+        request=RevokeSerializer,
         responses=ParticipantSerializer,
-        summary="Revoke a participation (coordinators)",
+        summary="Revoke a participation (coordinators), with the reason",
     )
     def post(self, request: Request, case_id: Any, participation_id: Any) -> Response:
         case = access.access_case(self.actor, case_id)
@@ -94,8 +100,11 @@ class ParticipantRevokeView(ActorAPIView):
         participation = selectors.participation_of_case(
             case=case, participation_id=participation_id
         )
+        serializer = RevokeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         participation = services.participation_revoke(
             actor=self.actor,
             participation=participation,
+            reason=serializer.validated_data["reason"],
         )
         return Response(ParticipantSerializer(participation).data)

@@ -8,10 +8,12 @@ agreement lives in ``scheduling``; it reads ``due_date``, ``status`` and ``ladde
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case
@@ -142,3 +144,62 @@ class AgreementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def summary(self) -> str:
+        """What happened, in words of the reader's language ("Due date moved from 1 dec. 2026
+        to 8 dec. 2026."); ``detail`` holds the facts as stored."""
+        d = self.detail or {}
+        if self.kind == AgreementEventKind.CREATED:
+            owner = ", ".join(p for p in (d.get("owner_organisation"), d.get("owner")) if p)
+            text = _("Agreed: %(owner)s, due %(due)s.") % {
+                "owner": owner,
+                "due": _day(d.get("due_date")),
+            }
+            if d.get("origin"):
+                text += " " + str(_label(AgreementOrigin, d["origin"])) + "."
+            return str(text)
+        if self.kind == AgreementEventKind.CHANGED:
+            fields = [str(_CHANGED_FIELDS.get(f, f)) for f in d.get("fields", [])]
+            return str(_("Changed: %(fields)s.") % {"fields": ", ".join(fields)})
+        if self.kind == AgreementEventKind.RESCHEDULED:
+            return str(
+                _("Due date moved from %(old)s to %(new)s.")
+                % {"old": _day(d.get("old")), "new": _day(d.get("new"))}
+            )
+        if self.kind == AgreementEventKind.RESOLVED:
+            return str(
+                _("Marked: %(status)s.") % {"status": _label(AgreementStatus, d.get("status"))}
+            )
+        if self.kind == AgreementEventKind.REOPENED:
+            return str(
+                _("Reopened (it was: %(previous)s), due %(due)s.")
+                % {
+                    "previous": _label(AgreementStatus, d.get("previous")),
+                    "due": _day(d.get("due_date")),
+                }
+            )
+        return str(self.get_kind_display())
+
+
+# Words for the fields an agreement's history names (``AgreementEvent.detail["fields"]``).
+_CHANGED_FIELDS = {
+    "description": _("what was agreed"),
+    "owner": _("the owner"),
+    "owner_organisation": _("the owner organisation"),
+    "due_date": _("the due date"),
+}
+
+
+def _day(value: object) -> str:
+    try:
+        return date_format(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "")
+
+
+def _label(choices: type[models.TextChoices], value: object) -> str:
+    try:
+        return str(choices(str(value)).label)
+    except ValueError:
+        return str(value or "")

@@ -121,6 +121,8 @@ class Case(models.Model):
                 condition=models.Q(destroyed_at__isnull=True, ended_at__isnull=False),
                 name="case_retention_due",
             ),
+            # Case lists: a region's cases newest first, page by page (keyset).
+            models.Index(fields=["region", "-created_at", "-id"], name="case_region_newest"),
         ]
 
     def __str__(self) -> str:

@@ -71,6 +71,10 @@ class Participation(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    # Why the coordinator revoked it (free text, so encrypted with the case's key).
+    revoke_reason_ct = models.BinaryField(
+        _("reason for revoking (encrypted)"), null=True, blank=True
+    )
 
     objects = ParticipationQuerySet.as_manager()
 

@@ -21,7 +21,7 @@ from casework.models import (
 )
 from mda import crypto
 from mda.audit import audit_record
-from mda.models import AuditAction, Organisation, OrganisationKind, User
+from mda.models import AuditAction, Membership, Organisation, OrganisationKind, User
 
 
 def agreement_list(
@@ -30,7 +30,7 @@ def agreement_list(
     """Agreements *actor* may see, open first, then by due date. *mine*: those of the actor's own
     organisations (the owner's work list), the actor's own first."""
     qs = access.agreements_visible_to(actor).select_related(
-        "case__region", "owner_organisation", "owner"
+        "case__region", "case__data_key", "owner_organisation", "owner"
     )
     if case is not None:
         qs = qs.filter(case=case)
@@ -92,6 +92,19 @@ def _record_read(actor: User, case: Any, agreements: list[Agreement]) -> None:
         )
 
 
+def descriptions_of(*, actor: User, agreements: list[Agreement]) -> dict[Any, str]:
+    """What was agreed, for a page of agreements from ``agreement_list`` (each one *actor* may
+    read): decrypted for those rows only, the read recorded once per case."""
+    texts: dict[Any, str] = {}
+    by_case: dict[Any, list[Agreement]] = {}
+    for agreement in agreements:
+        texts[agreement.pk] = crypto.unseal(agreement, "description_ct", agreement.case.data_key)
+        by_case.setdefault(agreement.case_id, []).append(agreement)
+    for rows in by_case.values():
+        _record_read(actor, rows[0].case, rows)
+    return texts
+
+
 def agreement_view(*, actor: User, agreement: Agreement) -> AgreementView:
     """One agreement (from access.access_agreement) with its text, history and its escalation
     notices; the read is recorded. A notice is visible to whoever sees its agreement
@@ -140,6 +153,15 @@ def agreement_owner_organisations(case: Case) -> Any:
     return Organisation.objects.filter(region_id=case.region_id).filter(
         pk__in=taking_part
     ) | Organisation.objects.filter(region_id=case.region_id, kind=OrganisationKind.SAFETY_HOUSE)
+
+
+def agreement_owner_memberships(case: Case) -> QuerySet[Membership]:
+    """Who may own an agreement of *case*, each with the organisation they would own it for."""
+    return Membership.objects.filter(
+        user__is_active=True,
+        organisation__in=agreement_owner_organisations(case),
+        role__in=access.AGREEMENT_OWNER_ROLES,
+    )
 
 
 def agreement_owner_candidates(organisation: Organisation) -> Any:

@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Case as DbCase
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from casework import access
-from casework.models import AccessLevel, Case, HouseholdMember, Participation
+from casework.models import (
+    AccessLevel,
+    Agreement,
+    AgreementStatus,
+    Case,
+    HouseholdMember,
+    Participation,
+)
 from casework.selectors.notes import NoteView, notes_for_case
 from casework.selectors.referral import KnownElsewhere, known_elsewhere
 from mda import crypto
 from mda.audit import audit_events_of_case, audit_record
-from mda.models import AuditAction, AuditEvent, User
-
-
-def case_list(*, actor: User) -> QuerySet[Case]:
-    return (
-        access.cases_visible_to(actor)
-        .select_related("region", "referring_organisation")
-        .order_by("-created_at")
-    )
+from mda.blind_index import bsn_index, name_dob_index
+from mda.models import AuditAction, AuditEvent, Membership, Organisation, Region, User
+from mda.models.accounts import person_label
 
 
 @dataclass
@@ -71,7 +78,9 @@ def case_view(*, actor: User, case: Case) -> CaseView:
 
 def access_log(*, actor: User, case: Case) -> QuerySet[AuditEvent]:
     """Who looked at what in *case*, and when: for the privacy officer (metadata only)."""
-    events = audit_events_of_case(reference=case.reference, region_slug=case.region.slug)
+    events = audit_events_of_case(
+        reference=case.reference, region_slug=case.region.slug
+    ).select_related("user")
     audit_record(
         actor=actor,
         action=AuditAction.VIEW,
@@ -121,3 +130,188 @@ def reveals_for_case(*, actor: User, case: Case) -> list[RevealView]:
             case=case,
         )
     return result
+
+
+# --- Finding a case --------------------------------------------------------------------------
+
+
+class CaseSort(models.TextChoices):
+    NEWEST = "newest", _("Newest first")
+    OLDEST = "oldest", _("Oldest first")
+    REFERENCE = "reference", _("Reference")
+    STATUS = "status", _("Status")
+    SAFETY_PHASE = "safety_phase", _("Safety phase")
+
+
+# Each sort ends on the primary key, so a page never repeats or skips a row, and names only
+# columns that are never NULL, so that keyset pages (``mda.pagination``) can follow it. Status and
+# phase sort only what the viewer may see of them (level 1 and up): the rows where it is hidden
+# (or, for the phase, not set yet) come last, among themselves newest first.
+_INT: models.IntegerField[int, int] = models.IntegerField()
+_ORDERINGS: dict[str, tuple[str, ...]] = {
+    CaseSort.NEWEST: ("-created_at", "-pk"),
+    CaseSort.OLDEST: ("created_at", "pk"),
+    CaseSort.REFERENCE: ("reference", "pk"),
+    CaseSort.STATUS: ("status_hidden", "shown_status", "-created_at", "-pk"),
+    CaseSort.SAFETY_PHASE: ("phase_hidden", "shown_phase", "-created_at", "-pk"),
+}
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """What a user asks of the case list. Every filter narrows the scoped list of
+    ``access.cases_visible_to``; those on process facts (status, phase, case director) match only
+    cases the user sees at level 1 or more, so a filter never tells what a row hides."""
+
+    text: str = ""
+    statuses: tuple[str, ...] = ()
+    safety_phases: tuple[int, ...] = ()
+    director_organisation: Organisation | None = None
+    overdue: bool = False
+    mine: bool = False
+    region: Region | None = None
+    sort: str = CaseSort.NEWEST
+
+
+def case_find(*, actor: User, filters: CaseFilters, today: date | None = None) -> QuerySet[Case]:
+    """The cases *actor* may see that match *filters*, in the asked order."""
+    today = today or timezone.localdate()
+    qs = access.cases_visible_to(actor).select_related(
+        "region", "case_director", "case_director_organisation"
+    )
+    if filters.region is not None:
+        qs = qs.filter(region=filters.region)
+    if filters.text.strip():
+        qs = qs.filter(_reference_matches(filters.text))
+    process = Q(access_level__gte=AccessLevel.PROCESS)
+    if filters.statuses:
+        qs = qs.filter(process, status__in=filters.statuses)
+    if filters.safety_phases:
+        qs = qs.filter(process, safety_phase__in=filters.safety_phases)
+    if filters.director_organisation is not None:
+        qs = qs.filter(process, case_director_organisation=filters.director_organisation)
+    if filters.overdue:
+        qs = qs.filter(Exists(_overdue(actor, today).filter(case=OuterRef("pk"))))
+    if filters.mine:
+        qs = qs.filter(_of_my_organisations(actor))
+    phase_known = process & Q(safety_phase__isnull=False)
+    qs = qs.annotate(
+        status_hidden=DbCase(When(process, then=Value(0)), default=Value(1), output_field=_INT),
+        shown_status=DbCase(
+            When(process, then=F("status")), default=Value(""), output_field=models.CharField()
+        ),
+        phase_hidden=DbCase(When(phase_known, then=Value(0)), default=Value(1), output_field=_INT),
+        shown_phase=DbCase(
+            When(phase_known, then=F("safety_phase")), default=Value(0), output_field=_INT
+        ),
+    )
+    return qs.order_by(*_ORDERINGS.get(filters.sort, _ORDERINGS[CaseSort.NEWEST]))
+
+
+def _reference_matches(text: str) -> Q:
+    """A whole reference ("MDA-2026-0042"), its number ("2026-0042", "0042" or "42")."""
+    wanted = text.strip().upper()
+    if wanted.isdigit():
+        return Q(reference__endswith=f"-{int(wanted):04d}") | Q(reference__endswith=wanted)
+    return Q(reference__iexact=wanted) | Q(reference__iendswith=f"-{wanted}")
+
+
+def _overdue(actor: User, today: date) -> QuerySet[Agreement]:
+    """The open agreements past their due date that *actor* may see."""
+    return access.agreements_visible_to(actor).filter(
+        status=AgreementStatus.OPEN, due_date__lt=today
+    )
+
+
+def _of_my_organisations(actor: User) -> Q:
+    """Cases an organisation of *actor* takes part in, referred or directs, or that they direct."""
+    organisations = Membership.objects.filter(user=actor).values("organisation_id")
+    taking_part = Participation.objects.active().filter(
+        case=OuterRef("pk"), organisation_id__in=organisations
+    )
+    return (
+        Exists(taking_part)
+        | Q(referring_organisation_id__in=organisations)
+        | Q(case_director_organisation_id__in=organisations)
+        | Q(case_director=actor)
+    )
+
+
+@dataclass
+class CaseRow:
+    """One row of the case list, with what *actor* may see of it."""
+
+    case: Case
+    overdue_agreements: int = 0
+    next_meeting: Any = None  # filled in by the layer that owns meetings
+
+    @property
+    def level(self) -> int:
+        return self.case.access_level
+
+    @property
+    def director_label(self) -> str:
+        director = self.case.case_director
+        if director is None or self.level < AccessLevel.PROCESS:
+            return ""
+        return person_label(director, self.case.case_director_organisation)
+
+    @property
+    def director(self) -> dict[str, str | None] | None:
+        """The case director's name and organisation (level 1 and up), for the API."""
+        director = self.case.case_director
+        if director is None or self.level < AccessLevel.PROCESS:
+            return None
+        organisation = self.case.case_director_organisation
+        return {
+            "name": director.get_full_name() or director.get_username(),
+            "organisation": organisation.name if organisation else None,
+        }
+
+
+def case_rows(*, actor: User, cases: Any, today: date | None = None) -> list[CaseRow]:
+    """The rows of one page: overdue agreements counted in one query for the page's cases."""
+    today = today or timezone.localdate()
+    page = list(cases)
+    counts = dict(
+        _overdue(actor, today)
+        .filter(case__in=[c.pk for c in page])
+        .values_list("case")
+        .annotate(n=Count("pk"))
+        .values_list("case", "n")
+    )
+    return [CaseRow(case=c, overdue_agreements=counts.get(c.pk, 0)) for c in page]
+
+
+class IdentityNotSearchable(PermissionDenied):
+    """Only coordinators search by BSN or name and date of birth."""
+
+
+def case_search_identity(
+    *, actor: User, bsn: str = "", name: str = "", date_of_birth: date | None = None
+) -> QuerySet[Case]:
+    """Cases of *actor*'s coordinated regions with a household member whose BSN, or name and date
+    of birth, match exactly (through the blind index: nothing is decrypted). The search itself is
+    recorded in the audit trail, with how it searched and how many cases it found, never the
+    BSN or the name."""
+    if not access.can_triage(actor):
+        raise IdentityNotSearchable
+    if bsn:
+        found = Q(bsn_index=bsn_index(bsn))
+        by = "bsn"
+    elif name and date_of_birth is not None:
+        found = Q(name_dob_index=name_dob_index(name, date_of_birth))
+        by = "name_date_of_birth"
+    else:
+        raise ValidationError(_("Give a BSN, or a name and a date of birth."))
+    identities = access.identities_searchable_by(actor).filter(found)
+    cases = access.cases_coordinated_by(actor).filter(pk__in=identities.values("member__case_id"))
+    audit_record(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        object_type="case_search",
+        detail={"by": by, "found": cases.count()},
+    )
+    return cases.select_related("region", "case_director", "case_director_organisation").order_by(
+        "-created_at", "-pk"
+    )

@@ -27,7 +27,7 @@ from casework.transitions import ACTIVE, Transition, transitions_from
 from mda import crypto
 from mda.access import organisations_user_may_act_for
 from mda.audit import audit_record
-from mda.models import AuditAction, Organisation, Role, User
+from mda.models import AuditAction, Membership, Organisation, Role, User
 
 # --- Triage queue ------------------------------------------------------------------------------
 
@@ -68,7 +68,7 @@ class LifecycleView:
         return self.case.status in ACTIVE
 
     @property
-    def safetyphase_label(self) -> str:
+    def safety_phase_label(self) -> str:
         return phase_label(self.case.safety_phase)
 
 
@@ -139,17 +139,21 @@ def check_in_of_case(*, case: Case, check_in_id: Any) -> CheckIn:
     return check_in
 
 
+def director_memberships(*, case: Case) -> QuerySet[Membership]:
+    """Who may direct *case*: professionals of the organisations taking part at level 2, each
+    with the organisation they would direct it for (the people pickers)."""
+    full = Participation.objects.active().filter(case=case, level=AccessLevel.FULL)
+    return Membership.objects.filter(
+        user__is_active=True,
+        role=Role.PROFESSIONAL,
+        organisation__in=full.values("organisation_id"),
+    )
+
+
 def director_candidates(*, case: Case) -> QuerySet[User]:
     """Professionals of the organisations that take part in *case* at level 2."""
-    full = Participation.objects.active().filter(case=case, level=AccessLevel.FULL)
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__role=Role.PROFESSIONAL,
-            memberships__organisation__participations__in=full,
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
+    return User.objects.filter(pk__in=director_memberships(case=case).values("user_id")).order_by(
+        "last_name", "first_name"
     )
 
 

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from casework.models import Case, Perspective, SafetyScore
@@ -78,7 +79,7 @@ class ScaleChart:
     def summary(self) -> str:
         parts = [
             _("%(label)s: %(value)d on %(date)s")
-            % {"label": s.label, "value": s.latest.value, "date": s.latest.on.strftime("%d-%m-%Y")}
+            % {"label": s.label, "value": s.latest.value, "date": date_format(s.latest.on)}
             for s in self.series
         ]
         text = _("Latest readings: %(list)s.") % {"list": "; ".join(parts)}

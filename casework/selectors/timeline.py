@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -208,7 +209,7 @@ def _score_entries(scores: list[SafetyScore]) -> list[TimelineEntry]:
             % {
                 "value": s.value,
                 "who": _series_key(s)[1],
-                "date": s.scored_on.strftime("%d-%m-%Y"),
+                "date": date_format(s.scored_on),
             },
         )
         for s in scores

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from casework import access
@@ -27,6 +29,14 @@ class IdentityData:
     date_of_birth: str = ""
     address: str = ""
     known_elsewhere: list[str] = field(default_factory=list)
+
+    @property
+    def date_of_birth_shown(self) -> str:
+        """The date of birth in the service's date style ("14 mrt. 1988"); stored as ISO."""
+        try:
+            return date_format(date.fromisoformat(self.date_of_birth))
+        except ValueError:
+            return self.date_of_birth
 
 
 @transaction.atomic

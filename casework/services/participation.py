@@ -17,6 +17,7 @@ from casework.models import (
     LegalBasis,
     Participation,
 )
+from mda import crypto
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, User
 
@@ -115,12 +116,19 @@ def participation_add(
 
 
 @transaction.atomic
-def participation_revoke(*, actor: User, participation: Participation) -> Participation:
+def participation_revoke(
+    *, actor: User, participation: Participation, reason: str = ""
+) -> Participation:
+    """End a participation now; the *reason* is kept (encrypted) for the coordinators."""
     access.require_coordinator(actor, participation.case)
     locked = Participation.objects.select_for_update().get(pk=participation.pk)
     if locked.revoked_at is not None:
         raise ValidationError(_("This participation was already revoked."))
     locked.revoked_at, locked.revoked_by = timezone.now(), actor
-    locked.save(update_fields=["revoked_at", "revoked_by"])
+    fields = ["revoked_at", "revoked_by"]
+    if reason.strip():
+        crypto.seal(locked, "revoke_reason_ct", reason.strip(), participation.case.data_key)
+        fields.append("revoke_reason_ct")
+    locked.save(update_fields=fields)
     _audit_participation(actor, locked, AuditAction.REVOKE)
     return locked

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from casework import statistics
@@ -204,7 +205,7 @@ def _reopen_follow_ups(case: Case) -> None:
 
 
 def _notify_coordinators(case: Case) -> None:
-    due = case.triage_due_on.strftime("%d-%m-%Y") if case.triage_due_on else ""
+    due = date_format(case.triage_due_on) if case.triage_due_on else ""
     body = _("A new referral is waiting for triage. The decision is due on %(due)s.") % {"due": due}
     if case.repeat_of_id:
         body += " " + _("It is a repeat of an earlier case.")

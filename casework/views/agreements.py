@@ -19,16 +19,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from casework import access, selectors, services
 from casework.models import AgreementOrigin, AgreementStatus
 from casework.services.agreements import MAX_DESCRIPTION, MAX_REASON
-from mda.forms import form_apply_service_errors
+from mda.forms import (
+    DayMonthYearField,
+    PersonChoiceField,
+    form_apply_service_errors,
+    person_choices,
+)
 from mda.http import AuthenticatedHttpRequest
-from mda.models import Organisation, User
+from mda.models import Organisation
 
 # --- Forms ------------------------------------------------------------------------------------
-
-
-class _OwnerChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return obj.get_full_name() or obj.username
 
 
 class AgreementForm(forms.Form):
@@ -41,17 +41,14 @@ class AgreementForm(forms.Form):
     owner_organisation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(), label=gettext_lazy("Owner organisation")
     )
-    owner = _OwnerChoice(
-        queryset=User.objects.none(),
+    owner = PersonChoiceField(
         required=False,
         label=gettext_lazy("Owner (person)"),
         help_text=gettext_lazy(
             "Without a person, the organisation's team lead gets the reminders."
         ),
     )
-    due_date = forms.DateField(
-        label=gettext_lazy("Due date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = DayMonthYearField(label=gettext_lazy("Due date"))
     origin = forms.ChoiceField(
         choices=AgreementOrigin.choices, label=gettext_lazy("Made"), initial=AgreementOrigin.AD_HOC
     )
@@ -61,15 +58,9 @@ class AgreementForm(forms.Form):
         organisations = selectors.agreement_owner_organisations(case).order_by("name")
         fields = cast(dict[str, Any], self.fields)  # ModelChoiceFields, set up per case
         fields["owner_organisation"].queryset = organisations
-        fields["owner"].queryset = (
-            User.objects.filter(
-                is_active=True,
-                memberships__organisation__in=organisations,
-                memberships__role__in=access.AGREEMENT_OWNER_ROLES,
-            )
-            .distinct()
-            .order_by("first_name", "last_name")
-        )
+        person_choices(self, "owner", selectors.agreement_owner_memberships(case))
+        # The page offers only the people of the chosen organisation (mda.js).
+        fields["owner"].widget.attrs["data-follows"] = self["owner_organisation"].auto_id
 
 
 class ResolveForm(forms.Form):
@@ -88,9 +79,7 @@ class ResolveForm(forms.Form):
 
 
 class ReopenForm(forms.Form):
-    due_date = forms.DateField(
-        label=gettext_lazy("New due date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = DayMonthYearField(label=gettext_lazy("New due date"))
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -108,6 +97,9 @@ def my_agreements_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         status=None if status == "all" else status,
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    texts = selectors.descriptions_of(actor=request.user, agreements=list(page.object_list))
+    for agreement in page.object_list:
+        agreement.description_text = texts[agreement.pk]
     return render(
         request,
         "casework/agreements/my_agreements.html",

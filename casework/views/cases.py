@@ -21,13 +21,6 @@ from mda.http import AuthenticatedHttpRequest
 from mda.models import Role
 
 
-@login_required
-@require_GET
-def case_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(selectors.case_list(actor=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "casework/case_list.html", {"page": page})
-
-
 def case_page(
     request: AuthenticatedHttpRequest,
     case: Any,

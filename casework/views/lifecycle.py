@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casework import access, selectors, services
@@ -26,9 +29,11 @@ from casework.forms import (
     SafetyPhaseForm,
     TransitionForm,
 )
-from casework.models import CasePlan
+from casework.models import CasePlan, CaseStatus
+from casework.transitions import TRANSITIONS, transitions_from
+from mda.confirm import confirmation_page
 from mda.errors import Conflict
-from mda.forms import form_apply_service_errors
+from mda.forms import ConfirmForm, form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
 
 # --- Referral ------------------------------------------------------------------------------------
@@ -59,6 +64,10 @@ def transition_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResp
     )
     conflict = None
     if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["transition"]
+        possible = {t.name for t in transitions_from(case.status)}
+        if chosen in CLOSING and chosen in possible and not request.POST.get("confirm"):
+            return _close_confirmation(request, case, form.cleaned_data)
         try:
             services.case_transition(actor=request.user, case=case, **form.cleaned_data)
         except Conflict as exc:
@@ -80,6 +89,49 @@ def transition_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResp
     )
 
 
+# Closing ends the work on a case: it asks first, whatever page or script sent the POST.
+CLOSING = frozenset(t.name for t in TRANSITIONS.values() if t.target == CaseStatus.CLOSED)
+
+
+class CloseConfirmForm(ConfirmForm):
+    transition = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_lazy("Why"), max_length=5000, required=False, widget=forms.Textarea
+    )
+
+
+def _close_confirmation(
+    request: AuthenticatedHttpRequest, case: Any, data: dict[str, Any]
+) -> HttpResponse:
+    """Nothing has changed yet: what closing means, and the button that does it."""
+    form = CloseConfirmForm(initial={"transition": data["transition"], "reason": data["reason"]})
+    return confirmation_page(
+        request,
+        form=form,
+        title=_("Close case %(ref)s?") % {"ref": case.reference},
+        consequences=[
+            _("Nothing has changed yet: the case closes only when you confirm below."),
+            _(
+                "Its status becomes Closed: its open follow-up check-ins are cancelled and it can "
+                "no longer be put on an agenda."
+            ),
+            _("From today the region's retention period runs for its content."),
+            _(
+                "A new referral of the household starts a new case, linked to this one as a repeat "
+                "when it comes within 12 months."
+            ),
+        ],
+        recipients=[
+            _(
+                "The partners see the new status on the case page and in the timeline; no "
+                "message is sent."
+            )
+        ],
+        confirm_label=_("Yes, close the case"),
+        back_url=reverse("casework:case-detail", args=[case.pk]),
+    )
+
+
 # --- Case director, plan, safety phase --------------------------------------------------------
 
 
@@ -90,7 +142,7 @@ def director_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpRespon
     access.require_coordinator(request.user, case)
     form = DirectorForm(
         request.POST or None,
-        candidates=selectors.director_candidates(case=case),
+        candidates=selectors.director_memberships(case=case),
         initial={"director": case.case_director_id},
     )
     conflict = None

@@ -135,6 +135,19 @@ class Membership(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.organisation}"
 
+    @property
+    def person_label(self) -> str:
+        """ "Name, organisation (role)": how a person is shown wherever one is picked."""
+        return person_label(self.user, self.organisation, str(self.get_role_display()))
+
+
+def person_label(user: User, organisation: Organisation | None = None, role: str = "") -> str:
+    """ "Name, organisation (role)", as far as known: how people are named in lists and pickers."""
+    name = user.get_full_name() or user.get_username()
+    if organisation is not None:
+        name = f"{name}, {organisation.name}"
+    return f"{name} ({role})" if role else name
+
 
 class ApiToken(models.Model):
     """A bearer token for a partner integration. Only a SHA-256 digest is stored."""

@@ -7,12 +7,14 @@ chain them in order, and an index of the cases an event concerns when it concern
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditAction(models.TextChoices):
     VIEW = "view", _("view")
+    SEARCH = "search", _("search")
     REVEAL = "reveal", _("reveal")
     CREATE = "create", _("create")
     CHANGE = "change", _("change")
@@ -21,6 +23,46 @@ class AuditAction(models.TextChoices):
     DISCLOSE = "disclose", _("disclose")
     LOGIN = "login", _("login")
     LOGOUT = "logout", _("logout")
+
+
+# What an event's ``object_type`` is called where people read the trail (the access log).
+OBJECT_WORDS = {
+    "access_log": _("access log"),
+    "agenda": _("agenda"),
+    "agenda_item": _("agenda slot"),
+    "agreement": _("agreement"),
+    "calendar_feed": _("calendar feed"),
+    "case": _("case"),
+    "case_director": _("case director"),
+    "case_event": _("status change"),
+    "case_search": _("search for a person's cases"),
+    "check_in": _("follow-up check-in"),
+    "escalation": _("escalation"),
+    "identity": _("identity"),
+    "invitation": _("invitation"),
+    "lifecycle": _("status"),
+    "meeting": _("meeting"),
+    "minutes": _("minutes"),
+    "note": _("note"),
+    "participation": _("participation (weegmoment)"),
+    "plan": _("plan"),
+    "reveal_reasons": _("reasons for identity reveals"),
+    "safety_phase": _("safety phase"),
+    "safety_score": _("Signs of Safety reading"),
+}
+# The action as a past participle: "viewed: case", "revealed: identity".
+ACTION_WORDS = {
+    "view": _("viewed"),
+    "search": _("searched"),
+    "reveal": _("revealed"),
+    "create": _("created"),
+    "change": _("changed"),
+    "revoke": _("revoked"),
+    "export": _("exported"),
+    "disclose": _("shared"),
+    "login": _("logged in"),
+    "logout": _("logged out"),
+}
 
 
 class AuditEvent(models.Model):
@@ -67,6 +109,27 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.occurred_at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+    @property
+    def what(self) -> str:
+        """The event in words: "viewed: case", "revealed: identity"."""
+        action = ACTION_WORDS.get(self.action, self.action)
+        thing = OBJECT_WORDS.get(self.object_type, self.object_type.replace("_", " "))
+        return f"{str(action).capitalize()}: {thing}" if thing else str(action).capitalize()
+
+    @property
+    def who(self) -> str:
+        """ "Name, organisation (role)" as recorded; the name from the user where there is one."""
+        from mda.models.accounts import Role
+
+        try:
+            user = self.user if self.user_id else None
+        except ObjectDoesNotExist:  # the trail outlives its users
+            user = None
+        name = (user.get_full_name() if user else "") or self.username
+        role = dict(Role.choices).get(self.role, self.role)
+        parts = ", ".join(p for p in (name, self.organisation_name) if p)
+        return f"{parts} ({role})" if role else parts
 
 
 class AuditSeal(models.Model):

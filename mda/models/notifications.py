@@ -27,6 +27,10 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            # A user's notifications newest first, page by page (keyset).
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notification_inbox"),
+        ]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
 

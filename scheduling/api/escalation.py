@@ -40,7 +40,10 @@ class EscalationSerializer(serializers.Serializer):
     case = serializers.UUIDField(source="case_id")
     case_reference = serializers.CharField(source="case.reference")
     rung = serializers.IntegerField(source="rung_number")
-    rung_name = serializers.CharField()
+    rung_name = serializers.CharField(help_text="The region's (Dutch) name of the rung.")
+    rung_label = serializers.CharField(
+        help_text="The rung's name in the language of the request (English label if given)."
+    )
     manual = serializers.BooleanField()
     status = serializers.CharField()
     due_at = serializers.DateTimeField()

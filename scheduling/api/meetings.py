@@ -23,6 +23,7 @@ from casework.access import access_case
 from mda.access import actor_of, series_regions_managed_by
 from mda.http import ActorAPIView, ActorListAPIView
 from mda.models import Organisation
+from mda.pagination import KeysetPagination
 from scheduling import access, selectors
 from scheduling.models import (
     HolidayRule,
@@ -233,6 +234,7 @@ class MeetingListView(ActorListAPIView):
     """Meetings you may know of: your regions' (coordinators, chairs), or those with your slots."""
 
     serializer_class = MeetingSerializer
+    pagination_class = KeysetPagination
 
     @extend_schema(
         parameters=[
@@ -298,13 +300,27 @@ class MeetingDetailView(ActorAPIView):
         return meeting_response(request, access.access_meeting(self.actor, meeting_id))
 
 
+class MeetingCancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        min_length=10,
+        max_length=1000,
+        help_text="Kept on the meeting and sent with the cancellations: no personal data.",
+    )
+
+
 class MeetingCancelView(ActorAPIView):
     @extend_schema(
-        request=None, responses=MeetingDetailSerializer, summary="Cancel a meeting (coordinators)"
+        request=MeetingCancelSerializer,
+        responses=MeetingDetailSerializer,
+        summary="Cancel a meeting (coordinators), with the reason sent to the invited",
     )
     def post(self, request: Request, meeting_id: Any) -> Response:
         meeting = access.access_meeting(self.actor, meeting_id, manage=True)
-        meetings.meeting_cancel(actor=self.actor, meeting=meeting)
+        serializer = MeetingCancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        meetings.meeting_cancel(
+            actor=self.actor, meeting=meeting, reason=serializer.validated_data["reason"]
+        )
         return meeting_response(request, access.access_meeting(self.actor, meeting_id))
 
 

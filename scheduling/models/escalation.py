@@ -19,12 +19,20 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Agreement, Case
 from mda.models import Organisation, OrganisationKind, Region, Role
 
 MAX_OFFSET = 60
+
+
+def rung_label(name: str, name_en: str) -> str:
+    """A rung's Dutch name, or its English label for a reader who uses English."""
+    if name_en and (get_language() or "").startswith("en"):
+        return name_en
+    return name
 
 
 class Ladder(models.Model):
@@ -69,7 +77,17 @@ class Rung(models.Model):
         validators=[MaxValueValidator(20)],
         help_text=_("0 is the reminder to the owner; higher rungs escalate further."),
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(
+        _("name (Dutch)"),
+        max_length=100,
+        help_text=_("As the region calls this rung, for example 'Teamleider lokaal team'."),
+    )
+    name_en = models.CharField(
+        _("name (English)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown to people who use the service in English; empty: the Dutch name."),
+    )
     offset_working_days = models.SmallIntegerField(
         _("working days after the due date"),
         validators=[MinValueValidator(-MAX_OFFSET), MaxValueValidator(MAX_OFFSET)],
@@ -122,7 +140,12 @@ class Rung(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} · {self.name}"
+        return f"{self.number} · {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The rung's name in the language of the reader."""
+        return rung_label(self.name, self.name_en)
 
     @property
     def role_labels(self) -> list[str]:
@@ -171,6 +194,7 @@ class EscalationNotice(models.Model):
     # Copied when created, so the history reads as it was sent even after the ladder changes.
     rung_number = models.PositiveSmallIntegerField(_("rung"))
     rung_name = models.CharField(_("rung name"), max_length=100)
+    rung_name_en = models.CharField(_("rung name (English)"), max_length=100, blank=True)
     manual = models.BooleanField(_("by hand"), default=False)
     organisation = models.ForeignKey(
         Organisation,
@@ -229,6 +253,11 @@ class EscalationNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} · {self.rung_number} {self.rung_name}"
+
+    @property
+    def rung_label(self) -> str:
+        """The rung's name as it was when the notice was made, in the reader's language."""
+        return rung_label(self.rung_name, self.rung_name_en)
 
 
 class EscalationRecipient(models.Model):

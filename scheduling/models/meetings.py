@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mda.models import Region
@@ -144,6 +145,12 @@ class Meeting(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
     )
+    cancel_reason = models.TextField(
+        _("reason for cancelling"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Sent to every invited organisation: no personal data."),
+    )
     agenda_status = models.CharField(
         _("agenda"), max_length=20, choices=AgendaStatus.choices, default=AgendaStatus.DRAFT
     )
@@ -186,9 +193,10 @@ class Meeting(models.Model):
         indexes = [models.Index(fields=["region", "starts_at"], name="meeting_region_start")]
 
     def __str__(self) -> str:
-        # Amsterdam wall-clock time, whether starts_at came from the database (UTC) or not.
-        local = self.starts_at.astimezone(AMSTERDAM)
-        return f"{self.get_kind_display()} {local:%Y-%m-%d %H:%M}"
+        # In Amsterdam time and the service's date style, whether starts_at came from the
+        # database (UTC) or not (admin lists, calendar names).
+        when = date_format(self.starts_at.astimezone(AMSTERDAM), "DATETIME_FORMAT")
+        return f"{self.get_kind_display()} {when}"
 
     @property
     def is_published(self) -> bool:

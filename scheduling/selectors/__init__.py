@@ -27,7 +27,7 @@ from scheduling.selectors.escalation import (
     notices_visible,
     region_overview,
 )
-from scheduling.selectors.invitations import feed_slots
+from scheduling.selectors.invitations import feed_slots, organisations_told
 from scheduling.selectors.meetings import (
     CaseMeetings,
     MeetingSummary,
@@ -63,6 +63,7 @@ __all__ = [
     "my_meetings",
     "notices_of_agreement",
     "notices_visible",
+    "organisations_told",
     "partner_organisation_ids",
     "region_overview",
     "visible_items",

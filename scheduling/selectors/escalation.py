@@ -21,6 +21,7 @@ from mda.audit import audit_record
 from mda.models import AuditAction, Region, User
 from scheduling import access
 from scheduling.models import EscalationNotice, EscalationRecipient, Ladder, NoticeStatus
+from scheduling.models.escalation import rung_label
 
 
 def _with_my_acknowledgement(qs: QuerySet[EscalationNotice], actor: User) -> Any:
@@ -174,11 +175,14 @@ def _by_rung(open_qs: Any, reached: Any) -> list[tuple[int, str, int]]:
         .annotate(n=Count("pk"))
         .order_by("rung_reached")
     )
-    names = dict(
-        EscalationNotice.objects.filter(agreement__in=open_qs.values("pk"))
+    names = {
+        number: rung_label(name, name_en)
+        for number, name, name_en in EscalationNotice.objects.filter(
+            agreement__in=open_qs.values("pk")
+        )
         .values_list("rung_number")
-        .annotate(name=Max("rung_name"))
-    )
+        .annotate(name=Max("rung_name"), name_en=Max("rung_name_en"))
+    }
     return [(row["rung_reached"], names.get(row["rung_reached"], ""), row["n"]) for row in rows]
 
 

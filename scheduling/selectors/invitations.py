@@ -119,3 +119,13 @@ def slot_event(
         cancelled=cancelled or meeting.status == MeetingStatus.CANCELLED,
         attendee_email=attendee_email,
     )
+
+
+def organisations_told(*, meeting: Meeting, item: Any = None) -> list[str]:
+    """The organisations that were sent an invitation for *meeting* (or one *item*) and would
+    get a cancellation: those whose invitation stands. Nobody while the agenda is a draft."""
+    invitations = Invitation.objects.filter(item__meeting=meeting, cancelled=False)
+    if item is not None:
+        invitations = invitations.filter(item=item)
+    names = invitations.values_list("organisation__name", flat=True).distinct()
+    return sorted(set(names))

@@ -164,3 +164,24 @@ def series_deadline(series: MeetingSeries, day: date) -> datetime:
     calendar = work_calendar(series.region_id)
     deadline_day = calendar.add_working_days(day, -series.deadline_working_days)
     return at_local_time(deadline_day, series.deadline_time)
+
+
+# --- The next meeting of each case (the case list) -----------------------------------------------
+
+
+def next_meetings_of(
+    *, actor: User, case_ids: list[Any], now: datetime | None = None
+) -> dict[Any, AgendaItem]:
+    """For each of *case_ids*, the earliest slot still to come that *actor* may see (a partner:
+    only on published agendas), in one query for a page of cases."""
+    now = now or timezone.now()
+    items = (
+        access.agenda_items_visible_to(actor)
+        .filter(case_id__in=case_ids, ends_at__gte=now, meeting__status=MeetingStatus.SCHEDULED)
+        .select_related("meeting")
+        .order_by("case_id", "starts_at")
+    )
+    first: dict[Any, AgendaItem] = {}
+    for item in items:
+        first.setdefault(item.case_id, item)
+    return first

@@ -9,6 +9,7 @@ from scheduling.services.escalation import (  # noqa: F401 - the public names
     escalation_raise,
     escalations_cancel_stale,
     escalations_claim_for_dispatch,
+    escalations_deliver,
     escalations_sweep,
     escalations_unqueue,
     ladder_of,

@@ -37,16 +37,22 @@ from scheduling.services.meetings import require_manager, require_open
 _UNSET: Any = object()
 
 
-def _retime(meeting: Meeting) -> None:
-    """Number the current items 0..n and set their times from the meeting's start."""
+def _retime(meeting: Meeting) -> int:
+    """Number the current items 0..n and set their times from the meeting's start. Only the items
+    whose place or time changed (those after the change) are written, in one statement; the
+    number written."""
     start = meeting.starts_at
-    items = list(meeting.items.current().order_by("position", "added_at"))
-    for position, item in enumerate(items):
-        item.position = position
-        item.starts_at = start
-        item.ends_at = start + timedelta(minutes=item.slot_minutes)
-        start = item.ends_at
-    AgendaItem.objects.bulk_update(items, ["position", "starts_at", "ends_at"])
+    changed = []
+    rows = meeting.items.current().order_by("position", "added_at")
+    for position, item in enumerate(rows):
+        ends = start + timedelta(minutes=item.slot_minutes)
+        if (item.position, item.starts_at, item.ends_at) != (position, start, ends):
+            item.position, item.starts_at, item.ends_at = position, start, ends
+            changed.append(item)
+        start = ends
+    if changed:
+        AgendaItem.objects.bulk_update(changed, ["position", "starts_at", "ends_at"])
+    return len(changed)
 
 
 def _audit(actor: User, action: str, item: AgendaItem, **detail: Any) -> None:
@@ -100,15 +106,17 @@ def agenda_item_add(
     require_open(meeting)
     case = _check_case(actor, meeting, case)
     minutes = slot_minutes or default_slot_minutes(meeting)
-    if planned_minutes(meeting) + minutes > meeting.duration_minutes:
+    planned = planned_minutes(meeting)
+    if planned + minutes > meeting.duration_minutes:
         raise ValidationError({"case": full_message(meeting, minutes)})
+    starts_at = meeting.starts_at + timedelta(minutes=planned)  # at the end: nothing moves
     item = AgendaItem(
         meeting=meeting,
         case=case,
         position=meeting.items.current().count(),
         slot_minutes=minutes,
-        starts_at=meeting.starts_at,
-        ends_at=meeting.starts_at + timedelta(minutes=minutes),
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
         reason=reason,
         added_by=actor,
     )

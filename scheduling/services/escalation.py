@@ -3,21 +3,26 @@ delivery of one notice, a coordinator's manual escalation, and acknowledging.
 
 Exactly once, and what that means here
 --------------------------------------
-1. **Claim.** The sweep computes, per rung, the latest due date whose step is due (``timing``) and
-   inserts an :class:`EscalationNotice` for every open agreement up to it that has none for
-   (agreement, ladder round, rung). The insert ignores conflicts and the unique constraint decides:
-   two sweeps at once create each notice once. Nothing is derived from task state; a sweep that
-   never ran (beat or Redis down) is caught up by the next one from the stored due dates.
-2. **Hand over.** Pending notices are marked ``queued_at`` (rows locked ``SKIP LOCKED``, so two
-   sweeps do not both queue them) and their ids go to the broker. A notice whose message was lost
-   (Redis down, a worker killed) is queued again by a later sweep once ``REQUEUE_AFTER`` passed.
-3. **Send.** Delivery messages carry up to 25 ids (``tasks.DELIVERY_BATCH``). For each id a
-   worker locks the pending notice (``SELECT ... FOR UPDATE SKIP LOCKED``), locks and re-checks
-   the agreement (still open, same round), creates the in-app notifications and the recipient
-   rows and marks the notice sent, all in ONE transaction. A second worker skips the locked row or
-   finds it sent; a worker killed mid-way rolls back and the notice stays pending. So the notice
-   and its in-app notifications happen exactly once, and nothing is sent for an agreement that was
-   resolved first (the agreement's row lock orders the two).
+1. **Claim.** The sweep computes, per rung of every region's ladder, the latest due date whose
+   step is due (``timing``), finds in ONE query every open agreement up to it that has no
+   :class:`EscalationNotice` for (agreement, ladder round, rung), and inserts those notices. The
+   insert ignores conflicts and the unique constraint decides: two sweeps at once create each
+   notice once. Nothing is derived from task state; a sweep that never ran (beat or Redis down) is
+   caught up by the next one from the stored due dates.
+2. **Hand over.** Pending notices that are due by the real clock are marked ``queued_at`` (rows
+   locked ``SKIP LOCKED``, so two sweeps do not both queue them) and their ids go to the broker. A
+   notice whose message was lost (Redis down, a worker killed) is queued again by a later sweep
+   once ``REQUEUE_AFTER`` passed.
+3. **Send.** Delivery messages carry a batch of ids (``tasks.DELIVERY_BATCH``). A worker locks the
+   batch's pending notices (``SELECT ... FOR UPDATE SKIP LOCKED``), locks and re-checks their
+   agreements (still open, same round), creates the in-app notifications and the recipient rows
+   in bulk and marks the notices sent, all in ONE transaction. A second worker skips the locked
+   rows or finds them sent; a worker killed mid-way rolls the whole batch back and its notices stay
+   pending. So each notice and its in-app notifications happen exactly once, and nothing is sent
+   for an agreement that was resolved first (the agreement's row lock orders the two).
+   **Never early.** A notice is sent only once its ``due_at`` has passed by the worker's clock,
+   whatever ``now`` the sweep that made it was given: one not due yet stays pending and unqueued,
+   and is handed over when it is due.
 4. **E-mail.** Each notification's e-mail is queued after commit and sent by ``mda.notifications``
    under its own outbox claim (``email_claimed_at``/``emailed_at``); mda's e-mail sweep queues
    those whose message was lost and retries stale claims. SMTP is outside any transaction, so
@@ -32,26 +37,28 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from casework.access import require_coordinator
 from casework.models import Agreement, AgreementStatus, Case
 from mda import crypto
 from mda.audit import audit_record
-from mda.facts import fact_record
+from mda.facts import fact_record, facts_record_each
 from mda.models import (
     AuditAction,
     FactKind,
+    Membership,
     Notification,
     Organisation,
     OrganisationKind,
@@ -59,7 +66,7 @@ from mda.models import (
     Role,
     User,
 )
-from mda.notifications import notification_acknowledge, notification_send
+from mda.notifications import notification_acknowledge, notifications_create
 from mda.outbox import task_queue
 from mda.workdays import work_calendar
 from scheduling.models import (
@@ -91,23 +98,23 @@ NOTIFICATION_KIND_MANUAL = "case_escalation"
 @dataclass(frozen=True)
 class RungSpec:
     number: int
-    name: str  # English source; stored translated into the default language
+    name: str  # the English label; the Dutch name is its translation (the Dutch catalogue)
     offset: int
     values: dict[str, Any]
 
 
 DEFAULT_RUNGS = [
-    RungSpec(0, "Reminder", -2, {"notify_owner": True}),
-    RungSpec(0, "Reminder on the due date", 0, {"notify_owner": True}),
+    RungSpec(0, gettext_noop("Reminder"), -2, {"notify_owner": True}),
+    RungSpec(0, gettext_noop("Reminder on the due date"), 0, {"notify_owner": True}),
     RungSpec(
         1,
-        "Team lead of the owner organisation",
+        gettext_noop("Team lead of the owner organisation"),
         2,
         {"organisation_scope": OrganisationScope.OWNER, "roles": [Role.ESCALATION_OFFICIAL]},
     ),
     RungSpec(
         2,
-        "Veilig Thuis",
+        gettext_noop("Veilig Thuis"),
         5,
         {
             "organisation_scope": OrganisationScope.KIND,
@@ -117,7 +124,7 @@ DEFAULT_RUNGS = [
     ),
     RungSpec(
         3,
-        "Zorg- en Veiligheidshuis",
+        gettext_noop("Zorg- en Veiligheidshuis"),
         10,
         {
             "organisation_scope": OrganisationScope.KIND,
@@ -127,7 +134,7 @@ DEFAULT_RUNGS = [
     ),
     RungSpec(
         4,
-        "Mayor and alderman for youth",
+        gettext_noop("Mayor and alderman for youth"),
         15,
         {
             "organisation_scope": OrganisationScope.KIND,
@@ -158,6 +165,7 @@ def _default_rungs_create(ladder: Ladder) -> None:
                 ladder=ladder,
                 number=spec.number,
                 name=_(spec.name),
+                name_en=spec.name,
                 offset_working_days=spec.offset,
                 **spec.values,
             )
@@ -175,42 +183,112 @@ class SweepResult:
 
 
 def escalations_sweep(*, now: datetime | None = None) -> SweepResult:
-    """Find every (agreement, rung) that is due and has no notice yet, and create its notice."""
+    """Find every (agreement, rung) that is due and has no notice yet, and create its notice.
+
+    A constant few queries whatever the number of regions, rungs and agreements: the ladders
+    (created where a region with open agreements has none yet), then ONE query over every region
+    and rung for the due steps without a notice, from the open agreements' due-date index, then
+    the inserts. With nothing due, that query returns no row and the sweep is done.
+    """
     now = now or timezone.now()
     result = SweepResult(cancelled=escalations_cancel_stale())
-    # Regions with a case with an open agreement: through the region's cases (indexed), so a
-    # region without any does not scan the others' agreements.
-    open_agreement = Agreement.objects.open().filter(case_id=OuterRef("pk"))
-    busy_case = Case.objects.filter(region_id=OuterRef("pk")).filter(Exists(open_agreement))
-    region_ids = Region.objects.filter(Exists(busy_case)).values_list("pk", flat=True)
-    for region_id in list(region_ids):
-        ladder = ladder_of(region_id)
-        for rung in ladder.rungs.filter(active=True):
-            result.claimed += _claim_due(ladder, rung, now)
+    _ladders_create_missing()
+    steps = _due_steps(now)
+    if not steps:
+        return result
+    rows = _steps_without_notice(steps)
+    result.claimed = _notices_insert(rows, steps)
     return result
 
 
-def _claim_due(ladder: Ladder, rung: Rung, now: datetime) -> int:
-    calendar = work_calendar(ladder.region_id)  # the region's closing days count too
-    cutoff = latest_due_date(now, rung.offset_working_days, ladder.send_time, calendar=calendar)
-    has_notice = EscalationNotice.objects.filter(
-        agreement=OuterRef("pk"), ladder_round=OuterRef("ladder_round"), rung=rung, manual=False
-    )
-    due = (
-        Agreement.objects.open()
-        .filter(case__region_id=ladder.region_id, due_date__lte=cutoff)
-        .exclude(Exists(has_notice))
-        .order_by()
-        .values_list("pk", "case_id", "ladder_round", "due_date")
-    )
-    rows = list(due)
-    moments: dict[Any, datetime] = {}
+@dataclass(frozen=True)
+class _Step:
+    rung: Rung
+    region_id: int
+    cutoff: date  # every open agreement due on or before this date has this step due
+
+
+def _ladders_create_missing() -> None:
+    """The default ladder for each region that has open agreements and no ladder yet."""
+    open_agreement = Agreement.objects.open().filter(case_id=OuterRef("pk"))
+    busy_case = Case.objects.filter(region_id=OuterRef("pk")).filter(Exists(open_agreement))
+    missing = Region.objects.filter(escalation_ladder__isnull=True).filter(Exists(busy_case))
+    for region_id in missing.values_list("pk", flat=True):
+        ladder_of(region_id)
+
+
+def _due_steps(now: datetime) -> dict[int, _Step]:
+    """Every active rung with its cutoff at *now*, by rung id, in the working-day calendar of
+    its ladder's region (whose closing days count too)."""
+    cutoffs: dict[tuple[int, Any, int], date] = {}
+    steps = {}
+    for rung in Rung.objects.filter(active=True).select_related("ladder"):
+        region_id = rung.ladder.region_id
+        timing_key = (rung.offset_working_days, rung.ladder.send_time, region_id)
+        if timing_key not in cutoffs:
+            cutoffs[timing_key] = latest_due_date(
+                now, *timing_key[:2], calendar=work_calendar(region_id)
+            )
+        steps[rung.pk] = _Step(rung, region_id, cutoffs[timing_key])
+    return steps
+
+
+def _steps_without_notice(steps: dict[int, _Step]) -> list[tuple[Any, ...]]:
+    """(agreement id, case id, ladder round, due date, rung id) of every due step without a
+    notice, in one query: the rungs' cutoffs joined to the open agreements up to the latest."""
+    vendor = connection.vendor
+    values = ", ".join(["(%s, %s, %s)"] * len(steps))
+    params: list[Any] = []
+    for rung_id, step in steps.items():
+        params += [rung_id, step.region_id, _sql_date(step.cutoff, vendor)]
+    latest = max(step.cutoff for step in steps.values())
+    # Only placeholders are formatted in: one "(%s, %s, %s)" per rung.
+    sql = f"""
+        WITH step (rung_id, region_id, cutoff) AS (VALUES {values})
+        SELECT a.id, a.case_id, a.ladder_round, a.due_date, step.rung_id
+        FROM casework_agreement a
+        JOIN casework_case c ON c.id = a.case_id
+        JOIN step ON step.region_id = c.region_id AND a.due_date <= step.cutoff
+        WHERE a.status = %s AND a.due_date <= %s
+          AND NOT EXISTS (
+            SELECT 1 FROM scheduling_escalationnotice n
+            WHERE n.agreement_id = a.id AND n.ladder_round = a.ladder_round
+              AND n.rung_id = step.rung_id AND NOT n.manual
+          )
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, AgreementStatus.OPEN, _sql_date(latest, vendor)])
+        rows = cursor.fetchall()
+    return [(_uuid(a), _uuid(c), r, _date(d), s) for a, c, r, d, s in rows]
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))  # SQLite: hex text
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _sql_date(day: date, vendor: str) -> Any:
+    # SQLite keeps dates as ISO text; PostgreSQL needs a typed date in the VALUES list.
+    return day.isoformat() if vendor == "sqlite" else day
+
+
+def _notices_insert(rows: list[tuple[Any, ...]], steps: dict[int, _Step]) -> int:
+    moments: dict[tuple[date, int], datetime] = {}
     for start in range(0, len(rows), INSERT_BATCH):
         notices = []
-        for agreement_id, case_id, ladder_round, due_date in rows[start : start + INSERT_BATCH]:
-            if due_date not in moments:
-                moments[due_date] = rung_due_at(
-                    due_date, rung.offset_working_days, ladder.send_time, calendar=calendar
+        for agreement_id, case_id, ladder_round, due_date, rung_id in rows[
+            start : start + INSERT_BATCH
+        ]:
+            rung = steps[rung_id].rung
+            if (due_date, rung_id) not in moments:
+                moments[due_date, rung_id] = rung_due_at(
+                    due_date,
+                    rung.offset_working_days,
+                    rung.ladder.send_time,
+                    calendar=work_calendar(steps[rung_id].region_id),
                 )
             notices.append(
                 EscalationNotice(
@@ -221,7 +299,8 @@ def _claim_due(ladder: Ladder, rung: Rung, now: datetime) -> int:
                     rung=rung,
                     rung_number=rung.number,
                     rung_name=rung.name,
-                    due_at=moments[due_date],
+                    rung_name_en=rung.name_en,
+                    due_at=moments[due_date, rung_id],
                     agreement_due_date=due_date,
                 )
             )
@@ -249,13 +328,15 @@ def escalations_cancel_stale(*, agreement: Agreement | None = None) -> int:
 def escalations_claim_for_dispatch(
     *, now: datetime | None = None, limit: int = DISPATCH_BATCH
 ) -> list[uuid.UUID]:
-    """Pending notices never handed to the broker, or handed over long enough ago that the
-    message must be lost: mark them queued (rows locked, skipping those a worker holds)."""
+    """Pending notices that are due, never handed to the broker or handed over long enough ago
+    that the message must be lost: mark them queued (rows locked, skipping those a worker
+    holds)."""
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(
             EscalationNotice.objects.select_for_update(skip_locked=True)
-            .filter(status=NoticeStatus.PENDING)
+            # Due by the real clock, whatever *now* the caller (or the sweep) was given.
+            .filter(status=NoticeStatus.PENDING, due_at__lte=timezone.now())
             .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - requeue_after()))
             .order_by("created_at")
             .values_list("pk", flat=True)[:limit]
@@ -277,35 +358,63 @@ def escalations_unqueue(ids: Iterable[uuid.UUID]) -> None:
     )
 
 
-# --- Delivery of one notice -------------------------------------------------------------------
+# --- Delivery, in batches ----------------------------------------------------------------------
 
 
 def escalation_deliver(*, notice_id: uuid.UUID | str) -> str:
-    """Send one notice, once: 'sent', 'cancelled' (agreement resolved or moved) or 'skipped'
-    (another worker has it, or it was handled already)."""
+    """Send one notice, once: 'sent', 'cancelled' (agreement resolved or moved), 'not_due' (left
+    pending until its time) or 'skipped' (another worker has it, or it was handled already)."""
+    outcomes = escalations_deliver(notice_ids=[notice_id])
+    return next(iter(outcomes))
+
+
+def escalations_deliver(*, notice_ids: Iterable[uuid.UUID | str]) -> dict[str, int]:
+    """Send a batch of notices in one transaction (see the exactly-once notes above); how many
+    were 'sent', 'cancelled', 'not_due' and 'skipped'."""
+    ids = list(dict.fromkeys(str(i) for i in notice_ids))
+    now = timezone.now()
     with transaction.atomic():
-        notice = (
+        notices = list(
             EscalationNotice.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("case__region", "rung")
-            .filter(pk=notice_id, status=NoticeStatus.PENDING)
-            .first()
+            .select_related("case__data_key", "rung")
+            .filter(pk__in=ids, status=NoticeStatus.PENDING)
+            .order_by("pk")
         )
-        if notice is None:
-            return "skipped"
-        agreement = None
-        if notice.agreement_id is not None:
-            agreement = (
-                # NO KEY: the sweep's inserts (a foreign key share lock) need not wait for this.
-                Agreement.objects.select_for_update(of=("self",), no_key=True)
-                .select_related("owner_organisation", "owner")
-                .get(pk=notice.agreement_id)
+        early = [n for n in notices if n.due_at > now]
+        if early:  # never before its time: back to the sweep, which queues it once due
+            EscalationNotice.objects.filter(pk__in=[n.pk for n in early]).update(queued_at=None)
+        due = [n for n in notices if n.due_at <= now]
+        agreements = _agreements_locked(due)
+        stale = [n for n in due if not n.manual and not _still_due(n, agreements[n.agreement_id])]
+        if stale:
+            EscalationNotice.objects.filter(pk__in=[n.pk for n in stale]).update(
+                status=NoticeStatus.CANCELLED, cancelled_at=now
             )
-            if not notice.manual and not _still_due(notice, agreement):
-                notice.status, notice.cancelled_at = NoticeStatus.CANCELLED, timezone.now()
-                notice.save(update_fields=["status", "cancelled_at"])
-                return "cancelled"
-        _send(notice, agreement)
-    return "sent"
+        stale_ids = {n.pk for n in stale}
+        sending = [n for n in due if n.pk not in stale_ids]
+        if sending:
+            _send_all(sending, agreements, now)
+    outcomes = {
+        "sent": len(sending),
+        "cancelled": len(stale),
+        "not_due": len(early),
+        "skipped": len(ids) - len(notices),
+    }
+    return {outcome: count for outcome, count in outcomes.items() if count}
+
+
+def _agreements_locked(notices: list[EscalationNotice]) -> dict[Any, Agreement]:
+    ids = sorted({n.agreement_id for n in notices if n.agreement_id is not None}, key=str)
+    if not ids:
+        return {}
+    # NO KEY: the sweep's inserts (a foreign key share lock) need not wait for this.
+    locked = (
+        Agreement.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("owner")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    return {agreement.pk: agreement for agreement in locked}
 
 
 def _still_due(notice: EscalationNotice, agreement: Agreement) -> bool:
@@ -314,99 +423,131 @@ def _still_due(notice: EscalationNotice, agreement: Agreement) -> bool:
     )
 
 
-def _send(notice: EscalationNotice, agreement: Agreement | None) -> None:
-    recipients, fallback = notice_recipients(notice, agreement)
+def _send_all(
+    notices: list[EscalationNotice], agreements: dict[Any, Agreement], now: datetime
+) -> None:
+    """Notifications, recipient rows and the sent mark of *notices*, each in one statement."""
+    people = _People.of_regions({n.case.region_id for n in notices}, {n.rung_id for n in notices})
+    rows: list[tuple[EscalationNotice, int, bool, Notification]] = []
     with translation.override(settings.LANGUAGE_CODE):
-        kind, subject, body = _message(notice)
-    notifications = notification_send(
-        recipients=recipients,
-        kind=kind,
-        subject=subject,
-        body=body,
-        link=reverse("scheduling:escalation-detail", args=[notice.pk]),
-        case_reference=notice.case.reference,
-    )
-    by_user = {n.recipient_id: n for n in notifications}
+        for notice in notices:
+            recipients, fallback = people.recipients(notice, agreements.get(notice.agreement_id))
+            kind, subject, body = _message(notice)
+            link = reverse("scheduling:escalation-detail", args=[notice.pk])
+            for user_id in recipients:
+                note = Notification(
+                    recipient_id=user_id,
+                    kind=kind,
+                    subject=subject[:200],
+                    body=body,
+                    link=link,
+                    case_reference=notice.case.reference,
+                )
+                rows.append((notice, user_id, fallback, note))
+    created = notifications_create([note for *_rest, note in rows])
     EscalationRecipient.objects.bulk_create(
-        [
-            EscalationRecipient(
-                notice=notice, user=user, notification=by_user.get(user.pk), fallback=fallback
-            )
-            for user in recipients
-        ]
+        EscalationRecipient(notice=notice, user_id=user_id, notification=note, fallback=fallback)
+        for (notice, user_id, fallback, _n), note in zip(rows, created, strict=True)
     )
-    notice.status, notice.sent_at = NoticeStatus.SENT, timezone.now()
-    notice.save(update_fields=["status", "sent_at"])
-    fact_record(FactKind.ESCALATION, case=notice.case, category=str(notice.rung_number))
+    EscalationNotice.objects.filter(pk__in=[n.pk for n in notices]).update(
+        status=NoticeStatus.SENT, sent_at=now
+    )
+    facts_record_each(
+        FactKind.ESCALATION, cases=[(n.case, str(n.rung_number)) for n in notices], on=now
+    )
+
+
+@dataclass
+class _People:
+    """Who is who in a batch's regions, read once: active members by organisation and role, the
+    organisations by kind, and the rungs' named users. Recipients are resolved from this per
+    (rung, organisation), never per notice from the database."""
+
+    members: dict[int, dict[str, set[int]]]  # organisation -> role -> user ids
+    kinds: dict[tuple[int, str], set[int]]  # (region, kind) -> organisation ids
+    coordinators: dict[int, set[int]]  # region -> user ids
+    named: dict[int, set[int]]  # rung -> user ids
+    resolved: dict[tuple[int, Any], set[int]]
+
+    @classmethod
+    def of_regions(cls, region_ids: set[int], rung_ids: set[int]) -> _People:
+        people = cls({}, {}, {}, {}, {})
+        for org_id, region_id, kind in Organisation.objects.filter(
+            region_id__in=region_ids
+        ).values_list("pk", "region_id", "kind"):
+            people.kinds.setdefault((region_id, kind), set()).add(org_id)
+        for user_id, org_id, region_id, role in Membership.objects.filter(
+            organisation__region_id__in=region_ids, user__is_active=True
+        ).values_list("user_id", "organisation_id", "organisation__region_id", "role"):
+            people.members.setdefault(org_id, {}).setdefault(role, set()).add(user_id)
+            if role == Role.COORDINATOR:
+                people.coordinators.setdefault(region_id, set()).add(user_id)
+        named = Rung.users.through.objects.filter(rung_id__in=rung_ids, user__is_active=True)
+        for rung_id, user_id in named.values_list("rung_id", "user_id"):
+            people.named.setdefault(rung_id, set()).add(user_id)
+        return people
+
+    def recipients(
+        self, notice: EscalationNotice, agreement: Agreement | None
+    ) -> tuple[list[int], bool]:
+        """Who the rung tells for *notice* (user ids); when that is nobody, the region's
+        coordinators (so a step is never lost to a gap in the configuration) and ``True``."""
+        rung, region_id = notice.rung, notice.case.region_id
+        owner_org = agreement.owner_organisation_id if agreement else notice.organisation_id
+        users: set[int] = set()
+        if rung.notify_owner:
+            if agreement is not None and agreement.owner is not None and agreement.owner.is_active:
+                users.add(agreement.owner.pk)
+            elif owner_org is not None:
+                users |= self._with_roles([owner_org], [Role.ESCALATION_OFFICIAL])
+        key = (rung.pk, owner_org)
+        if key not in self.resolved:
+            organisations = _rung_organisation_ids(rung, region_id, owner_org, self.kinds)
+            self.resolved[key] = self._with_roles(organisations, rung.roles or [])
+            self.resolved[key] |= self.named.get(rung.pk, set())
+        users |= self.resolved[key]
+        if users:
+            return sorted(users), False
+        return sorted(self.coordinators.get(region_id, set())), True
+
+    def _with_roles(self, organisations: Iterable[int], roles: Iterable[str]) -> set[int]:
+        found: set[int] = set()
+        for org_id in organisations:
+            by_role = self.members.get(org_id, {})
+            for role in roles:
+                found |= by_role.get(role, set())
+        return found
+
+
+def _rung_organisation_ids(
+    rung: Rung, region_id: int, owner_org: int | None, kinds: dict[tuple[int, str], set[int]]
+) -> set[int]:
+    scope = rung.organisation_scope
+    if scope == OrganisationScope.OWNER:
+        return {owner_org} if owner_org else set()
+    if scope == OrganisationScope.KIND:
+        return kinds.get((region_id, rung.organisation_kind), set())
+    if scope == OrganisationScope.ORGANISATION and rung.organisation_id is not None:
+        return {rung.organisation_id}
+    return set()
 
 
 def notice_recipients(
     notice: EscalationNotice, agreement: Agreement | None
 ) -> tuple[list[User], bool]:
-    """Who the rung tells for this notice; when that is nobody, the region's coordinators (so a
-    step is never lost to a gap in the configuration) and ``True``."""
-    rung = notice.rung
-    owner_org = agreement.owner_organisation if agreement is not None else notice.organisation
-    users: dict[int, User] = {}
-    if rung.notify_owner:
-        for user in _owners(agreement, owner_org):
-            users[user.pk] = user
-    organisations = _rung_organisations(rung, notice.case.region_id, owner_org)
-    if organisations is not None:
-        for user in User.objects.filter(
-            is_active=True,
-            memberships__organisation__in=organisations,
-            memberships__role__in=rung.roles,
-        ).distinct():
-            users[user.pk] = user
-    for user in rung.users.filter(is_active=True):
-        users[user.pk] = user
-    if users:
-        return sorted(users.values(), key=lambda u: u.pk), False
-    return list(_coordinators(notice.case.region_id)), True
-
-
-def _owners(agreement: Agreement | None, owner_org: Organisation | None) -> Iterable[User]:
-    """The owner; when no person owns it, the owner organisation's escalation officials."""
-    if agreement is not None and agreement.owner is not None and agreement.owner.is_active:
-        return [agreement.owner]
-    if owner_org is None:
-        return []
-    return User.objects.filter(
-        is_active=True,
-        memberships__organisation=owner_org,
-        memberships__role=Role.ESCALATION_OFFICIAL,
-    ).distinct()
-
-
-def _rung_organisations(rung: Rung, region_id: int, owner_org: Organisation | None) -> Any:
-    scope = rung.organisation_scope
-    if scope == OrganisationScope.OWNER:
-        return Organisation.objects.filter(pk=owner_org.pk) if owner_org else None
-    if scope == OrganisationScope.KIND:
-        return Organisation.objects.filter(region_id=region_id, kind=rung.organisation_kind)
-    if scope == OrganisationScope.ORGANISATION and rung.organisation_id is not None:
-        return Organisation.objects.filter(pk=rung.organisation_id)
-    return None
-
-
-def _coordinators(region_id: int) -> Any:
-    return (
-        User.objects.filter(
-            is_active=True,
-            memberships__organisation__region_id=region_id,
-            memberships__role=Role.COORDINATOR,
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    """Who the rung tells for this notice; when that is nobody, the region's coordinators and
+    ``True`` (what a delivery resolves, for one notice)."""
+    people = _People.of_regions({notice.case.region_id}, {notice.rung_id})
+    ids, fallback = people.recipients(notice, agreement)
+    users = {user.pk: user for user in User.objects.filter(pk__in=ids)}
+    return [users[i] for i in ids], fallback
 
 
 def _message(notice: EscalationNotice) -> tuple[str, str, str]:
     """Kind, subject and body: a reference, the rung, a date. Never content or names."""
     values = {
         "reference": notice.case.reference,
-        "rung": f"{notice.rung_number} ({notice.rung_name})",
+        "rung": f"{notice.rung_number} ({notice.rung_label})",
         "due": date_format(notice.agreement_due_date, "DATE_FORMAT")
         if notice.agreement_due_date
         else "",
@@ -467,6 +608,7 @@ def escalation_raise(
         rung=rung,
         rung_number=rung.number,
         rung_name=rung.name,
+        rung_name_en=rung.name_en,
         manual=True,
         organisation=organisation or (agreement.owner_organisation if agreement else None),
         raised_by=actor,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -74,73 +74,92 @@ def _fingerprint(item: AgendaItem, meeting: Meeting) -> str:
 # --- Sync: what each organisation should know, against what it was sent --------------------------
 
 
-def _wanted(item: AgendaItem, meeting: Meeting) -> set[int]:
+def _wanted(item: AgendaItem, meeting: Meeting, invited: dict[Any, set[int]]) -> set[int]:
     if item.removed_at is not None or meeting.status == MeetingStatus.CANCELLED:
         return set()
-    return set(access.invited_organisations(item.case_id).values_list("pk", flat=True))
+    return invited.get(item.case_id, set())
 
 
-def _item_lines(item: AgendaItem, meeting: Meeting) -> list[tuple[int, Invitation, str]]:
-    """(organisation id, invitation, method) for every organisation whose knowledge of *item* is
-    out of date; the invitations are saved with their raised sequence."""
+@dataclass
+class _Changes:
+    """What a sync writes, collected over every item and written in bulk."""
+
+    new: list[Invitation] = field(default_factory=list)
+    changed: list[Invitation] = field(default_factory=list)
+    lines: dict[int, list[tuple[Invitation, str]]] = field(default_factory=dict)
+
+    def line(self, organisation_id: int, invitation: Invitation, method: str) -> None:
+        self.lines.setdefault(organisation_id, []).append((invitation, method))
+
+
+def _item_lines(item: AgendaItem, meeting: Meeting, wanted: set[int], out: _Changes) -> None:
+    """Collect in *out* every organisation whose knowledge of *item* is out of date: a new
+    invitation, or one whose sequence is raised (REQUEST), or cancelled (CANCEL)."""
     fingerprint = _fingerprint(item, meeting)
     sent = {inv.organisation_id: inv for inv in item.invitations.all()}
-    wanted = _wanted(item, meeting)
-    out: list[tuple[int, Invitation, str]] = []
     for organisation_id in sorted(wanted):
         invitation = sent.get(organisation_id)
         if invitation is None:
-            invitation = Invitation.objects.create(
+            invitation = Invitation(
                 item=item, organisation_id=organisation_id, sequence=0, fingerprint=fingerprint
             )
+            out.new.append(invitation)
         elif invitation.cancelled or invitation.fingerprint != fingerprint:
             invitation.sequence += 1
             invitation.cancelled, invitation.fingerprint = False, fingerprint
-            invitation.save(update_fields=["sequence", "cancelled", "fingerprint"])
+            out.changed.append(invitation)
         else:
             continue
-        out.append((organisation_id, invitation, InvitationMethod.REQUEST))
+        out.line(organisation_id, invitation, InvitationMethod.REQUEST)
     for organisation_id, invitation in sent.items():
         if organisation_id not in wanted and not invitation.cancelled:
             invitation.sequence += 1
             invitation.cancelled = True
-            invitation.save(update_fields=["sequence", "cancelled"])
-            out.append((organisation_id, invitation, InvitationMethod.CANCEL))
-    return out
+            out.changed.append(invitation)
+            out.line(organisation_id, invitation, InvitationMethod.CANCEL)
 
 
 def invitations_sync(*, meeting: Meeting) -> int:
     """Bring what every organisation was sent about *meeting* in line with its published agenda;
-    the number of e-mails queued. Runs inside the caller's transaction (it locks the meeting)."""
+    the number of e-mails queued. Runs inside the caller's transaction (it locks the meeting).
+    A constant number of statements whatever the number of slots and organisations: the invited
+    organisations of every slot in one query, invitations and messages written in bulk."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if meeting.agenda_status != AgendaStatus.PUBLISHED:
             return 0
-        by_organisation: dict[int, list[tuple[Invitation, str]]] = defaultdict(list)
-        items = meeting.items.select_related("case").prefetch_related("invitations")
+        items = list(meeting.items.select_related("case").prefetch_related("invitations"))
+        invited = access.invited_organisations_of({item.case_id for item in items})
+        changes = _Changes()
         for item in items:
-            for organisation_id, invitation, method in _item_lines(item, meeting):
-                by_organisation[organisation_id].append((invitation, method))
-        message_ids = [_message(meeting, org, lines) for org, lines in by_organisation.items()]
+            _item_lines(item, meeting, _wanted(item, meeting, invited), changes)
+        Invitation.objects.bulk_create(changes.new)
+        Invitation.objects.bulk_update(changes.changed, ["sequence", "cancelled", "fingerprint"])
+        message_ids = _messages(meeting, changes.lines)
     if message_ids:
         OUTBOX.queue_on_commit(message_ids)
     return len(message_ids)
 
 
-def _message(meeting: Meeting, organisation_id: int, lines: list[tuple[Invitation, str]]) -> Any:
-    message = InvitationMessage.objects.create(meeting=meeting, organisation_id=organisation_id)
+def _messages(meeting: Meeting, lines: dict[int, list[tuple[Invitation, str]]]) -> list[Any]:
+    """One message per organisation with a line per slot, in two statements."""
+    messages = {
+        org: InvitationMessage(meeting=meeting, organisation_id=org) for org in sorted(lines)
+    }
+    InvitationMessage.objects.bulk_create(messages.values())
     InvitationLine.objects.bulk_create(
         InvitationLine(
-            message=message,
+            message=messages[org],
             invitation=invitation,
             method=method,
             sequence=invitation.sequence,
             starts_at=invitation.item.starts_at,
             ends_at=invitation.item.ends_at,
         )
-        for invitation, method in lines
+        for org, org_lines in lines.items()
+        for invitation, method in org_lines
     )
-    return message.pk
+    return [message.pk for message in messages.values()]
 
 
 def invitations_sync_upcoming(*, now: Any = None) -> int:
@@ -194,13 +213,20 @@ def _email(message: InvitationMessage, recipients: list[str]) -> EmailMessage:
     lines = list(
         message.lines.select_related("invitation__item__case", "invitation__item__meeting")
     )
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    intro = (
+        _("The meeting is cancelled. Your organisation (%(organisation)s) was invited for:")
+        if cancelled
+        else _("Your organisation (%(organisation)s) is invited for these cases:")
+    )
     body = [
-        _("Your organisation (%(organisation)s) is invited for these cases:")
-        % {"organisation": message.organisation.name},
+        intro % {"organisation": message.organisation.name},
         "",
         *[_body_line(line) for line in lines],
         "",
     ]
+    if cancelled and meeting.cancel_reason:
+        body += [_("Reason: %(reason)s") % {"reason": meeting.cancel_reason}, ""]
     if meeting.place:
         body.append(_("Place: %(place)s") % {"place": meeting.place})
     if meeting.online_link:

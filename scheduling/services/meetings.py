@@ -283,14 +283,16 @@ def meeting_update(
 
 
 @transaction.atomic
-def meeting_cancel(*, actor: User, meeting: Meeting) -> Meeting:
-    """Cancel a meeting: every organisation invited gets a cancellation of its slots."""
+def meeting_cancel(*, actor: User, meeting: Meeting, reason: str = "") -> Meeting:
+    """Cancel a meeting: every organisation invited gets a cancellation of its slots, with the
+    *reason* (kept on the meeting)."""
     from scheduling.services.invitations import invitations_sync
 
     require_manager(meeting)
     require_open(meeting)
     meeting.status = MeetingStatus.CANCELLED
-    meeting.save(update_fields=["status", "updated_at"])
+    meeting.cancel_reason = reason.strip()
+    meeting.save(update_fields=["status", "cancel_reason", "updated_at"])
     _audit(actor, AuditAction.CHANGE, "meeting", meeting, status=MeetingStatus.CANCELLED)
     invitations_sync(meeting=meeting)
     return meeting

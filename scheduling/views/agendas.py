@@ -8,17 +8,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.access import cases_coordinated_by
-from mda.forms import flash_service_errors
+from mda.confirm import confirmation_page
+from mda.forms import ConfirmForm, flash_service_errors
 from mda.http import AuthenticatedHttpRequest
-from scheduling import access
+from scheduling import access, selectors
 from scheduling.forms import AgendaAddForm, ItemForm
 from scheduling.models import ItemReason
 from scheduling.services import agendas
-from scheduling.views.meetings import back_to
+from scheduling.views.meetings import back_to, meeting_title
 
 
 @login_required
@@ -97,18 +99,40 @@ def agenda_item_move_view(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def agenda_item_remove_view(
     request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any
 ) -> HttpResponse:
+    """Taking a case off the agenda asks first: on a published agenda it sends cancellations."""
     meeting, item = _item(request, meeting_id, item_id)
-    try:
-        agendas.agenda_item_remove(actor=request.user, item=item)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("%(ref)s was taken off the agenda.") % {"ref": item.case})
-    return back_to(meeting)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agendas.agenda_item_remove(actor=request.user, item=item)
+        except ValidationError as exc:
+            flash_service_errors(request, exc)
+        else:
+            messages.success(request, _("%(ref)s was taken off the agenda.") % {"ref": item.case})
+        return back_to(meeting)
+    reference = item.case.reference
+    consequences = [
+        _("%(ref)s leaves the agenda of %(meeting)s; the slots after it move up.")
+        % {"ref": reference, "meeting": meeting_title(meeting)},
+    ]
+    if meeting.is_published:
+        consequences.append(
+            _("The organisations invited for %(ref)s get a calendar cancellation of that slot.")
+            % {"ref": reference}
+        )
+    return confirmation_page(
+        request,
+        form=form,
+        title=_("Take %(ref)s off the agenda?") % {"ref": reference},
+        consequences=consequences,
+        recipients=selectors.organisations_told(meeting=meeting, item=item),
+        confirm_label=_("Yes, take it off the agenda"),
+        back_url=reverse("scheduling:meeting-detail", args=[meeting.pk]),
+    )
 
 
 @login_required

@@ -12,13 +12,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework.access import access_case, cases_coordinated_by, require_coordinator
 from mda.access import meeting_regions_of, series_regions_managed_by
-from mda.forms import flash_service_errors, form_apply_service_errors
+from mda.confirm import confirmation_page
+from mda.forms import ReasonConfirmForm, flash_service_errors, form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
 from mda.workdays import AMSTERDAM
 from scheduling import access, selectors
@@ -164,16 +168,52 @@ def meeting_update_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> H
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_cancel_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
+    """Cancelling asks first: who gets a cancellation, and why (the reason is sent with it)."""
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
-    try:
-        meetings.meeting_cancel(actor=request.user, meeting=meeting)
-    except ValidationError as exc:
-        flash_service_errors(request, exc)
-    else:
-        messages.success(request, _("The meeting was cancelled; the invited are told."))
-    return back_to(meeting)
+    form = ReasonConfirmForm(
+        request.POST if request.method == "POST" else None,
+        reason_help=_(
+            "Sent to every invited organisation with the cancellation: no personal data."
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            meetings.meeting_cancel(
+                actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            flash_service_errors(request, exc)
+        else:
+            messages.success(request, _("The meeting was cancelled; the invited are told."))
+        return back_to(meeting)
+    told = selectors.organisations_told(meeting=meeting)
+    return confirmation_page(
+        request,
+        form=form,
+        title=_("Cancel %(meeting)s?") % {"meeting": meeting_title(meeting)},
+        consequences=[
+            _(
+                "The meeting and every case on its agenda are cancelled; the agenda can no longer "
+                "change."
+            ),
+            _(
+                "Each invited organisation gets one e-mail with the reason and a calendar "
+                "cancellation for each of its slots."
+            ),
+            _("The cases stay as they are; put them on another meeting's agenda."),
+        ],
+        recipients=told,
+        confirm_label=_("Yes, cancel the meeting"),
+        back_url=reverse("scheduling:meeting-detail", args=[meeting.pk]),
+    )
+
+
+def meeting_title(meeting: Any) -> str:
+    """ "MDA++-casusoverleg, di 8 dec. 09:30": a meeting named in Amsterdam time."""
+    when = date_format(localtime(meeting.starts_at), "SHORT_DATETIME_FORMAT")
+    return f"{meeting.get_kind_display()}, {when}"
 
 
 # --- Answering an invitation (partners) ----------------------------------------------------------

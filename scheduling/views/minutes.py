@@ -117,14 +117,8 @@ def _minutes_context(request: AuthenticatedHttpRequest, meeting: Any, item: Any)
 
 
 def _owner_people(case: Any) -> Any:
-    from mda.models import User
-
-    organisations = casework_selectors.agreement_owner_organisations(case)
-    return (
-        User.objects.filter(is_active=True, memberships__organisation__in=organisations)
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
+    """Who may own an agreement: the owner roles at the organisations that may own one."""
+    return casework_selectors.agreement_owner_memberships(case)
 
 
 def _minutes_form(item: Any, data: Any = None) -> MinutesForm:
@@ -137,7 +131,7 @@ def _minutes_form(item: Any, data: Any = None) -> MinutesForm:
             "next_review_on": existing.next_review_on,
         }
     return MinutesForm(
-        data, initial=initial, directors=casework_selectors.director_candidates(case=item.case)
+        data, initial=initial, directors=casework_selectors.director_memberships(case=item.case)
     )
 
 

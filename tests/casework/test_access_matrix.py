@@ -57,7 +57,7 @@ def test_the_case_list_shows_the_case_only_to_those_who_may_see_it(
     level = TABLE[persona][0]
     body = api(persona).get("/api/v1/cases/").json()
     references = {row["reference"]: row for row in body["results"]}
-    assert body["count"] == (0 if level is None else 1)
+    assert len(body["results"]) == (0 if level is None else 1)
     if level is None:
         assert scenario.case.reference not in references
     else:
@@ -146,7 +146,8 @@ def test_only_coordinators_revoke_a_participation(
 ) -> None:
     participation = scenario.participations["ggz"]
     url = f"/api/v1/cases/{scenario.case.pk}/participants/{participation.pk}/revoke/"
-    assert _ok(api(persona).post(url).status_code, expected(persona, "coordinate"))
+    response = api(persona).post(url, {"reason": "The care episode has ended."}, format="json")
+    assert _ok(response.status_code, expected(persona, "coordinate"))
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -92,7 +92,7 @@ def test_an_expired_participation_gives_no_access_from_that_moment(
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 200
     with time_machine.travel(timezone.now() + timedelta(days=1, seconds=1)):
         assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
-        assert client.get("/api/v1/cases/").json()["count"] == 0
+        assert client.get("/api/v1/cases/").json()["results"] == []
 
 
 def test_a_revoked_participation_hides_the_case_at_once(
@@ -101,7 +101,9 @@ def test_a_revoked_participation_hides_the_case_at_once(
     client = api("care")
     assert client.get(f"/api/v1/cases/{scenario.case.pk}/").status_code == 200
     response = api("coordinator").post(
-        f"/api/v1/cases/{scenario.case.pk}/participants/{scenario.participations['ggz'].pk}/revoke/"
+        f"/api/v1/cases/{scenario.case.pk}/participants/{scenario.participations['ggz'].pk}/revoke/",
+        {"reason": "The care episode has ended."},
+        format="json",
     )
     assert response.status_code == 200
     assert client.get(f"/api/v1/cases/{scenario.case.pk}/").status_code == 404

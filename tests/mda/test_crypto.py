@@ -419,3 +419,64 @@ def test_shredding_twice_keeps_the_moment_of_the_first_shred(key: DataKey) -> No
         data_key_shred(key)
     assert first is not None
     assert fresh(key).shredded_at == first == key.shredded_at
+
+
+# --- The per-process cache of data keys ---------------------------------------------------------
+
+
+def test_a_case_read_field_by_field_unwraps_its_data_key_once(key: DataKey) -> None:
+    crypto.data_keys_forget()
+    fields = [encrypt(key, f"{SECRET} {n}", **WHERE) for n in range(20)]
+    with mock.patch.object(crypto, "AESGCM", wraps=crypto.AESGCM) as made:
+        assert [decrypt(fresh(key), f, **WHERE) for f in fields][-1] == f"{SECRET} 19"
+    assert made.call_count == 0  # the cipher made by the first encrypt serves every field
+
+
+def test_a_key_shredded_by_another_process_does_not_decrypt_from_this_ones_cache(
+    key: DataKey,
+) -> None:
+    ciphertext = encrypt(key, SECRET, **WHERE)
+    assert decrypt(fresh(key), ciphertext, **WHERE) == SECRET  # cached here
+    # Another process shreds it: this process's cache is not told.
+    DataKey.objects.filter(pk=key.pk).update(wrapped_key=None)
+    with pytest.raises(KeyShreddedError):
+        decrypt(fresh(key), ciphertext, **WHERE)
+
+
+def test_a_key_rewrapped_by_another_process_is_unwrapped_again_with_the_new_master_key(
+    settings: Settings, key: DataKey, v1: str
+) -> None:
+    ciphertext = encrypt(key, SECRET, **WHERE)
+    v2 = random_key()
+    settings.MDA_MASTER_KEYS = f"1:{v1},2:{v2}"
+    assert data_key_rewrap(fresh(key))
+    old_wrapping = key.wrapped_key
+    assert old_wrapping is not None
+    crypto._cipher_of(  # this process still holds the entry of the old wrapping
+        crypto._key_id(key), 1, bytes(old_wrapping), f"1:{v1}"
+    )
+    settings.MDA_MASTER_KEYS = f"2:{v2}"  # version 1 retired
+    assert decrypt(fresh(key), ciphertext, **WHERE) == SECRET
+    settings.MDA_MASTER_KEYS = f"2:{random_key()}"  # a wrong key under version 2: no stale hit
+    with pytest.raises(MasterKeyError):
+        decrypt(fresh(key), ciphertext, **WHERE)
+
+
+def test_an_altered_wrapped_key_fails_every_time_even_after_a_good_read(key: DataKey) -> None:
+    ciphertext = encrypt(key, SECRET, **WHERE)
+    assert decrypt(fresh(key), ciphertext, **WHERE) == SECRET
+    wrapped = fresh(key).wrapped_key
+    assert wrapped is not None
+    altered = bytearray(bytes(wrapped))
+    altered[-1] ^= 1
+    DataKey.objects.filter(pk=key.pk).update(wrapped_key=bytes(altered))
+    for _ in range(2):
+        with pytest.raises(MasterKeyError):
+            decrypt(fresh(key), ciphertext, **WHERE)
+
+
+def test_the_cache_is_bounded(key: DataKey) -> None:
+    crypto.data_keys_forget()
+    for _ in range(crypto.DATA_KEY_CACHE_SIZE + 10):
+        encrypt(data_key_create(), SECRET, **WHERE)
+    assert crypto._cipher_of.cache_info().currsize == crypto.DATA_KEY_CACHE_SIZE

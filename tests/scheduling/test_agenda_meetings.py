@@ -322,7 +322,7 @@ def test_the_agenda_is_built_and_published_on_the_web(world: World, cast: Cast, 
         f"{url}items/{item.pk}/",
         {f"item-{item.pk}-slot_minutes": "25", f"item-{item.pk}-information_deadline": ""},
     )
-    coordinator.post(f"{url}items/{world.item('B').pk}/remove/")
+    coordinator.post(f"{url}items/{world.item('B').pk}/remove/", {"confirm": "True"})
     coordinator.post(f"{url}publish/")
 
     assert _order(world) == [REFERENCES["A"], "MDA-2026-0301", REFERENCES["C"]]

@@ -105,6 +105,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        # Links in e-mails and calendar files point where the web UI listens, unless configured.
+        if not (os.environ.get("MDA_BASE_URL") or os.environ.get("MDA_BASE_URL_FILE")):
+            os.environ["MDA_BASE_URL"] = base_url_for(options["addr"])
         pidfile = settings.VAR_DIR / "celerybeat.pid"
         commands = self._commands(options["addr"], options["gunicorn"])
         children = [
@@ -234,3 +237,14 @@ def _drain(name: str, stream: IO[bytes]) -> None:
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
+
+
+def base_url_for(addr: str) -> str:
+    """The address people reach the web UI at when it listens on *addr* ("8001",
+    "0.0.0.0:8001", "127.0.0.1:8001"): a wildcard host is reached as 127.0.0.1."""
+    host, _sep, port = addr.rpartition(":")
+    if not host:
+        host, port = "", addr
+    if host in {"", "0.0.0.0", "::", "[::]"}:  # noqa: S104 - a listening address, not a bind
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"

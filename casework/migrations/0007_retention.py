@@ -28,8 +28,8 @@ def ended_at_from_timeline(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0004_identity_reveal'),
-        ('mda', '0006_facts_and_policy_officer'),
+        ('casework', '0006_participation_revoke_reason'),
+        ('mda', '0008_audit_action_search'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
