@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,8 +21,9 @@ from casework.forms import LegalHoldForm
 from casework.models import LegalHold
 from casework.selectors.retention import destruction_records, retention_view
 from casework.services import retention
+from mda.confirm import confirmation_page
 from mda.errors import Conflict
-from mda.forms import form_apply_service_errors
+from mda.forms import ConfirmForm, form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
 
 
@@ -56,19 +59,34 @@ def retention_page_view(request: AuthenticatedHttpRequest, case_id: Any) -> Http
 def legal_hold_release_view(
     request: AuthenticatedHttpRequest, case_id: Any, hold_id: Any
 ) -> HttpResponse:
-    """Asks first (GET), then ends the hold (POST)."""
+    """Ending a hold asks first: destruction is planned anew."""
     case = access.access_case(request.user, case_id)
     access.require_coordinator(request.user, case)
     hold = _hold_of(case, hold_id)
-    if request.method == "GET":
-        return render(request, "casework/retention/release.html", {"case": case, "hold": hold})
-    try:
-        retention.legal_hold_release(actor=request.user, case=case, hold_id=hold_id)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The legal hold was ended; destruction is planned anew."))
-    return redirect("casework:retention", case_id=case.pk)
+    back = reverse("casework:retention", args=[case.pk])
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            retention.legal_hold_release(actor=request.user, case=case, hold_id=hold.pk)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The legal hold was ended; destruction is planned anew."))
+        return redirect(back)
+    return confirmation_page(
+        request,
+        form=form,
+        title=_("End the legal hold on %(ref)s") % {"ref": case.reference},
+        consequences=[
+            _("The hold runs until %(date)s.") % {"date": date_format(hold.until)},
+            _(
+                "When you end it now, destruction is planned anew: the coordinators are warned "
+                "first, then the case is destroyed."
+            ),
+        ],
+        confirm_label=_("End the hold"),
+        back_url=back,
+    )
 
 
 def _hold_of(case: Any, hold_id: Any) -> LegalHold:

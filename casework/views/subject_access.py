@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,8 +29,9 @@ from casework.selectors.subject_access import (
     subject_access_review_view,
 )
 from casework.services import subject_access
+from mda.confirm import confirmation_page
 from mda.errors import Conflict
-from mda.forms import form_apply_service_errors
+from mda.forms import ConfirmForm, form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
 from mda.models import Organisation
 
@@ -79,10 +81,12 @@ def subject_access_request_page(request: AuthenticatedHttpRequest, request_id: A
 @login_required
 @require_http_methods(["GET", "POST"])
 def subject_access_release_view(request: AuthenticatedHttpRequest, request_id: Any) -> HttpResponse:
-    """Asks first (GET), then releases (POST): 409 while a case awaits its coordinator."""
+    """Releasing asks first; 409 while a case awaits its coordinator or after the release."""
     found = access.access_subject_access_request(request.user, request_id)
+    back = reverse("casework:subject-access-request", args=[found.pk])
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     conflict = None
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         try:
             subject_access.subject_access_release(actor=request.user, request=found)
         except Conflict as exc:
@@ -90,12 +94,27 @@ def subject_access_release_view(request: AuthenticatedHttpRequest, request_id: A
         else:
             messages.success(request, _("The report was released."))
             return redirect("casework:subject-access-report", request_id=found.pk)
-    return render(
+    if conflict is None and found.status != SubjectAccessStatus.PREPARING:
+        conflict = _("This report was released; it can no longer be changed.")
+    if conflict:
+        messages.error(request, conflict)
+    response = confirmation_page(
         request,
-        "casework/subject_access/release.html",
-        {"request_": found, "conflict": conflict},
-        status=409 if conflict else 200,
+        form=form,
+        title=_("Release the report"),
+        consequences=[
+            _(
+                "Once released, the report shows the person's data as held, and can be printed "
+                "and downloaded to send to the person. What the coordinators withheld stays out."
+            ),
+            _("The release is recorded, and the request can no longer be changed."),
+        ],
+        confirm_label=_("Release the report"),
+        back_url=back,
     )
+    if conflict:
+        response.status_code = 409
+    return response
 
 
 @login_required
@@ -105,12 +124,8 @@ def subject_access_report_view(request: AuthenticatedHttpRequest, request_id: An
     found = access.access_subject_access_request(request.user, request_id)
     download = request.GET.get("download") == "1"
     if found.status != SubjectAccessStatus.RELEASED:
-        return render(
-            request,
-            "casework/subject_access/release.html",
-            {"request_": found, "conflict": _("The report is not released yet.")},
-            status=409,
-        )
+        messages.error(request, _("The report is not released yet."))
+        return redirect("casework:subject-access-request", request_id=found.pk)
     report = subject_access_report(actor=request.user, request=found, download=download)
     response = render(
         request,

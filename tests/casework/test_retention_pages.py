@@ -130,7 +130,9 @@ def test_ending_a_hold_asks_first_is_audited_and_cannot_happen_twice(
     assert web("outsider").post(url).status_code == 404
     confirm = web("coordinator").get(url)
     assert confirm.status_code == 200 and LegalHold.objects.get().released_at is None
-    assert web("coordinator").post(url).status_code == 302
+    assert web("coordinator").post(url).status_code == 400  # not confirmed: nothing done
+    assert LegalHold.objects.get().released_at is None
+    assert web("coordinator").post(url, {"confirm": "True"}).status_code == 302
     assert LegalHold.objects.get().released_at is not None
     again = api("coordinator").post(
         f"/api/v1/cases/{scenario.case.pk}/legal-holds/{hold.pk}/release/"

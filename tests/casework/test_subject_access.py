@@ -15,6 +15,7 @@ from tests.casework.conftest import IDENTITY_BSN, IDENTITY_NAME, Scenario, refer
 from tests.casework.test_access_matrix import PERSONAS, TABLE
 from tests.conftest import Cast
 
+CONFIRM = {"confirm": "True"}
 ORGANISATIONS = ("Lokaal team Noord", "Politie Noord", "GGZ Noord", "Veilig Thuis Noord")
 
 
@@ -41,7 +42,7 @@ def release(web: Any, request: SubjectAccessRequest) -> str:
     """The coordinator confirms, the privacy officer releases; the report's HTML."""
     assert web("coordinator").post(review_url(request) + "confirm/").status_code == 302
     url = f"/privacy/subject-access/{request.pk}/"
-    assert web("privacy").post(url + "release/").status_code == 302
+    assert web("privacy").post(url + "release/", CONFIRM).status_code == 302
     return web("privacy").get(url + "report/").content.decode()
 
 
@@ -103,8 +104,8 @@ def test_the_privacy_officer_s_pages_answer_only_to_privacy_officers(
     )
     assert client.get(base).status_code == want
     assert client.get(base + "release/").status_code == want
-    assert client.get(base + "report/").status_code == (409 if want == 200 else 403)
-    assert client.post(base + "release/").status_code == (409 if want == 200 else 403)
+    assert client.get(base + "report/").status_code == (302 if want == 200 else 403)
+    assert client.post(base + "release/", CONFIRM).status_code == (409 if want == 200 else 403)
     assert SubjectAccessRequest.objects.filter(status="released").count() == 0
 
 
@@ -136,7 +137,11 @@ def test_the_report_waits_for_the_coordinator_and_then_holds_the_person_s_data(
 ) -> None:
     request = prepare(cast)
     base = f"/privacy/subject-access/{request.pk}/"
-    assert web("privacy").post(base + "release/").status_code == 409
+    assert web("privacy").post(base + "release/", CONFIRM).status_code == 409
+    unconfirmed = web("privacy")
+    assert web("coordinator").post(review_url(request) + "confirm/").status_code == 302
+    assert unconfirmed.post(base + "release/").status_code == 400  # asked first: nothing done
+    assert SubjectAccessRequest.objects.get().status == "preparing"
     report = release(web, request)
     assert IDENTITY_NAME in report and IDENTITY_BSN in report and "1990-05-17" in report
     assert "REASON-MARKER" in report and scenario.case.reference in report
@@ -212,4 +217,5 @@ def test_a_privacy_officer_s_proposal_needs_the_coordinator_s_confirmation_again
     )
     item.refresh_from_db()
     assert item.confirmed_at is None
-    assert web("privacy").post(f"/privacy/subject-access/{request.pk}/release/").status_code == 409
+    url = f"/privacy/subject-access/{request.pk}/release/"
+    assert web("privacy").post(url, CONFIRM).status_code == 409
