@@ -422,16 +422,6 @@ class LegalHoldForm(forms.Form):
     )
 
 
-class SubjectLookupForm(forms.Form):
-    bsn = forms.CharField(label=_("BSN"), max_length=20, required=False)
-    name = forms.CharField(label=_("Name"), max_length=200, required=False)
-    date_of_birth = DayMonthYearField(
-        label=_("Date of birth"),
-        required=False,
-        help_text=_("Give the BSN, or the name and the date of birth. Day-month-year."),
-    )
-
-
 class WithholdingForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("What to withhold"),

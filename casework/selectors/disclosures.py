@@ -86,7 +86,8 @@ def _weegmomenten(case: Case) -> dict[int, list[Weegmoment]]:
         .select_related("decided_by")
         .order_by("organisation_id", "decided_at")
     )
-    now, result = timezone.now(), {}
+    now = timezone.now()
+    result: dict[int, list[Weegmoment]] = {}
     for index, p in enumerate(rows):
         nxt = rows[index + 1] if index + 1 < len(rows) else None
         following = nxt if nxt is not None and nxt.organisation_id == p.organisation_id else None

@@ -8,8 +8,10 @@ the withholdings. Every read is recorded in the audit trail of the cases concern
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -79,7 +81,7 @@ class ReportCase:
     case: Case
     label: str
     role: str
-    identity: dict[str, str]
+    identity: dict[str, Any]
     reason: str
     recipients: list[Recipient] = field(default_factory=list)
 
@@ -142,12 +144,16 @@ def subject_access_review_view(*, actor: User, item: SubjectAccessItem) -> ItemV
     return view
 
 
-def _identity(identity: Identity | None, case: Case) -> dict[str, str]:
-    data = {}
+def _identity(identity: Identity | None, case: Case) -> dict[str, Any]:
+    """The identity as held; the date of birth as a date, so the page shows it in words."""
+    data: dict[str, Any] = {}
     if identity is not None:
         for attr in ("name", "bsn", "date_of_birth", "address"):
             if getattr(identity, f"{attr}_ct") is not None:
                 data[attr] = crypto.unseal(identity, f"{attr}_ct", case.data_key)
+    if data.get("date_of_birth"):
+        with contextlib.suppress(ValueError):  # otherwise shown as held
+            data["date_of_birth"] = date.fromisoformat(data["date_of_birth"])
     return data
 
 

@@ -30,10 +30,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -100,13 +102,11 @@ def legal_hold_place(*, actor: User, case: Case, reason: str, until: date | None
 
 
 @transaction.atomic
-def legal_hold_release(*, actor: User, case: Case, hold_id: object) -> LegalHold:
+def legal_hold_release(*, actor: User, case: Case, hold_id: Any) -> LegalHold:
     """A coordinator ends a hold before its date (the case's destruction is planned anew)."""
     access.require_coordinator(actor, case)
     hold = LegalHold.objects.select_for_update().filter(case=case, pk=hold_id).first()
     if hold is None:
-        from django.http import Http404
-
         raise Http404
     if hold.released_at is not None or hold.until < timezone.localdate():
         raise Conflict(_("This hold has already ended."))
@@ -186,13 +186,13 @@ def _warn(case: Case, plan: RetentionPlan, today: date) -> int:
                 recipients=coordinators_of(case.region_id),
                 kind="retention_warning",
                 subject=_("%(ref)s will be destroyed on %(date)s")
-                % {"ref": case.reference, "date": date_format(destroy_on, "j M Y")},
+                % {"ref": case.reference, "date": date_format(destroy_on)},
                 body=_(
                     "The retention term of this case ends. Unless a coordinator places a legal "
                     "hold with a reason, the case is destroyed on %(date)s and only an anonymous "
                     "tombstone remains."
                 )
-                % {"date": date_format(destroy_on, "j M Y")},
+                % {"date": date_format(destroy_on)},
                 link=reverse("casework:case-detail", args=[case.pk]),
                 case_reference=case.reference,
             )
@@ -234,7 +234,7 @@ def retention_sweep(*, today: date | None = None) -> DestructionRun:
 
 
 @transaction.atomic
-def case_destroy(*, case_id: object, run: DestructionRun, today: date) -> DestructionRecord | None:
+def case_destroy(*, case_id: Any, run: DestructionRun, today: date) -> DestructionRecord | None:
     """Destroy one case if it is (still) due; None when there is nothing to do. See the module's
     docstring for the steps."""
     case = (
@@ -254,6 +254,7 @@ def case_destroy(*, case_id: object, run: DestructionRun, today: date) -> Destru
     case_dependents_delete(case)
     _tombstone(case, now)
     crypto.data_key_shred(case.data_key)
+    assert case.ended_at is not None  # a plan exists only for an ended case
     record = DestructionRecord.objects.create(
         run=run,
         case=case,
@@ -287,7 +288,9 @@ def case_dependents_delete(case: Case) -> int:
     for relation in Case._meta.related_objects:
         if relation.on_delete is not models.CASCADE:
             continue  # the destruction record (PROTECT) and other cases' repeat_of (SET_NULL)
-        manager = relation.related_model._base_manager
+        model = relation.related_model
+        assert not isinstance(model, str)  # resolved once the apps are loaded
+        manager = model._base_manager
         removed += manager.filter(**{relation.field.name: case}).delete()[0]
     return removed
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from casework import access
-from casework.forms import SubjectLookupForm, WithholdingForm
+from casework.forms import PersonSearchForm, WithholdingForm
 from casework.models import SubjectAccessStatus
 from casework.selectors.subject_access import (
     subject_access_report,
@@ -43,7 +43,7 @@ from mda.models import Organisation
 def subject_access_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The requests of the privacy officer's regions, and the lookup that starts a new one."""
     access.require_privacy_officer(request.user)
-    form = SubjectLookupForm(request.POST if request.method == "POST" else None)
+    form = PersonSearchForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             found = subject_access.subject_access_prepare(actor=request.user, **form.cleaned_data)

@@ -32,7 +32,13 @@ from tests.casework.conftest import NOTES, grant, refer
 from tests.casework.lifecycle_support import move, ready_for_execution
 from tests.conftest import Cast
 
-MARKERS = ("REASON-MARKER", "GOAL-MARKER", "Johanna", "POLICE-DOMAIN", "PLAN-MARKER")
+MARKERS: tuple[str, ...] = (
+    "REASON-MARKER",
+    "GOAL-MARKER",
+    "Johanna",
+    "POLICE-DOMAIN",
+    "PLAN-MARKER",
+)
 MARKERS += ("AGREEMENT-MARKER", "ESCALATION-MARKER", "MINUTES-MARKER", "REVEAL-MARKER")
 MARKERS += ("DONE-MARKER", "CLOSE-MARKER")
 CLOSED_AT = datetime(2026, 1, 15, 12, tzinfo=AMSTERDAM)
