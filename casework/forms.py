@@ -391,6 +391,12 @@ class PersonSearchForm(forms.Form):
         raw = self.cleaned_data.get("bsn", "")
         return validate_bsn(raw) if raw.strip() else ""
 
+    def clean_name(self) -> str:
+        name = self.cleaned_data.get("name", "")
+        if name.strip() and not any(c.isalpha() for c in name):
+            raise forms.ValidationError(_("A name has at least one letter."), code="no_letter")
+        return name
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if self.errors:

@@ -23,6 +23,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -157,6 +158,15 @@ def _decode(cursor: str, length: int) -> tuple[list[Any], bool]:
     if not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
         raise BadCursor(cursor)
     return values, backwards
+
+
+def keyset_page_of(request: HttpRequest, queryset: QuerySet[Any], *, size: int) -> KeysetPage:
+    """The page of a web list that ``?cursor=`` asks for; an edited or stale cursor shows the
+    first page rather than an error (the links of ``mda/includes/keyset_pagination.html``)."""
+    try:
+        return keyset_page(queryset, cursor=request.GET.get("cursor"), size=size)
+    except BadCursor:
+        return keyset_page(queryset, cursor=None, size=size)
 
 
 def page_size(raw: str | None) -> int:

@@ -12,7 +12,6 @@ from celery import current_app as app  # config.celery, set up when Django start
 from django.conf import settings
 from django.contrib.auth import authenticate, login, logout, user_login_failed
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -30,6 +29,7 @@ from mda.forms import LoginForm, TokenForm
 from mda.http import AuthenticatedHttpRequest
 from mda.models import ServiceHeartbeat
 from mda.notifications import notification_acknowledge
+from mda.pagination import keyset_page_of
 
 logger = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
 @require_GET
 def notification_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     notifications = access.notifications_visible_to(request.user)
-    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, notifications, size=50)
     return render(request, "mda/notifications.html", {"page": page})
 
 

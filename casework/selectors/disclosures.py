@@ -160,7 +160,7 @@ def partner_cases(*, organisation: Organisation, cases: QuerySet[Case]) -> Query
     return (
         cases.filter(pk__in=taken_part, destroyed_at__isnull=True)
         .select_related("region")
-        .order_by("-created_at", "pk")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from mda.forms import (
 )
 from mda.http import AuthenticatedHttpRequest
 from mda.models import Organisation
+from mda.pagination import keyset_page_of
 
 # --- Forms ------------------------------------------------------------------------------------
 
@@ -96,7 +96,7 @@ def my_agreements_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         mine=True,
         status=None if status == "all" else status,
     )
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, rows, size=50)
     texts = selectors.descriptions_of(actor=request.user, agreements=list(page.object_list))
     for agreement in page.object_list:
         agreement.description_text = texts[agreement.pk]

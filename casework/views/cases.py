@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -19,6 +18,7 @@ from mda.access import has_role
 from mda.forms import form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
 from mda.models import Role
+from mda.pagination import keyset_page_of
 
 
 def case_page(
@@ -93,7 +93,7 @@ def supervision_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = (
         access.cases_supervised_by(request.user).select_related("region").order_by("-created_at")
     )
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, cases, size=50)
     return render(request, "casework/supervision_list.html", {"page": page})
 
 
@@ -105,7 +105,7 @@ def access_log_view(request: AuthenticatedHttpRequest, case_id: Any) -> HttpResp
     case = access.access_supervised_case(request.user, case_id)
     reveals = selectors.reveals_for_case(actor=request.user, case=case)
     events = selectors.access_log(actor=request.user, case=case)
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, events, size=100)
     return render(
         request, "casework/access_log.html", {"case": case, "page": page, "reveals": reveals}
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET
 from casework import access
 from casework.selectors.disclosures import disclosure_log, partner_cases, partner_disclosure_log
 from mda.http import AuthenticatedHttpRequest
+from mda.pagination import keyset_page_of
 
 
 @login_required
@@ -33,7 +33,7 @@ def partner_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("region")
         .order_by("region__name", "name")
     )
-    page = Paginator(organisations, 100).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, organisations, size=100)
     return render(request, "casework/disclosures/partners.html", {"page": page})
 
 
@@ -44,7 +44,7 @@ def partner_disclosure_view(
 ) -> HttpResponse:
     organisation = access.access_supervised_organisation(request.user, organisation_id)
     cases = partner_cases(organisation=organisation, cases=access.cases_supervised_by(request.user))
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, cases, size=25)
     log = partner_disclosure_log(
         actor=request.user, organisation=organisation, cases=list(page.object_list)
     )

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +24,7 @@ from mda.confirm import confirmation_page
 from mda.errors import Conflict
 from mda.forms import ConfirmForm, form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
+from mda.pagination import keyset_page_of
 
 
 @login_required
@@ -101,5 +101,5 @@ def _hold_of(case: Any, hold_id: Any) -> LegalHold:
 def destruction_records_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_privacy_officer(request.user)
     records = destruction_records(actor=request.user)
-    page = Paginator(records, 100).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, records, size=100)
     return render(request, "casework/retention/destruction_records.html", {"page": page})

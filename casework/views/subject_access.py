@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from mda.errors import Conflict
 from mda.forms import ConfirmForm, form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
 from mda.models import Organisation
+from mda.pagination import keyset_page_of
 
 # --- The privacy officer -------------------------------------------------------------------------
 
@@ -51,10 +51,12 @@ def subject_access_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
             form_apply_service_errors(form, exc)
         else:
             return redirect("casework:subject-access-request", request_id=found.pk)
-    requests = access.subject_access_requests_visible_to(request.user).select_related(
-        "requested_by"
+    requests = (
+        access.subject_access_requests_visible_to(request.user)
+        .select_related("requested_by")
+        .order_by("-created_at")
     )
-    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, requests, size=50)
     response = render(
         request,
         "casework/subject_access/list.html",
@@ -149,9 +151,9 @@ def subject_access_reviews_view(request: AuthenticatedHttpRequest) -> HttpRespon
     items = (
         access.subject_access_reviews_for(request.user)
         .select_related("case__region", "member", "request")
-        .order_by("confirmed_at", "request__created_at", "case__reference")
+        .order_by("-request__created_at", "case__reference")
     )
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, items, size=50)
     return render(request, "casework/subject_access/reviews.html", {"page": page})
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from casework.access import access_case, require_coordinator
 from mda.access import can_administer, regions_coordinated_by, regions_of
 from mda.forms import form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
+from mda.pagination import keyset_page_of
 from scheduling import access, selectors, services
 from scheduling.forms import EscalationRaiseForm
 
@@ -28,7 +28,7 @@ from scheduling.forms import EscalationRaiseForm
 def escalation_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     notices = selectors.escalations_addressed_to(actor=request.user, open_only=not show_all)
-    page = Paginator(notices, 50).get_page(request.GET.get("page"))
+    page = keyset_page_of(request, notices, size=50)
     return render(request, "scheduling/escalation_list.html", {"page": page, "show_all": show_all})
 
 

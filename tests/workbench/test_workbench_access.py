@@ -188,7 +188,13 @@ def test_a_person_search_is_recorded_without_the_bsn_or_name(bench: Bench, api: 
 
 def test_a_person_search_needs_a_valid_bsn_or_both_name_and_date(bench: Bench, api: Any) -> None:
     coordinator = api("coordinator")
-    for payload in ({"bsn": "123456789"}, {"name": "Johanna"}, {}):
+    for payload in (
+        {"bsn": "123456789"},
+        {"name": "Johanna"},
+        {},
+        {"name": "0", "date_of_birth": "2000-01-01"},  # no letter: no name to index
+        {"bsn": "", "name": "", "date_of_birth": [None, None]},  # a list is no date
+    ):
         response = coordinator.post("/api/v1/cases/search/", payload, format="json")
         assert response.status_code == 400, payload
     assert not AuditEvent.objects.filter(action=AuditAction.SEARCH).exists()

@@ -152,7 +152,9 @@ class PersonSearchView(ActorAPIView):
     def post(self, request: Request) -> Response:
         if not case_access.can_triage(self.actor):
             raise PermissionDenied
-        form = PersonSearchForm({k: v for k, v in request.data.items() if v is not None})
+        body = PersonSearchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)  # a list or an object where text belongs: 400
+        form = PersonSearchForm({k: v for k, v in body.validated_data.items() if v is not None})
         if not form.is_valid():
             raise _invalid(form)
         cases = case_selectors.case_search_identity(actor=self.actor, **form.cleaned_data)
