@@ -16,7 +16,7 @@ from casework.models import Case, LegalHold
 from casework.services import retention
 from mda.models import AuditEvent, Notification
 from mda.notifications import notification_email
-from tests.casework.conftest import Scenario
+from tests.casework.conftest import IDENTITY_BSN, Scenario
 from tests.casework.retention_support import Rich, at, coordinator_view, rich_case
 from tests.casework.test_access_matrix import PERSONAS, TABLE, _ok, expected
 from tests.conftest import Cast, login_client
@@ -260,6 +260,11 @@ def test_a_destroyed_case_answers_404_on_every_case_address(
         name: _answers(coordinator, _url(name, rich.case)) for name, _r, only in routes if only
     }
     assert not [n for n, answers in living.items() if 404 in answers], living  # reached alive
+    searches = (
+        coordinator.get("/cases/", {"q": rich.case.reference}),
+        coordinator.post("/cases/find-person/", {"bsn": IDENTITY_BSN}),
+    )
+    assert all(str(rich.case.pk) in page.content.decode() for page in searches)  # found alive
     _destroy(time_machine, rich.case)
     for persona in ("coordinator", "police", "privacy"):
         client = login_client(cast.personas[persona])
@@ -268,4 +273,8 @@ def test_a_destroyed_case_answers_404_on_every_case_address(
         lists = (
             client.get("/cases/").content.decode() + client.get("/api/v1/cases/").content.decode()
         )
+        found = client.get("/cases/", {"q": rich.case.reference}).content.decode()
         assert rich.case.reference not in lists, persona
+        assert str(rich.case.pk) not in found, persona  # the query itself is echoed back
+    by_person = login_client(cast.coordinator).post("/cases/find-person/", {"bsn": IDENTITY_BSN})
+    assert by_person.status_code == 200 and str(rich.case.pk) not in by_person.content.decode()
