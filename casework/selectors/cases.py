@@ -19,6 +19,7 @@ from casework.models import (
     Agreement,
     AgreementStatus,
     Case,
+    CaseStatus,
     HouseholdMember,
     Participation,
 )
@@ -197,8 +198,13 @@ def case_find(*, actor: User, filters: CaseFilters, today: date | None = None) -
     phase_known = process & Q(safety_phase__isnull=False)
     qs = qs.annotate(
         status_hidden=DbCase(When(process, then=Value(0)), default=Value(1), output_field=_INT),
-        shown_status=DbCase(
-            When(process, then=F("status")), default=Value(""), output_field=models.CharField()
+        shown_status=DbCase(  # in the order of a case's life, as CaseStatus lists them
+            *[
+                When(process & Q(status=status), then=Value(n))
+                for n, status in enumerate(CaseStatus.values)
+            ],
+            default=Value(0),
+            output_field=_INT,
         ),
         phase_hidden=DbCase(When(phase_known, then=Value(0)), default=Value(1), output_field=_INT),
         shown_phase=DbCase(

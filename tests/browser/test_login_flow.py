@@ -73,7 +73,9 @@ def test_five_wrong_codes_show_the_locked_message(
     submit_password(page, live_server, police.user.username, PASSWORD)
     for _ in range(4):
         assert submit_code(page, wrong_code_for(police.device)) == 200
-        expect(page.get_by_role("alert")).to_be_visible()
+        summary = page.locator("[data-error-summary]")  # the error summary takes the focus
+        expect(summary).to_be_focused()
+        expect(summary.get_by_role("link")).to_have_attribute("href", "#id_token")
 
     assert submit_code(page, wrong_code_for(police.device)) == 429
 

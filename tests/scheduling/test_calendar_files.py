@@ -129,5 +129,5 @@ def test_the_meeting_download_reads_the_same_in_both_parsers(published: World, w
         assert facts.timezones == AMSTERDAM
         assert len(facts.events) == slots
         assert min(e.starts for e in facts.events) == TUESDAY_0930
-        assert facts.name == "MDA++ case conference 2026-03-24 09:30"  # Amsterdam time
+        assert facts.name == "MDA++ case conference 24 Mar 2026 09:30"  # Amsterdam time
         assert facts.refresh_interval is None  # a download, not a subscription
