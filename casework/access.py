@@ -79,6 +79,7 @@ from casework.models import (
     Case,
     CaseStatus,
     CheckIn,
+    DestructionRecord,
     EventAudience,
     Identity,
     IdentityReveal,
@@ -87,6 +88,9 @@ from casework.models import (
     Participation,
     ParticipationQuerySet,
     RegionPolicy,
+    SubjectAccessItem,
+    SubjectAccessRequest,
+    SubjectAccessStatus,
 )
 from mda.access import (
     PARTNER_ROLES,
@@ -165,6 +169,9 @@ def cases_visible_to(
     qs = Case.objects.all() if queryset is None else queryset
     if not is_active_user(user):
         return qs.none()
+    # A destroyed case is a tombstone: it exists for nobody here (only in the privacy officer's
+    # records, ``cases_supervised_by`` and ``destruction_records_visible_to``).
+    qs = qs.filter(destroyed_at__isnull=True)
     standing = _standing(user)
     participations = Participation.objects.active().filter(
         case=OuterRef("pk"), organisation_id__in=standing.partner_organisations
@@ -248,15 +255,34 @@ def require_coordinator(user: User, case: Case) -> None:
 
 
 def cases_supervised_by(user: User | AnonymousUser) -> QuerySet[Case]:
-    """Cases whose access log a privacy officer may read: reference and status, no content."""
+    """Cases whose access log and disclosure log a privacy officer may read: reference and status,
+    no content. Destroyed cases stay here as tombstones (their access log outlives them)."""
     return Case.objects.filter(region__in=supervised_regions(user))
 
 
-def access_supervised_case(user: User | AnonymousUser, case_id: Any) -> Case:
-    case = cases_supervised_by(user).select_related("region").filter(pk=case_id).first()
+def access_supervised_case(
+    user: User | AnonymousUser, case_id: Any, *, living: bool = False
+) -> Case:
+    """A case of a region *user* supervises as privacy officer (403 for anyone else, 404 when
+    missing or of another region); *living* also answers 404 for a destroyed case."""
+    require_privacy_officer(user)
+    cases = cases_supervised_by(user)
+    if living:
+        cases = cases.filter(destroyed_at__isnull=True)
+    case = cases.select_related("region").filter(pk=case_id).first()
     if case is None:
         raise Http404
     return case
+
+
+def is_privacy_officer(user: User | AnonymousUser) -> bool:
+    return is_active_user(user) and has_role(user, Role.PRIVACY_OFFICER)
+
+
+def require_privacy_officer(user: User | AnonymousUser) -> None:
+    """Privacy officers' pages answer 403 to everyone else (they know the pages exist)."""
+    if not is_privacy_officer(user):
+        raise PermissionDenied
 
 
 # --- Notes ---------------------------------------------------------------------------------------
@@ -466,6 +492,92 @@ def access_agreement(
     if resolve and not (agreement.as_coordinator or agreement.as_owner):
         raise PermissionDenied
     return agreement
+
+
+# --- Retention and subject access ----------------------------------------------------------------
+#
+# | who                              | may                                                        |
+# | -------------------------------- | ---------------------------------------------------------- |
+# | level >= 1 on the case           | read its destruction date and whether a hold postpones it  |
+# | coordinator of the case's region | place and release a legal hold (reason: coordinators only) |
+# |                                  | review the subject-access withholdings of the region's     |
+# |                                  | cases (confirm or change)                                  |
+# | privacy officer of the region    | destruction records (tombstones), the disclosure log,      |
+# |                                  | subject-access requests: prepare, propose withholdings,   |
+# |                                  | release, read the released report                          |
+# | anyone else (policy, admin, ...) | nothing of this (403 for the privacy pages, 404 for cases) |
+
+
+def destruction_records_visible_to(user: User | AnonymousUser) -> QuerySet[DestructionRecord]:
+    """The destruction records of the regions *user* supervises as privacy officer."""
+    if not is_privacy_officer(user):
+        return DestructionRecord.objects.none()
+    return DestructionRecord.objects.filter(region__in=supervised_regions(user))
+
+
+def subject_access_requests_visible_to(
+    user: User | AnonymousUser,
+) -> QuerySet[SubjectAccessRequest]:
+    """Requests prepared by a privacy officer of a region *user* supervises as privacy officer."""
+    if not is_privacy_officer(user):
+        return SubjectAccessRequest.objects.none()
+    colleagues = Membership.objects.filter(
+        role=Role.PRIVACY_OFFICER, organisation__region__in=supervised_regions(user)
+    ).values("user_id")
+    return SubjectAccessRequest.objects.filter(requested_by__in=colleagues)
+
+
+def access_subject_access_request(
+    user: User | AnonymousUser, request_id: Any
+) -> SubjectAccessRequest:
+    require_privacy_officer(user)
+    found = subject_access_requests_visible_to(user).filter(pk=request_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def subject_access_reviews_for(user: User | AnonymousUser) -> QuerySet[SubjectAccessItem]:
+    """Items of requests in preparation whose case *user* coordinates: their withholdings to
+    confirm. A destroyed case has none (its items went with it)."""
+    cases = cases_coordinated_by(user).values("pk")
+    return SubjectAccessItem.objects.filter(
+        case__in=cases, request__status=SubjectAccessStatus.PREPARING
+    )
+
+
+def access_subject_access_review(user: User | AnonymousUser, item_id: Any) -> SubjectAccessItem:
+    """One item for its coordinator: 404 for anyone who does not coordinate the case's region."""
+    item = (
+        subject_access_reviews_for(user)
+        .select_related("request", "case__region", "case__data_key", "member")
+        .filter(pk=item_id)
+        .first()
+    )
+    if item is None:
+        raise Http404
+    item.case = access_case(user, item.case_id)  # with the coordinator's annotations
+    return item
+
+
+def organisations_supervised_by(user: User | AnonymousUser) -> QuerySet[Organisation]:
+    """Partner organisations whose disclosure log a privacy officer may read."""
+    if not is_privacy_officer(user):
+        return Organisation.objects.none()
+    return Organisation.objects.filter(region__in=supervised_regions(user))
+
+
+def access_supervised_organisation(
+    user: User | AnonymousUser, organisation_id: Any
+) -> Organisation:
+    """An organisation of a region *user* supervises (403 for anyone but a privacy officer, 404
+    when missing or of another region)."""
+    require_privacy_officer(user)
+    found = organisations_supervised_by(user).select_related("region").filter(uuid=organisation_id)
+    organisation = found.first()
+    if organisation is None:
+        raise Http404
+    return organisation
 
 
 # --- The workbench: what a coordinator guards, what a privacy officer supervises ----------------

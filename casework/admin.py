@@ -16,7 +16,15 @@ from mda.admin import FunctionalAdminMixin, admin_site
 
 @admin.register(RegionPolicy, site=admin_site)
 class RegionPolicyAdmin(FunctionalAdminMixin, admin.ModelAdmin):
-    list_display = ["region", "triage_working_days", "follow_up_months", "check_in_months"]
+    list_display = [
+        "region",
+        "triage_working_days",
+        "follow_up_months",
+        "check_in_months",
+        "retention_months",
+        "retention_short_months",
+        "retention_warning_days",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[RegionPolicy]:
         return access.region_policies_administered_by(request.user).select_related("region")

@@ -5,10 +5,12 @@ from django.urls import path
 from casework.api import (
     agreements,
     cases,
+    disclosures,
     lifecycle,
     notes,
     participation,
     referral,
+    retention,
     risk,
     scores,
     timeline,
@@ -29,6 +31,7 @@ urlpatterns = [
     ),
     path(_C + "access-log/", cases.AccessLogView.as_view(), name="api-access-log"),
     path(_C + "reveals/", cases.RevealLogView.as_view(), name="api-reveal-log"),
+    path(_C + "disclosures/", disclosures.DisclosureLogView.as_view(), name="api-disclosure-log"),
     # triage
     path("triage/", triage.TriageQueueView.as_view(), name="api-triage-queue"),
     # participation and notes
@@ -92,4 +95,17 @@ urlpatterns = [
     path(_A, agreements.AgreementDetailView.as_view(), name="api-agreement-detail"),
     path(_A + "resolve/", agreements.AgreementResolveView.as_view(), name="api-agreement-resolve"),
     path(_A + "reopen/", agreements.AgreementReopenView.as_view(), name="api-agreement-reopen"),
+    # retention
+    path(_C + "retention/", retention.RetentionView.as_view(), name="api-case-retention"),
+    path(_C + "legal-holds/", retention.LegalHoldListView.as_view(), name="api-legal-hold-list"),
+    path(
+        _C + "legal-holds/<uuid:hold_id>/release/",
+        retention.LegalHoldReleaseView.as_view(),
+        name="api-legal-hold-release",
+    ),
+    path(
+        "destructions/",
+        retention.DestructionRecordListView.as_view(),
+        name="api-destruction-records",
+    ),
 ]

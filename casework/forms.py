@@ -19,6 +19,7 @@ from casework.models import (
     RiskInstrument,
     RiskOutcome,
     SafetyPhase,
+    WithholdingGround,
 )
 from casework.selectors.cases import CaseFilters, CaseSort
 from casework.transitions import TRANSITION_CHOICES
@@ -441,3 +442,38 @@ class PersonSearchForm(forms.Form):
         raise forms.ValidationError(
             _("Give a BSN, or a full name and a date of birth."), code="empty"
         )
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the hold"),
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text=_("For example a running criminal investigation. Coordinators read it."),
+    )
+    until = DayMonthYearField(
+        label=_("Hold until"),
+        help_text=_("Destruction is postponed until the day after this date. Day-month-year."),
+    )
+
+
+class WithholdingForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("What to withhold"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("The whole case"),
+        help_text=_("Or only what one organisation received."),
+    )
+    ground = forms.ChoiceField(label=_("Ground"), choices=WithholdingGround.choices)
+    explanation = forms.CharField(
+        label=_("Explanation"),
+        max_length=2000,
+        widget=forms.Textarea,
+        help_text=_("Recorded with the request; the person does not see it."),
+    )
+
+    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if organisations is not None:
+            model_choices(self, "organisation").queryset = organisations

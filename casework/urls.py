@@ -5,12 +5,15 @@ from django.urls import path
 from casework.views import (
     agreements,
     cases,
+    disclosures,
     lifecycle,
     notes,
     participation,
     referral,
+    retention,
     risk,
     scores,
+    subject_access,
     triage,
 )
 
@@ -18,6 +21,8 @@ app_name = "casework"
 
 _C = "cases/<uuid:case_id>/"
 _A = "agreements/<uuid:agreement_id>/"
+_R = "privacy/subject-access/<uuid:request_id>/"
+_I = "subject-access/reviews/<uuid:item_id>/"
 
 urlpatterns = [
     # cases and their register
@@ -62,4 +67,55 @@ urlpatterns = [
     path(_A + "resolve/", agreements.agreement_resolve_view, name="agreement-resolve"),
     path(_A + "reopen/", agreements.agreement_reopen_view, name="agreement-reopen"),
     path(_C + "agreements/new/", agreements.agreement_create_view, name="agreement-create"),
+    # retention
+    path(_C + "retention/", retention.retention_page_view, name="retention"),
+    path(
+        _C + "retention/holds/<uuid:hold_id>/release/",
+        retention.legal_hold_release_view,
+        name="legal-hold-release",
+    ),
+    path("privacy/destructions/", retention.destruction_records_view, name="destruction-records"),
+    # the disclosure log
+    path(
+        "privacy/cases/<uuid:case_id>/disclosures/",
+        disclosures.disclosure_log_view,
+        name="disclosure-log",
+    ),
+    path("privacy/partners/", disclosures.partner_list_view, name="partner-list"),
+    path(
+        "privacy/partners/<uuid:organisation_id>/disclosures/",
+        disclosures.partner_disclosure_view,
+        name="partner-disclosures",
+    ),
+    # subject access
+    path(
+        "privacy/subject-access/",
+        subject_access.subject_access_list_view,
+        name="subject-access-list",
+    ),
+    path(
+        _R,
+        subject_access.subject_access_request_page,
+        name="subject-access-request",
+    ),
+    path(
+        _R + "release/",
+        subject_access.subject_access_release_view,
+        name="subject-access-release",
+    ),
+    path(_R + "report/", subject_access.subject_access_report_view, name="subject-access-report"),
+    path(
+        "subject-access/reviews/",
+        subject_access.subject_access_reviews_view,
+        name="subject-access-reviews",
+    ),
+    path(_I, subject_access.subject_access_review_page, name="subject-access-review"),
+    path(
+        _I + "confirm/", subject_access.subject_access_confirm_view, name="subject-access-confirm"
+    ),
+    path(
+        _I + "withholdings/<uuid:withholding_id>/remove/",
+        subject_access.withholding_remove_view,
+        name="withholding-remove",
+    ),
 ]

@@ -1,6 +1,7 @@
 """Models of casework, one module per subject: ``cases`` (cases, household, identity vault),
 ``participation``, ``notes``, ``referral``, ``policy`` (a region's settings), ``timeline``,
-``lifecycle`` (plan, check-ins), ``scores`` and ``agreements``."""
+``lifecycle`` (plan, check-ins), ``scores``, ``agreements``, ``retention`` (holds, warnings,
+destruction records) and ``subject_access``."""
 
 from casework.models.agreements import (
     Agreement,
@@ -33,7 +34,22 @@ from casework.models.referral import (
     RiskInstrument,
     RiskOutcome,
 )
+from casework.models.retention import (
+    DestructionRecord,
+    DestructionRun,
+    LegalHold,
+    RetentionRule,
+    RetentionWarning,
+)
 from casework.models.scores import Perspective, SafetyScore
+from casework.models.subject_access import (
+    SubjectAccessItem,
+    SubjectAccessRequest,
+    SubjectAccessStatus,
+    SubjectLookup,
+    Withholding,
+    WithholdingGround,
+)
 from casework.models.timeline import CaseEvent, EventAudience, EventKind
 
 __all__ = [
@@ -53,12 +69,15 @@ __all__ = [
     "CheckInOutcome",
     "CheckInQuerySet",
     "Criterion",
+    "DestructionRecord",
+    "DestructionRun",
     "EventAudience",
     "EventKind",
     "HouseholdMember",
     "Identity",
     "IdentityReveal",
     "LegalBasis",
+    "LegalHold",
     "MemberRole",
     "NotInformedReason",
     "Note",
@@ -68,9 +87,17 @@ __all__ = [
     "Perspective",
     "Referral",
     "RegionPolicy",
+    "RetentionRule",
+    "RetentionWarning",
     "RiskAssessment",
     "RiskInstrument",
     "RiskOutcome",
     "SafetyPhase",
     "SafetyScore",
+    "SubjectAccessItem",
+    "SubjectAccessRequest",
+    "SubjectAccessStatus",
+    "SubjectLookup",
+    "Withholding",
+    "WithholdingGround",
 ]

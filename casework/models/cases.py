@@ -95,6 +95,12 @@ class Case(models.Model):
     follow_up_until = models.DateField(_("follow-up until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # When the case reached a final status (closed, declined, advice only, acute route): the
+    # retention term counts from here (casework.services.retention).
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    # Set when retention destroyed the case: what is left is a tombstone (reference, region,
+    # dates, status) that no list or page shows, except the privacy officer's records.
+    destroyed_at = models.DateTimeField(_("destroyed at"), null=True, blank=True)
 
     # Set by casework.access.cases_visible_to for the user who loaded the case; a case loaded
     # any other way gives no access.
@@ -109,6 +115,12 @@ class Case(models.Model):
             models.UniqueConstraint(fields=["region", "reference"], name="case_unique_reference"),
         ]
         indexes = [
+            # The retention sweep: ended cases not destroyed yet, oldest first.
+            models.Index(
+                fields=["ended_at"],
+                condition=models.Q(destroyed_at__isnull=True, ended_at__isnull=False),
+                name="case_retention_due",
+            ),
             # Case lists: a region's cases newest first, page by page (keyset).
             models.Index(fields=["region", "-created_at", "-id"], name="case_region_newest"),
         ]

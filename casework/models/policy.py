@@ -15,6 +15,11 @@ from mda.models import Region
 DEFAULT_TRIAGE_WORKING_DAYS = 5
 DEFAULT_FOLLOW_UP_MONTHS = 12
 DEFAULT_CHECK_IN_MONTHS = (3, 6, 12)
+DEFAULT_RETENTION_MONTHS = 24
+DEFAULT_RETENTION_SHORT_MONTHS = 6
+DEFAULT_RETENTION_WARNING_DAYS = 30
+#: Statuses whose referral never became an MDA++ case: the shorter retention term applies.
+SHORT_RETENTION_STATUSES = ("declined", "advice_only")
 
 
 def default_check_in_months() -> list[int]:
@@ -47,6 +52,22 @@ class RegionPolicy(models.Model):
         default=default_check_in_months,
         help_text=_("For example [3, 6, 12]."),
     )
+    retention_months = models.PositiveSmallIntegerField(
+        _("retention after closing, in months"),
+        default=DEFAULT_RETENTION_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_("After this the case is destroyed; only an anonymous tombstone remains."),
+    )
+    retention_short_months = models.PositiveSmallIntegerField(
+        _("retention of declined referrals and advice only, in months"),
+        default=DEFAULT_RETENTION_SHORT_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
+    retention_warning_days = models.PositiveSmallIntegerField(
+        _("warn coordinators this many days before destruction"),
+        default=DEFAULT_RETENTION_WARNING_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
 
     objects = RegionPolicyManager()
 
@@ -62,6 +83,12 @@ class RegionPolicy(models.Model):
         region's working-day calendar: its closing days do not count)."""
         calendar = workdays.work_calendar(self.region_id)
         return calendar.add_working_days(workdays.local_date(referred_at), self.triage_working_days)
+
+    def retention_term(self, status: str) -> tuple[str, int]:
+        """The retention rule for a case ended in *status*, and its term in months."""
+        if status in SHORT_RETENTION_STATUSES:
+            return "short", self.retention_short_months
+        return "closed", self.retention_months
 
     def clean(self) -> None:
         months = self.check_in_months

@@ -33,6 +33,7 @@ from casework.selectors.referral import referrer_recipients
 from casework.services.timeline import event_record
 from casework.transitions import (
     ACTIVE,
+    TERMINAL,
     TRANSITIONS,
     S,
     Transition,
@@ -132,7 +133,9 @@ def _transition_apply(
     previous, previous_phase = case.status, case.safety_phase
     case.status = spec.target
     _effects(case, spec)
-    case.save(update_fields=["status", "safety_phase", "follow_up_until", "updated_at"])
+    # Retention counts from the moment a case reaches a final status.
+    case.ended_at = timezone.now() if spec.target in TERMINAL else None
+    case.save(update_fields=["status", "safety_phase", "follow_up_until", "ended_at", "updated_at"])
     detail: dict[str, object] = {"cause": cause} if cause else {}
     fact_record(FactKind.STATUS, case=case, category=spec.target)
     if spec.triage:

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from casework import access, selectors, services
 from casework.forms import NoteForm, RevealForm
 from casework.models import AccessLevel
+from casework.selectors.retention import retention_view
 from mda.access import has_role
 from mda.forms import form_apply_service_errors
 from mda.http import AuthenticatedHttpRequest
@@ -32,7 +33,12 @@ def case_page(
     return render(
         request,
         "casework/case_detail.html",
-        {"view": view, "case": case, "note_form": note_form},
+        {
+            "view": view,
+            "case": case,
+            "note_form": note_form,
+            "retention": retention_view(actor=request.user, case=case, with_holds=False),
+        },
         status=status,
     )
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -328,6 +329,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "casework.tasks.sweep_check_ins",
         "schedule": 3600.0,
         "options": {"expires": 3500},
+    },
+    # Retention (casework/services/retention.py): warn, then destroy what is due. Dates, not
+    # times, decide, so one run a night (01:30 UTC) does it; a missed night is caught up next.
+    "casework-retention": {
+        "task": "casework.tasks.sweep_retention",
+        "schedule": crontab(hour=1, minute=30),
+        "options": {"expires": 6 * 3600},
     },
     # Reminders and escalations (scheduling/services/escalation.py): due steps from the stored due
     # dates; a sweep message older than its interval is dropped, the next one does the same work.

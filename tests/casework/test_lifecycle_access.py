@@ -155,11 +155,16 @@ def test_functional_admins_set_their_region_s_lifecycle_settings(cast: Cast, web
             "triage_working_days": 3,
             "follow_up_months": 18,
             "check_in_months": "[3, 9, 18]",
+            "retention_months": 36,
+            "retention_short_months": 3,
+            "retention_warning_days": 14,
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     policy = cast.north.case_policy
     assert (policy.triage_working_days, policy.check_in_months) == (3, [3, 9, 18])
+    assert (policy.retention_months, policy.retention_short_months) == (36, 3)
+    assert policy.retention_warning_days == 14
     refused = admin.post(
         "/admin/casework/regionpolicy/add/",
         {
@@ -167,6 +172,9 @@ def test_functional_admins_set_their_region_s_lifecycle_settings(cast: Cast, web
             "triage_working_days": 3,
             "follow_up_months": 12,
             "check_in_months": "[3]",
+            "retention_months": 24,
+            "retention_short_months": 6,
+            "retention_warning_days": 30,
         },
     )
     assert refused.status_code == 200 and not hasattr(cast.south, "case_policy")

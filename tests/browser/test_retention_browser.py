@@ -1,0 +1,132 @@
+"""Retention, subject access and the disclosure log in a real browser, at desktop and phone width.
+
+The world is built by time travel (a declined referral destroyed in February 2026 under a region
+policy of one month; a second declined referral with a legal hold; an open case with two
+subject-access requests, one released) and then browsed on BROWSER_NOW (16 March 2026). Every
+page: Dutch, axe-core without serious or critical violations at 1366 and 390 pixels, no sideways
+scrolling at 390, and a screenshot in var/screenshots/retention/ to look at."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser
+from pytest_django.live_server_helper import LiveServer
+
+from casework import services
+from casework.access import access_subject_access_review
+from casework.models import RegionPolicy
+from casework.services import retention, subject_access
+from mda.workdays import AMSTERDAM
+from tests.browser.conftest import BROWSER_NOW, log_in_as, new_context
+from tests.browser.test_accessibility import blocking_violations, summary
+from tests.casework.conftest import IDENTITY_BSN, grant, refer
+from tests.casework.lifecycle_support import move
+from tests.casework.retention_support import coordinator_view
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.browser
+WIDTHS = (1366, 390)
+SHOTS = settings.VAR_DIR / "screenshots" / "retention"
+
+
+def _at(month: int, day: int) -> datetime:
+    return datetime(2026, month, day, 10, tzinfo=AMSTERDAM)
+
+
+def _world(cast: Cast, time_machine: Any) -> list[tuple[str, str, str]]:
+    RegionPolicy.objects.create(
+        region=cast.north, retention_short_months=1, retention_warning_days=1
+    )
+    time_machine.move_to(_at(1, 5), tick=False)
+    move(cast, refer(cast), "decline", reason="Geen MDA++: reguliere hulp volstaat.")
+    for day in (4, 5):
+        time_machine.move_to(_at(2, day), tick=False)
+        retention.retention_sweep()
+    time_machine.move_to(_at(3, 2), tick=False)
+    other = [services.MemberInput(role="victim", label="moeder")]  # not the person asking
+    declined = move(
+        cast, refer(cast, members=other), "decline", reason="Geen MDA++: reguliere hulp volstaat."
+    )
+    hold = retention.legal_hold_place(
+        actor=cast.coordinator.user,
+        case=coordinator_view(cast, declined),
+        reason="Het Openbaar Ministerie onderzoekt de zaak nog.",
+        until=date(2026, 9, 30),
+    )
+    case = refer(cast)
+    for org, level in (("police", 2), ("ggz", 1)):
+        grant(cast, case, org, level)
+    time_machine.move_to(_at(3, 10), tick=False)
+    released = subject_access.subject_access_prepare(actor=cast.privacy.user, bsn=IDENTITY_BSN)
+    review = subject_access.subject_access_prepare(actor=cast.privacy.user, bsn=IDENTITY_BSN)
+    for request in (released, review):
+        item = access_subject_access_review(cast.coordinator.user, request.items.get().pk)
+        subject_access.withholding_set(
+            actor=cast.coordinator.user,
+            item=item,
+            organisation=cast.orgs["police"],
+            ground="criminal_investigation",
+            explanation="De politie vraagt de inzage in het onderzoek uit te stellen.",
+        )
+    item = access_subject_access_review(cast.coordinator.user, released.items.get().pk)
+    subject_access.subject_access_confirm(actor=cast.coordinator.user, item=item)
+    subject_access.subject_access_release(actor=cast.privacy.user, request=released)
+    time_machine.move_to(BROWSER_NOW, tick=True)
+    review_item = review.items.get()
+    police = cast.orgs["police"].uuid
+    return [
+        ("case-declined", "coordinator", f"/cases/{declined.pk}/"),
+        ("retention", "coordinator", f"/cases/{declined.pk}/retention/"),
+        ("retention-police", "social", f"/cases/{declined.pk}/retention/"),
+        ("hold-end", "coordinator", f"/cases/{declined.pk}/retention/holds/{hold.pk}/release/"),
+        ("destructions", "privacy", "/privacy/destructions/"),
+        ("access-logs", "privacy", "/privacy/cases/"),
+        ("subject-access", "privacy", "/privacy/subject-access/"),
+        ("request", "privacy", f"/privacy/subject-access/{review.pk}/"),
+        ("release", "privacy", f"/privacy/subject-access/{review.pk}/release/"),
+        ("report", "privacy", f"/privacy/subject-access/{released.pk}/report/"),
+        ("reviews", "coordinator", "/subject-access/reviews/"),
+        ("review", "coordinator", f"/subject-access/reviews/{review_item.pk}/"),
+        ("disclosures", "privacy", f"/privacy/cases/{case.pk}/disclosures/"),
+        ("partners", "privacy", "/privacy/partners/"),
+        ("partner", "privacy", f"/privacy/partners/{police}/disclosures/"),
+    ]
+
+
+def test_every_retention_and_privacy_page_is_dutch_accessible_and_fits_a_phone(
+    cast: Cast, browser: Browser, live_server: LiveServer, time_machine: Any
+) -> None:
+    pages = _world(cast, time_machine)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems: list[str] = []
+    contexts: dict[str, Any] = {}
+    texts: dict[str, str] = {}
+    for name, persona, path in pages:
+        if persona not in contexts:
+            contexts[persona] = new_context(browser)
+            log_in_as(contexts[persona], live_server, cast.personas[persona])
+        page = contexts[persona].new_page()
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            response = page.goto(f"{live_server.url}{path}")
+            assert response is not None and response.status == 200, (name, response.status)
+            if page.locator("html").get_attribute("lang") != "nl":
+                problems.append(f"{name}: not Dutch")
+            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+            texts[name] = page.inner_text("main")
+            found = summary(blocking_violations(page, accepted=set()))
+            problems += [f"{name} at {width}px: {v}" for v in found]
+            if width == 390 and page.evaluate("document.documentElement.scrollWidth") > 390:
+                problems.append(f"{name}: scrolls sideways at 390px")
+        page.close()
+    for ctx in contexts.values():
+        ctx.close()
+    assert problems == []
+    assert "uitgesteld door een bewaarplicht tot 30 sep. 2026" in texts["case-declined"]
+    assert "MDA-2026-0001" in texts["destructions"]
+    assert "Johanna" in texts["report"] and "Politie Noord" not in texts["report"]
+    assert "Johanna" not in texts["request"] and "Politie Noord" in texts["review"]
