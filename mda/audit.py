@@ -356,8 +356,9 @@ _collector: ContextVar[AuditCollector | None] = ContextVar("mda_audit_collector"
 def audit_collect() -> Iterator[AuditCollector]:
     """Everything recorded inside the block becomes one event (per actor), written at its end in
     the same transaction. Nested blocks join the outer one."""
-    if _collector.get() is not None:
-        yield _collector.get()  # type: ignore[misc]
+    outer = _collector.get()
+    if outer is not None:
+        yield outer
         return
     collector = AuditCollector()
     token = _collector.set(collector)
@@ -391,7 +392,7 @@ def _merge(items: list[_Item]) -> AuditEvent:
     role = next((i.role for i in named if i.role), "")
     lead = replace(lead, organisation=organisation, role=role)
     event = _event(lead, cases[0] if cases else None, detail)
-    event.audit_cases = cases if len(cases) > 1 else []  # type: ignore[attr-defined]
+    event.audit_cases = cases if len(cases) > 1 else ()
     event.occurred_at = min(item.occurred_at for item in items)
     return event
 
@@ -486,7 +487,7 @@ def _append(events: Sequence[AuditEvent]) -> list[AuditEvent]:
         links = [
             AuditEventCase(event_id=event.id, case_reference=reference, region_slug=region)
             for event in events
-            for reference, region in getattr(event, "audit_cases", [])
+            for reference, region in event.audit_cases
         ]
         if links:
             AuditEventCase.objects.bulk_create(links)

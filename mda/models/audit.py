@@ -6,6 +6,8 @@ chain them in order, and an index of the cases an event concerns when it concern
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
@@ -71,6 +73,10 @@ class AuditEvent(models.Model):
     It is chained later, by the sealer (``AuditSeal``); until then it is *pending*, but it is
     already in the trail (the access log shows it).
     """
+
+    # Not a column: the (reference, region) of each case of an event about several, set by the
+    # collector before the append writes them as ``AuditEventCase`` rows.
+    audit_cases: Sequence[tuple[str, str]] = ()
 
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     # No database FK constraint: audit rows must outlive users and never be cascaded or updated.
