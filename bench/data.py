@@ -96,10 +96,34 @@ def built_size() -> tuple[int, int] | None:
 
 
 def ensure(cases: int, agreements: int) -> World:
-    """The world with *cases* cases and *agreements* open agreements, built when it is not."""
-    if built_size() != (cases, agreements):
+    """The world with *cases* cases and *agreements* open agreements, built when it is not, or
+    when it was built under other keys (a database kept while ``var/`` was made anew: its data
+    keys would not unwrap, its seals and blind indexes would not match)."""
+    if built_size() != (cases, agreements) or built_keys() != keys_fingerprint():
+        if built_size() is not None:
+            print("the kept benchmark data is of another size or other keys: building it again")
         build(cases, agreements)
     return world()
+
+
+def keys_fingerprint() -> str:
+    """A digest of this run's master, blind-index and audit keys (never the keys themselves)."""
+    import hashlib
+
+    from django.conf import settings
+
+    keys = (settings.MDA_MASTER_KEYS, settings.MDA_BLIND_INDEX_KEY, settings.MDA_AUDIT_KEY)
+    return hashlib.sha256(repr(keys).encode()).hexdigest()
+
+
+def built_keys() -> str | None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_keys (fingerprint text)")
+        cursor.execute("SELECT fingerprint FROM bench_keys")
+        row = cursor.fetchone()
+    return str(row[0]) if row else None
 
 
 def build(cases: int, agreements: int) -> None:
@@ -136,6 +160,9 @@ def build(cases: int, agreements: int) -> None:
     built_size()  # creates the table
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO bench_build VALUES (%s, %s)", [cases, agreements])
+    built_keys()  # creates the table
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO bench_keys VALUES (%s)", [keys_fingerprint()])
     _analyze()
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
 
