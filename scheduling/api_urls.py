@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.api import agendas, escalation, invitations, meetings, minutes
+from scheduling.api import agendas, escalation, invitations, meetings, minutes, packs
 
 _M = "meetings/<uuid:meeting_id>/"
 _I = _M + "items/<uuid:item_id>/"
@@ -31,6 +31,11 @@ urlpatterns = [
     # invitations and the calendar feed
     path(_I + "response/", invitations.ResponseView.as_view(), name="api-meeting-response"),
     path("calendar-feed/", invitations.CalendarFeedView.as_view(), name="api-calendar-feed"),
+    path(
+        _M + "invitations/",
+        packs.InvitationOverviewView.as_view(),
+        name="api-invitation-overview",
+    ),
     # the meeting day and its minutes
     path(_I + "minutes/", minutes.MinutesView.as_view(), name="api-item-minutes"),
     path(

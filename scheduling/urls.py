@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import agendas, escalation, invitations, meetings, minutes
+from scheduling.views import agendas, escalation, invitations, meetings, minutes, packs
 
 app_name = "scheduling"
 
@@ -51,6 +51,12 @@ urlpatterns = [
         name="minutes-agreement-review",
     ),
     path(_M + "minutes/publish/", minutes.minutes_publish_view, name="minutes-publish"),
+    # print: the meeting pack and the minutes per reader; invitations and answers
+    path(_M + "pack/", packs.pack_print_view, name="meeting-pack"),
+    path(_M + "pack.pdf", packs.pack_pdf_view, name="meeting-pack-pdf"),
+    path(_M + "minutes/print/", packs.minutes_print_view, name="minutes-print"),
+    path(_M + "minutes.pdf", packs.minutes_pdf_view, name="minutes-pdf"),
+    path(_M + "invitations/", packs.invitation_overview_view, name="invitation-overview"),
     # escalation
     path("escalations/", escalation.escalation_list_view, name="escalation-list"),
     path(_E, escalation.escalation_detail_view, name="escalation-detail"),
