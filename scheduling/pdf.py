@@ -177,7 +177,8 @@ def _pack_slot(doc: ConfidentialDocument, slot: PackSlot) -> None:
         doc.para(_("No published minutes yet."))
     else:
         doc.para(
-            _("Meeting of %(day)s") % {"day": local_datetime(slot.last_minutes.item.meeting.starts_at)}
+            _("Meeting of %(day)s")
+            % {"day": local_datetime(slot.last_minutes.item.meeting.starts_at)}
         )
         doc.para(slot.last_decisions)
     doc.heading(_("Latest Signs of Safety readings"), 10.5)
@@ -243,7 +244,9 @@ def _minutes_slot(doc: ConfidentialDocument, view: Any) -> None:
         director = minutes.case_director
         doc.fact(_("Case director"), _user_name(director) if director else "")
     if minutes is not None:
-        doc.fact(_("Next review"), local_date(minutes.next_review_on) if minutes.next_review_on else "")
+        doc.fact(
+            _("Next review"), local_date(minutes.next_review_on) if minutes.next_review_on else ""
+        )
     if view.agreements_made:
         doc.heading(_("Agreements made in this meeting"), 10.5)
         doc.bullets(

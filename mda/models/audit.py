@@ -44,6 +44,7 @@ OBJECT_WORDS = {
     "invitation": _("invitation"),
     "lifecycle": _("status"),
     "meeting": _("meeting"),
+    "meeting_pack": _("meeting pack"),
     "minutes": _("minutes"),
     "note": _("note"),
     "participation": _("participation (weegmoment)"),

@@ -80,7 +80,7 @@ def _visible_items(actor: User, meeting: Meeting) -> list[AgendaItem]:
     return list(
         access.agenda_items_visible_to(actor)
         .filter(meeting=meeting)
-        .select_related("case__data_key", "meeting")
+        .select_related("case__data_key", "case__region", "meeting")
         .order_by("position")
     )
 
@@ -90,8 +90,11 @@ def meeting_pack(*, actor: User, meeting: Meeting, fmt: str) -> MeetingPack:
     (*fmt*: ``print`` or ``pdf``) with every case it holds."""
     items = _visible_items(actor, meeting)
     case_ids = [item.case_id for item in items]
-    levels = dict(cases_visible_to(actor).filter(pk__in=case_ids).values_list("pk", "access_level"))
-    slots = [PackSlot(item=item, level=levels[item.case_id]) for item in items if item.case_id in levels]
+    visible = cases_visible_to(actor).filter(pk__in=case_ids).only("pk", "region_id")
+    levels = {case.pk: int(case.access_level) for case in visible}
+    slots = [
+        PackSlot(item=item, level=levels[item.case_id]) for item in items if item.case_id in levels
+    ]
     _add_invited(slots)
     full = [slot for slot in slots if slot.full]
     _add_open_agreements(actor, full)
@@ -198,7 +201,9 @@ def minutes_print(*, actor: User, meeting: Meeting, fmt: str) -> MinutesPrint:
     which records each read of plaintext); the print is recorded as an export."""
     views = [
         view
-        for view in (minutes_view(actor=actor, item=item) for item in _visible_items(actor, meeting))
+        for view in (
+            minutes_view(actor=actor, item=item) for item in _visible_items(actor, meeting)
+        )
         if view is not None
     ]
     audit_record(
@@ -263,13 +268,13 @@ def invitation_overview(*, meeting: Meeting) -> list[OrganisationAnswers]:
         "organisation_id", "sent_at"
     )
     for organisation_id, sent_at in messages:
-        row = by_organisation.get(organisation_id)
-        if row is None:
+        told = by_organisation.get(organisation_id)
+        if told is None:
             continue
         if sent_at is None:
-            row.messages_waiting += 1
+            told.messages_waiting += 1
             continue
-        row.messages_sent += 1
-        if row.last_sent_at is None or sent_at > row.last_sent_at:
-            row.last_sent_at = sent_at
+        told.messages_sent += 1
+        if told.last_sent_at is None or sent_at > told.last_sent_at:
+            told.last_sent_at = sent_at
     return list(by_organisation.values())

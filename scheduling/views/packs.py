@@ -75,6 +75,4 @@ def minutes_pdf_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> Http
 def invitation_overview_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
     meeting = access.access_meeting(request.user, meeting_id, manage=True)
     rows = packs.invitation_overview(meeting=meeting)
-    return render(
-        request, "scheduling/packs/invitations.html", {"meeting": meeting, "rows": rows}
-    )
+    return render(request, "scheduling/packs/invitations.html", {"meeting": meeting, "rows": rows})
