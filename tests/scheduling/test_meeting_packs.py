@@ -19,32 +19,32 @@ Signs of Safety reading. What each persona may find in the pack:
 from __future__ import annotations
 
 import io
-import uuid
-from datetime import date, datetime
 from typing import Any
 
 import pypdf
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from casework import services as casework_services
-from casework.access import access_case
-from casework.models import Case, Perspective, SafetyScore
-from mda import crypto
 from mda.models import AuditEvent, User
-from mda.workdays import AMSTERDAM
 from scheduling.access import access_meeting
 from scheduling.models import ItemMinutes, Meeting
 from scheduling.selectors import packs
 from scheduling.services import invitations
 from tests.conftest import Cast, login_client, logins_made_once
-from tests.scheduling import meetings_support
+from tests.scheduling import meetings_support, packs_support
 from tests.scheduling.meetings_support import NOW, PERSONAS, REFERENCES, World, make_case
-from tests.support.layers import layer
+from tests.scheduling.packs_support import (
+    agreement_marker,
+    decision_marker,
+    make_minutes,
+    put_on_both_agendas,
+    reading_marker,
+    views_marker,
+)
 
 draft_agenda = meetings_support.draft_agenda
+pack_world = packs_support.pack_world
 logins = logins_made_once()
 
 LEVELS: dict[str, dict[str, int] | None] = {
@@ -61,83 +61,6 @@ LEVELS: dict[str, dict[str, int] | None] = {
     "outsider": None,
     "outsider_police": None,
 }
-PUBLISHED_AT = datetime(2026, 3, 24, 12, 40, tzinfo=AMSTERDAM)
-
-
-def agreement_marker(key: str) -> str:
-    return f"AGREEMENT-{key}-MARKER"
-
-
-def decision_marker(key: str) -> str:
-    return f"DECISION-{key}-MARKER"
-
-
-def views_marker(key: str) -> str:
-    return f"VIEWS-{key}-MARKER"
-
-
-READINGS = {"A": 3, "B": 5, "C": 7}
-
-
-def reading_marker(key: str) -> str:
-    return f"Network: {READINGS[key]} on 10 Mar 2026"
-
-
-def _minutes(world: World, meeting: Meeting, case: Case, key: str, decisions: str = "") -> None:
-    """Minutes of *case* at *meeting*, made directly (these tests read minutes, not write them)."""
-    item = meeting.items.current().get(case=case)
-    minutes = ItemMinutes(id=uuid.uuid4(), item=item, recorded_by=world.coordinator)
-    crypto.seal(minutes, "shared_views_ct", views_marker(key), case.data_key)
-    crypto.seal(
-        minutes, "decisions_ct", decisions or f"{decision_marker(key)} één plan", case.data_key
-    )
-    minutes.next_review_on = date(2026, 4, 21)
-    minutes.save()
-
-
-def _content(world: World, key: str, case: Case) -> None:
-    """An open agreement and a reading of *case*, and its minutes of the meeting before."""
-    coordinator = world.coordinator
-    casework_services.agreement_create(
-        actor=coordinator,
-        case=access_case(coordinator, case.pk),
-        description=f"{agreement_marker(key)} schuldhulp regelen",
-        owner_organisation=world.cast.orgs["veilig_thuis" if key == "C" else "local_team"],
-        owner=None,
-        due_date=date(2026, 4, 20),
-    )
-    SafetyScore.objects.create(
-        case=case,
-        value=READINGS.get(key, 4),
-        scored_on=date(2026, 3, 10),
-        perspective=Perspective.NETWORK,
-        recorded_by=coordinator,
-        recorded_organisation=world.cast.orgs["zvh"],
-    )
-    _minutes(world, world.meeting, case, key)
-
-
-def _put_on_both_agendas(world: World, key: str) -> None:
-    world.add(key, meeting=world.meeting)
-    world.add(key, meeting=world.next_meeting)
-    _content(world, key, world.cases[key])
-
-
-@layer
-def pack_world(draft_agenda: World) -> World:
-    """A, B and C on both meetings; the first meeting's minutes published; the second meeting's
-    agenda published (the pack's meeting)."""
-    world = draft_agenda
-    with time_machine.travel(NOW, tick=False):
-        world.publish()
-        for key in ("A", "B", "C"):
-            world.add(key, meeting=world.next_meeting)
-            _content(world, key, world.cases[key])
-        world.publish(world.next_meeting)
-    Meeting.objects.filter(pk=world.meeting.pk).update(
-        minutes_published_at=PUBLISHED_AT, confidentiality_read_at=PUBLISHED_AT
-    )
-    return world
 
 
 @pytest.fixture
@@ -218,7 +141,7 @@ def test_the_pdf_marks_every_page_with_the_reader_and_the_time_in_dutch(
     )
     long_decisions = "\n".join(f"Besluit {n}: één gezamenlijk plan, reëel" for n in range(90))
     ItemMinutes.objects.filter(item__meeting=world.meeting, item__case=world.cases["A"]).delete()
-    _minutes(world, world.meeting, world.cases["A"], "A", decisions=long_decisions)
+    make_minutes(world, world.meeting, world.cases["A"], "A", decisions=long_decisions)
     client = login_client(cast.coordinator, language="nl")
 
     response = client.get(pack_url(world, "pack.pdf"))
@@ -299,7 +222,7 @@ def test_the_pack_costs_the_same_queries_for_three_slots_or_seven(
     for n in range(4):
         key = f"extra{n}"
         world.cases[key] = make_case(cast, f"MDA-2026-02{n:02d}", {"local_team": 2, "ggz": 1})
-        _put_on_both_agendas(world, key)
+        put_on_both_agendas(world, key)
 
     seven = (
         _queries(lambda: client.get(pack_url(world))),
