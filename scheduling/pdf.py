@@ -8,6 +8,7 @@ printing, and its number.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF, XPos, YPos
 
 from scheduling.selectors.packs import MeetingPack, MinutesPrint, PackSlot
+
+# fontTools reports every glyph of every font subset at INFO: dozens of lines per document.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVu"
