@@ -97,6 +97,7 @@ def meeting_pack(*, actor: User, meeting: Meeting, fmt: str) -> MeetingPack:
     ]
     _add_invited(slots)
     full = [slot for slot in slots if slot.full]
+    _add_contributions(actor, full)
     _add_open_agreements(actor, full)
     _add_last_decisions(meeting, full)
     _add_readings(full)
@@ -119,6 +120,12 @@ def _add_invited(slots: list[PackSlot]) -> None:
     for slot in slots:
         own = invited.get(slot.item.case_id, set())
         slot.invited = [o for pk, o in organisations.items() if pk in own]
+
+
+def _add_contributions(actor: User, slots: list[PackSlot]) -> None:
+    """Where the partners' contributions the reader may see go into the pack: to be filled from
+    the contributions' selector, for all *slots* at once (one query, not one per slot: the pack's
+    constant cost is tested). Until contributions exist every slot's list stays empty."""
 
 
 def _add_open_agreements(actor: User, slots: list[PackSlot]) -> None:
