@@ -74,3 +74,27 @@ def test_the_police_pack_shows_its_one_slot_in_dutch_and_prints_the_marking_on_e
 
 def test_the_pack_page_has_no_serious_accessibility_violations(pack_page: Page) -> None:
     assert summary(blocking_violations(pack_page, accepted=set())) == []
+
+
+def test_the_coordinator_reads_each_organisation_s_answers_and_prints_the_minutes(
+    pack_world: World, cast: Cast, context: BrowserContext, page: Page, live_server: LiveServer
+) -> None:
+    world = pack_world
+    log_in_as(context, live_server, cast.coordinator)
+    page.goto(f"{live_server.url}/meetings/{world.next_meeting.pk}/invitations/")
+
+    expect(page.locator("section.invitation-org")).to_have_count(4)
+    expect(page.locator("section.invitation-org").first).to_contain_text("GGZ Noord")
+    assert summary(blocking_violations(page, accepted=set())) == []
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"invitations-{width}.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/meetings/{world.meeting.pk}/minutes/print/")
+    expect(page.locator("section.pack-slot")).to_have_count(3)
+    expect(page.locator(".print-marking")).to_contain_text("Vertrouwelijk")
+    assert summary(blocking_violations(page, accepted=set())) == []
+    for width in (1366, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.screenshot(path=str(SCREENSHOTS / f"minutes-print-{width}.png"), full_page=True)
