@@ -49,6 +49,8 @@ def _shots(page: Page, name: str) -> None:
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
         page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        # A phone shows the page without sideways scrolling.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
@@ -99,7 +101,9 @@ def test_the_meeting_day_as_chair_and_coordinator(
         coordinator.close()
 
 
-def _chair_runs(ctx: BrowserContext, live_server: LiveServer, cast: Cast, run: str, item: Any) -> None:
+def _chair_runs(
+    ctx: BrowserContext, live_server: LiveServer, cast: Cast, run: str, item: Any
+) -> None:
     log_in_as(ctx, live_server, cast.chair)
     page = ctx.new_page()
     page.goto(run)
