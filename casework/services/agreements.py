@@ -165,6 +165,7 @@ def agreement_update(
     due_date: date | None = None,
     owner_organisation: Organisation | None = None,
     owner: User | None = _UNSET,
+    meeting_id: uuid.UUID | None = None,
 ) -> Agreement:
     """A coordinator changes an open agreement. A new due date starts the reminder ladder again
     for that date (a new ladder round); steps already sent stay in the history."""
@@ -215,6 +216,7 @@ def agreement_update(
             AgreementEventKind.RESCHEDULED,
             old=old_due.isoformat(),
             new=agreement.due_date.isoformat(),
+            **_in_meeting(meeting_id),
         )
         changed.append("due_date")
     if changed:
@@ -224,7 +226,12 @@ def agreement_update(
 
 @transaction.atomic
 def agreement_resolve(
-    *, actor: User, agreement: Agreement, status: str, reason: str = ""
+    *,
+    actor: User,
+    agreement: Agreement,
+    status: str,
+    reason: str = "",
+    meeting_id: uuid.UUID | None = None,
 ) -> Agreement:
     """The owner organisation (or a coordinator) marks an agreement done, not possible or not
     done. Its ladder stops at once: the row lock orders this against a worker sending a step, and
@@ -257,7 +264,7 @@ def agreement_resolve(
         category=statistics.agreement_state(agreement),
         replaces=(agreement.due_date, "open"),
     )
-    _event(agreement, actor, AgreementEventKind.RESOLVED, status=status)
+    _event(agreement, actor, AgreementEventKind.RESOLVED, status=status, **_in_meeting(meeting_id))
     _audit(actor, agreement, AuditAction.CHANGE, status=status)
     return agreement
 
@@ -318,7 +325,9 @@ def agreement_review(
     if meeting_id is not None and agreement.meeting_id == meeting_id:
         raise ValidationError(_("An agreement made in this meeting is reviewed in a later one."))
     if outcome != REVIEW_CONTINUED:
-        return agreement_resolve(actor=actor, agreement=agreement, status=outcome, reason=reason)
+        return agreement_resolve(
+            actor=actor, agreement=agreement, status=outcome, reason=reason, meeting_id=meeting_id
+        )
     if not agreement.is_open:
         raise ValidationError({"outcome": _("This agreement was resolved already.")})
     if due_date is None:
@@ -327,4 +336,11 @@ def agreement_review(
         raise ValidationError(
             {"due_date": _("The new due date must be after today and differ from the current one.")}
         )
-    return agreement_update(actor=actor, agreement=agreement, due_date=due_date)
+    return agreement_update(
+        actor=actor, agreement=agreement, due_date=due_date, meeting_id=meeting_id
+    )
+
+
+def _in_meeting(meeting_id: uuid.UUID | None) -> dict[str, str]:
+    """The history names the meeting an agreement was reviewed in (its minutes list it)."""
+    return {"meeting": str(meeting_id)} if meeting_id is not None else {}

@@ -12,9 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from casework.access import FULL, agreements_visible_to
-from casework.models import (
-    Agreement,
-)
+from casework.models import Agreement, AgreementEvent
+from casework.selectors.agreements import agreements_reviewed_in
 from mda import crypto
 from mda.audit import audit_record
 from mda.models import AuditAction, Organisation, User
@@ -39,6 +38,8 @@ class MinutesView:
     decisions: str = ""
     attendance: list[Attendance] | list[SlotAttendance] = field(default_factory=list)
     agreements_made: list[Agreement] = field(default_factory=list)
+    # Open agreements reviewed in this meeting, each with the history entry of its outcome.
+    agreements_reviewed: list[tuple[Agreement, AgreementEvent]] = field(default_factory=list)
 
     @property
     def full(self) -> bool:
@@ -72,10 +73,12 @@ def minutes_view(*, actor: User, item: AgendaItem) -> MinutesView | None:
             object_id=str(minutes.pk),
             case=item.case,
         )
+    visible = agreements_visible_to(actor).filter(case_id=item.case_id)
     view.agreements_made = list(
-        agreements_visible_to(actor)
-        .filter(case_id=item.case_id, meeting_id=item.meeting_id)
-        .select_related("owner_organisation", "owner")
+        visible.filter(meeting_id=item.meeting_id).select_related("owner_organisation", "owner")
+    )
+    view.agreements_reviewed = agreements_reviewed_in(
+        agreements=visible, meeting_id=item.meeting_id
     )
     return view
 

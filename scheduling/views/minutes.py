@@ -146,11 +146,14 @@ def _minutes_context(
     if _editable(meeting, item):
         case = access_case(request.user, item.case_id)
         context["case"] = case
-        # Open agreements to review, without those made in this very meeting.
+        # Open agreements to review: not those made or reviewed already in this very meeting.
+        reviewed = {agreement.pk for agreement, _event in view.agreements_reviewed}
         context["agreements"] = [
             a
             for a in casework_selectors.agreements_for_case(actor=request.user, case=case)
-            if a.agreement.status == AgreementStatus.OPEN and a.agreement.meeting_id != meeting.pk
+            if a.agreement.status == AgreementStatus.OPEN
+            and a.agreement.meeting_id != meeting.pk
+            and a.agreement.pk not in reviewed
         ]
         context["reviews"] = [
             (a, review[1] if review and review[0] == a.agreement.pk else AgreementReviewForm())

@@ -318,6 +318,7 @@ def test_the_review_starts_at_not_yet_reviewed(read: World, agreement: Agreement
     ("data", "field"),
     [
         ({}, "outcome"),
+        ({"outcome": "", "reason": "Moved to another municipality"}, "outcome"),
         ({"outcome": "not_possible"}, "reason"),
         ({"outcome": "not_done", "reason": "  "}, "reason"),
         ({"outcome": "continued"}, "due_date"),
@@ -340,7 +341,9 @@ def test_a_review_without_a_complete_outcome_changes_nothing(
         assert data["reason"] in page
 
 
-def test_a_review_records_each_outcome(read: World, agreement: Agreement, cast: Cast) -> None:
+def test_a_review_records_each_outcome_in_the_minutes(
+    read: World, agreement: Agreement, cast: Cast, web: Any
+) -> None:
     other = casework_services.agreement_create(
         actor=read.coordinator,
         case=access_case(read.coordinator, read.cases["A"].pk),
@@ -356,6 +359,11 @@ def test_a_review_records_each_outcome(read: World, agreement: Agreement, cast: 
     other.refresh_from_db()
     assert agreement.status == AgreementStatus.NOT_POSSIBLE
     assert (other.status, other.due_date) == (AgreementStatus.OPEN, date(2026, 4, 14))
+    page = web("coordinator").get(f"{_base(read)}/minutes/").content.decode()
+    reviewed = page[page.index('id="reviewed-heading"') : page.index('id="edit-heading"')]
+    assert "Not possible (circumstances changed)" in reviewed and "14 Apr 2026" in reviewed
+    # Reviewed once in this meeting: not offered again, though the continued one is still open.
+    assert "/review/" not in page
 
 
 def test_the_review_leaves_out_agreements_made_in_this_meeting(
