@@ -3,8 +3,10 @@ per slot and their drafts, agreements made and reviewed, publication."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -192,8 +194,31 @@ class MinutesView(ActorAPIView):
                     }
                 )
         data["case_director"] = director
-        minutes.minutes_save(actor=self.actor, item=item, **data)
+        try:
+            minutes.minutes_save(actor=self.actor, item=item, **data)
+        except DjangoValidationError as exc:
+            # Answered here, not by the exception handler: its rollback would undo the draft.
+            _keep_draft(self.actor, item, request.data)
+            return _refused(exc)
         return Response(_minutes_data(request, item))
+
+
+def _refused(exc: DjangoValidationError) -> Response:
+    """The API's answer to a refused input (as ``mda.api_errors`` shapes it), committed."""
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    body = {
+        "code": "invalid",
+        "message": _("The request is not valid; see the fields for what is wrong."),
+        "fields": fields,
+    }
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _keep_draft(actor: User, item: Any, typed: Any) -> None:
+    """A refused save keeps what was sent as the slot's draft (as the web form does)."""
+    content = {k: str(typed.get(k) or "") for k in minutes.DRAFT_FIELDS}
+    with contextlib.suppress(DjangoValidationError):
+        minutes.minutes_draft_save(actor=actor, item=item, content=content)
 
 
 def _minutes_data(request: Request, item: Any) -> dict[str, Any]:

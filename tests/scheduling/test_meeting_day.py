@@ -468,3 +468,14 @@ def test_only_coordinators_and_chairs_record_the_checklist(
 
     assert _ok(response.status_code, RUN[persona]), response.status_code
     assert SlotAttendance.objects.exists() == (RUN[persona] == 200)
+
+
+def test_a_refused_save_through_the_api_keeps_a_draft(day: World, api: Any) -> None:
+    # The confidentiality statement was not recorded yet: the save is refused.
+    url = f"/api/v1{_base(day)}/minutes/"
+    response = api("coordinator").put(url, {"shared_views": TYPED, "decisions": "x"}, format="json")
+
+    assert response.status_code == 400
+    assert not ItemMinutes.objects.exists()
+    draft = api("coordinator").get(f"{url}draft/").json()
+    assert draft["shared_views"] == TYPED
