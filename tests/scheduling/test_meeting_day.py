@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from casework import services as casework_services
@@ -479,3 +481,18 @@ def test_a_refused_save_through_the_api_keeps_a_draft(day: World, api: Any) -> N
     assert not ItemMinutes.objects.exists()
     draft = api("coordinator").get(f"{url}draft/").json()
     assert draft["shared_views"] == TYPED
+
+
+def test_the_run_page_costs_the_same_for_one_slot_as_for_three(
+    published: World, web: Any, time_machine: Any
+) -> None:
+    published.add("B", meeting=published.next_meeting)
+    time_machine.move_to(datetime(2026, 3, 31, 9, 35, tzinfo=AMSTERDAM), tick=False)
+    client = web("coordinator")
+    counts = []
+    for meeting in (published.next_meeting, published.meeting):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/meetings/{meeting.pk}/run/").status_code == 200
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1], counts
