@@ -33,6 +33,12 @@ urlpatterns = [
     path("calendar-feed/", invitations.CalendarFeedView.as_view(), name="api-calendar-feed"),
     # the meeting day and its minutes
     path(_I + "minutes/", minutes.MinutesView.as_view(), name="api-item-minutes"),
+    path(_I + "minutes/draft/", minutes.MinutesDraftView.as_view(), name="api-item-minutes-draft"),
+    path(
+        _I + "agreements/<uuid:agreement_id>/review/",
+        minutes.MinutesAgreementReviewView.as_view(),
+        name="api-minutes-agreement-review",
+    ),
     path(
         _I + "agreements/",
         minutes.MinutesAgreementView.as_view(),
