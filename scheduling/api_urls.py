@@ -38,6 +38,12 @@ urlpatterns = [
     ),
     # the meeting day and its minutes
     path(_I + "minutes/", minutes.MinutesView.as_view(), name="api-item-minutes"),
+    path(_I + "minutes/draft/", minutes.MinutesDraftView.as_view(), name="api-item-minutes-draft"),
+    path(
+        _I + "agreements/<uuid:agreement_id>/review/",
+        minutes.MinutesAgreementReviewView.as_view(),
+        name="api-minutes-agreement-review",
+    ),
     path(
         _I + "agreements/",
         minutes.MinutesAgreementView.as_view(),

@@ -19,7 +19,6 @@ from mda.forms import (
 )
 from mda.models import Organisation, Role
 from scheduling.models import (
-    AttendanceStatus,
     InvitationResponse,
     MeetingSeries,
     Rung,
@@ -185,19 +184,6 @@ class ResponseForm(forms.Form):
         model_choices(self, "organisation").queryset = organisations
 
 
-class AttendanceForm(forms.Form):
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
-    status = forms.ChoiceField(label=_("Attendance"), choices=AttendanceStatus.choices)
-
-    def __init__(self, *args: Any, region: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        model_choices(self, "organisation").queryset = Organisation.objects.filter(
-            region=region
-        ).order_by("name")
-
-
 class MinutesForm(forms.Form):
     shared_views = forms.CharField(
         label=_("Shared views"), max_length=20000, required=False, widget=forms.Textarea
@@ -237,13 +223,20 @@ class MeetingAgreementForm(forms.Form):
 
 
 class AgreementReviewForm(forms.Form):
-    status = forms.ChoiceField(
+    """The review of one open agreement: no outcome is chosen for the user."""
+
+    outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=[
+            ("", _("Not yet reviewed")),
             (AgreementStatus.DONE, AgreementStatus.DONE.label),
             (AgreementStatus.NOT_POSSIBLE, AgreementStatus.NOT_POSSIBLE.label),
             (AgreementStatus.NOT_DONE, AgreementStatus.NOT_DONE.label),
+            ("continued", _("Continued with a new due date")),
         ],
+        error_messages={
+            "required": _("Choose the outcome: done, not possible, not done or continued.")
+        },
     )
     reason = forms.CharField(
         label=_("Why (for not possible or not done)"),
@@ -251,3 +244,4 @@ class AgreementReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    due_date = DayMonthYearField(label=_("New due date (when continued)"), required=False)

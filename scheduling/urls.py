@@ -44,6 +44,7 @@ urlpatterns = [
     path(_M + "confidentiality/", minutes.confidentiality_view, name="meeting-confidentiality"),
     path(_M + "attendance/", minutes.attendance_view, name="meeting-attendance"),
     path(_I + "minutes/", minutes.item_minutes_view, name="item-minutes"),
+    path(_I + "minutes/draft/", minutes.minutes_draft_view, name="item-minutes-draft"),
     path(_I + "agreements/", minutes.minutes_agreement_add_view, name="minutes-agreement-add"),
     path(
         _I + "agreements/<uuid:agreement_id>/review/",

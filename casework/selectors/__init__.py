@@ -13,6 +13,7 @@ from casework.selectors.agreements import (
     agreement_owner_organisations,
     agreement_view,
     agreements_for_case,
+    agreements_reviewed_in,
     descriptions_of,
 )
 from casework.selectors.cases import (
@@ -86,6 +87,7 @@ __all__ = [
     "agreement_owner_organisations",
     "agreement_view",
     "agreements_for_case",
+    "agreements_reviewed_in",
     "case_find",
     "case_rows",
     "case_search_identity",

@@ -15,6 +15,7 @@ from casework.models import (
     AccessLevel,
     Agreement,
     AgreementEvent,
+    AgreementEventKind,
     AgreementStatus,
     Case,
     Participation,
@@ -171,3 +172,21 @@ def agreement_owner_candidates(organisation: Organisation) -> Any:
         memberships__organisation=organisation,
         memberships__role__in=access.AGREEMENT_OWNER_ROLES,
     ).distinct()
+
+
+def agreements_reviewed_in(
+    *, agreements: QuerySet[Agreement], meeting_id: Any
+) -> list[tuple[Agreement, AgreementEvent]]:
+    """The agreements among *agreements* (a scoped queryset) reviewed in the meeting
+    *meeting_id*, each with the history entry of its outcome (resolved, or continued with a new
+    due date)."""
+    events = (
+        AgreementEvent.objects.filter(
+            agreement__in=agreements,
+            kind__in=[AgreementEventKind.RESOLVED, AgreementEventKind.RESCHEDULED],
+            detail__meeting=str(meeting_id),
+        )
+        .select_related("agreement__owner_organisation")
+        .order_by("at")
+    )
+    return [(event.agreement, event) for event in events]

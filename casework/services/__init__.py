@@ -8,6 +8,7 @@ from casework.services.agreements import (
     agreement_create,
     agreement_reopen,
     agreement_resolve,
+    agreement_review,
     agreement_update,
 )
 from casework.services.cases import IdentityData, identity_reveal
@@ -39,6 +40,7 @@ __all__ = [
     "agreement_create",
     "agreement_reopen",
     "agreement_resolve",
+    "agreement_review",
     "agreement_update",
     "case_director_assign",
     "case_plan_save",

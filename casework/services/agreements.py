@@ -31,6 +31,15 @@ from mda.models import AuditAction, FactKind, Membership, Organisation, User
 MAX_DESCRIPTION = 2000
 MAX_REASON = 2000
 _UNSET: Any = object()
+#: The outcomes of reviewing an open agreement in a meeting: resolved (done, not possible, not
+#: done) or continued with a new due date.
+REVIEW_CONTINUED = "continued"
+REVIEW_OUTCOMES = (
+    AgreementStatus.DONE,
+    AgreementStatus.NOT_POSSIBLE,
+    AgreementStatus.NOT_DONE,
+    REVIEW_CONTINUED,
+)
 
 
 def _validate_owner(case: Case, organisation: Organisation, owner: User | None) -> dict[str, str]:
@@ -156,6 +165,7 @@ def agreement_update(
     due_date: date | None = None,
     owner_organisation: Organisation | None = None,
     owner: User | None = _UNSET,
+    meeting_id: uuid.UUID | None = None,
 ) -> Agreement:
     """A coordinator changes an open agreement. A new due date starts the reminder ladder again
     for that date (a new ladder round); steps already sent stay in the history."""
@@ -206,6 +216,7 @@ def agreement_update(
             AgreementEventKind.RESCHEDULED,
             old=old_due.isoformat(),
             new=agreement.due_date.isoformat(),
+            **_in_meeting(meeting_id),
         )
         changed.append("due_date")
     if changed:
@@ -215,7 +226,12 @@ def agreement_update(
 
 @transaction.atomic
 def agreement_resolve(
-    *, actor: User, agreement: Agreement, status: str, reason: str = ""
+    *,
+    actor: User,
+    agreement: Agreement,
+    status: str,
+    reason: str = "",
+    meeting_id: uuid.UUID | None = None,
 ) -> Agreement:
     """The owner organisation (or a coordinator) marks an agreement done, not possible or not
     done. Its ladder stops at once: the row lock orders this against a worker sending a step, and
@@ -248,7 +264,7 @@ def agreement_resolve(
         category=statistics.agreement_state(agreement),
         replaces=(agreement.due_date, "open"),
     )
-    _event(agreement, actor, AgreementEventKind.RESOLVED, status=status)
+    _event(agreement, actor, AgreementEventKind.RESOLVED, status=status, **_in_meeting(meeting_id))
     _audit(actor, agreement, AuditAction.CHANGE, status=status)
     return agreement
 
@@ -284,3 +300,47 @@ def agreement_reopen(*, actor: User, agreement: Agreement, due_date: date) -> Ag
     )
     _audit(actor, agreement, AuditAction.CHANGE, status=AgreementStatus.OPEN)
     return agreement
+
+
+@transaction.atomic
+def agreement_review(
+    *,
+    actor: User,
+    agreement: Agreement,
+    outcome: str,
+    reason: str = "",
+    due_date: date | None = None,
+    meeting_id: uuid.UUID | None = None,
+) -> Agreement:
+    """A coordinator reviews an open agreement in a meeting. There is no default outcome: done,
+    not possible or not done (both with a reason) resolve it; continued moves its due date to a
+    day after today (a new ladder round). An agreement made in the meeting *meeting_id* is not
+    reviewed in that same meeting."""
+    if not agreement.as_coordinator:
+        raise PermissionDenied
+    if outcome not in REVIEW_OUTCOMES:
+        raise ValidationError(
+            {"outcome": _("Choose the outcome: done, not possible, not done or continued.")}
+        )
+    if meeting_id is not None and agreement.meeting_id == meeting_id:
+        raise ValidationError(_("An agreement made in this meeting is reviewed in a later one."))
+    if outcome != REVIEW_CONTINUED:
+        return agreement_resolve(
+            actor=actor, agreement=agreement, status=outcome, reason=reason, meeting_id=meeting_id
+        )
+    if not agreement.is_open:
+        raise ValidationError({"outcome": _("This agreement was resolved already.")})
+    if due_date is None:
+        raise ValidationError({"due_date": _("Give the new due date of a continued agreement.")})
+    if due_date <= timezone.localdate() or due_date == agreement.due_date:
+        raise ValidationError(
+            {"due_date": _("The new due date must be after today and differ from the current one.")}
+        )
+    return agreement_update(
+        actor=actor, agreement=agreement, due_date=due_date, meeting_id=meeting_id
+    )
+
+
+def _in_meeting(meeting_id: uuid.UUID | None) -> dict[str, str]:
+    """The history names the meeting an agreement was reviewed in (its minutes list it)."""
+    return {"meeting": str(meeting_id)} if meeting_id is not None else {}

@@ -411,6 +411,8 @@ SPECTACULAR_SETTINGS = {
         # A household member's role, in the referral and the referral as submitted; the
         # membership's role is another choice set with the same field name.
         "MemberRoleEnum": "casework.models.MemberRole",
+        # Attendance per meeting and per slot (the checklist) share one choice set.
+        "AttendanceStatusEnum": "scheduling.models.AttendanceStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

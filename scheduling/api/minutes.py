@@ -1,25 +1,30 @@
-"""API of the meeting day: attendance, the confidentiality statement, minutes per slot, agreements
-made, publication."""
+"""API of the meeting day: the attendance checklist per slot, the confidentiality statement, minutes
+per slot and their drafts, agreements made and reviewed, publication."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from casework.access import access_agreement
 from casework.selectors.lifecycle import director_candidates
 from mda.access import actor_of
 from mda.http import ActorAPIView
-from mda.models import User
+from mda.models import Organisation, User
 from scheduling import access, selectors
 from scheduling.api.meetings import MeetingDetailSerializer, meeting_response, region_organisation
 from scheduling.models import (
     AttendanceStatus,
 )
+from scheduling.selectors.minutes import meeting_day_view, minutes_draft_of
 from scheduling.services import minutes
 
 
@@ -29,9 +34,43 @@ class AttendanceSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=AttendanceStatus.choices)
 
 
+class ChecklistLineSerializer(serializers.Serializer):
+    organisation = serializers.UUIDField(source="organisation.uuid")
+    organisation_name = serializers.CharField(source="organisation.name")
+    status = serializers.CharField(help_text="present, apology, absent; empty: not marked yet.")
+
+
+class SlotChecklistSerializer(serializers.Serializer):
+    item = serializers.UUIDField(source="item.pk")
+    case_reference = serializers.CharField(source="item.case.reference")
+    starts_at = serializers.DateTimeField(source="item.starts_at")
+    ends_at = serializers.DateTimeField(source="item.ends_at")
+    current = serializers.BooleanField(help_text="The slot running now by the clock.")
+    organisations = ChecklistLineSerializer(many=True, source="lines")
+
+
 class AttendanceListSerializer(serializers.Serializer):
     confidentiality_read_at = serializers.DateTimeField(allow_null=True)
-    attendance = AttendanceSerializer(many=True)
+    attendance = AttendanceSerializer(
+        many=True, help_text="Per organisation for the whole meeting, derived from the slots."
+    )
+    slots = SlotChecklistSerializer(
+        many=True, help_text="Per slot: the organisations invited to it and their attendance."
+    )
+
+
+class MarkSerializer(serializers.Serializer):
+    organisation = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=AttendanceStatus.choices)
+
+
+class SlotMarksSerializer(serializers.Serializer):
+    item = serializers.UUIDField()
+    attendance = MarkSerializer(many=True)
+
+
+class ChecklistWriteSerializer(serializers.Serializer):
+    slots = SlotMarksSerializer(many=True, allow_empty=False)
 
 
 class MinutesSerializer(serializers.Serializer):
@@ -76,30 +115,37 @@ class AttendanceView(ActorAPIView):
         return Response(AttendanceListSerializer(_attendance(meeting)).data)
 
     @extend_schema(
-        request=AttendanceSerializer,
+        request=ChecklistWriteSerializer,
         responses=AttendanceListSerializer,
-        summary="Record an organisation's attendance (coordinators and chairs)",
+        summary="Record the attendance checklist, per slot, in one go (coordinators and chairs)",
     )
     def post(self, request: Request, meeting_id: Any) -> Response:
         meeting = access.access_meeting(self.actor, meeting_id, run=True)
-        serializer = AttendanceSerializer(data=request.data)
+        serializer = ChecklistWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        organisation = region_organisation(
-            meeting.region_id, data["organisation"]["uuid"], "organisation"
+        slots = serializer.validated_data["slots"]
+        wanted = {line["organisation"] for slot in slots for line in slot["attendance"]}
+        ids = dict(
+            Organisation.objects.filter(uuid__in=wanted, region_id=meeting.region_id).values_list(
+                "uuid", "pk"
+            )
         )
-        minutes.attendance_record(
-            actor=self.actor,
-            meeting=meeting,
-            organisation=organisation,
-            status=data["status"],
-        )
+        marks = [
+            minutes.SlotMark(slot["item"], ids.get(line["organisation"], -1), line["status"])
+            for slot in slots
+            for line in slot["attendance"]
+        ]
+        minutes.attendance_checklist_record(actor=self.actor, meeting=meeting, marks=marks)
         return Response(AttendanceListSerializer(_attendance(meeting)).data)
 
 
 def _attendance(meeting: Any) -> dict[str, Any]:
     rows = meeting.attendance.select_related("organisation").order_by("organisation__name")
-    return {"confidentiality_read_at": meeting.confidentiality_read_at, "attendance": rows}
+    return {
+        "confidentiality_read_at": meeting.confidentiality_read_at,
+        "attendance": rows,
+        "slots": meeting_day_view(meeting=meeting).slots,
+    }
 
 
 class ConfidentialityView(ActorAPIView):
@@ -148,15 +194,36 @@ class MinutesView(ActorAPIView):
                     }
                 )
         data["case_director"] = director
-        minutes.minutes_save(actor=self.actor, item=item, **data)
+        try:
+            minutes.minutes_save(actor=self.actor, item=item, **data)
+        except DjangoValidationError as exc:
+            # Answered here, not by the exception handler: its rollback would undo the draft.
+            _keep_draft(self.actor, item, request.data)
+            return _refused(exc)
         return Response(_minutes_data(request, item))
+
+
+def _refused(exc: DjangoValidationError) -> Response:
+    """The API's answer to a refused input (as ``mda.api_errors`` shapes it), committed."""
+    fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    body = {
+        "code": "invalid",
+        "message": _("The request is not valid; see the fields for what is wrong."),
+        "fields": fields,
+    }
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+def _keep_draft(actor: User, item: Any, typed: Any) -> None:
+    """A refused save keeps what was sent as the slot's draft (as the web form does)."""
+    content = {k: str(typed.get(k) or "") for k in minutes.DRAFT_FIELDS}
+    with contextlib.suppress(DjangoValidationError):
+        minutes.minutes_draft_save(actor=actor, item=item, content=content)
 
 
 def _minutes_data(request: Request, item: Any) -> dict[str, Any]:
     view = selectors.minutes_view(actor=actor_of(request), item=item)
     if view is None:
-        from django.http import Http404
-
         raise Http404
     record = view.minutes
     data: dict[str, Any] = {
@@ -218,3 +285,91 @@ class MinutesPublishView(ActorAPIView):
         meeting = access.access_meeting(self.actor, meeting_id, manage=True)
         minutes.minutes_publish(actor=self.actor, meeting=meeting)
         return meeting_response(request, access.access_meeting(self.actor, meeting_id))
+
+
+class MinutesDraftSerializer(serializers.Serializer):
+    shared_views = serializers.CharField(allow_blank=True, required=False, default="")
+    decisions = serializers.CharField(allow_blank=True, required=False, default="")
+    case_director = serializers.CharField(allow_blank=True, required=False, default="")
+    case_director_confirmed = serializers.CharField(allow_blank=True, required=False, default="")
+    next_review_on = serializers.CharField(
+        allow_blank=True, required=False, default="", help_text="As typed; checked on saving."
+    )
+
+
+class MinutesDraftReadSerializer(MinutesDraftSerializer):
+    saved_at = serializers.DateTimeField()
+
+
+class MinutesDraftView(ActorAPIView):
+    """The draft of a slot's minutes as typed: kept until the minutes are saved."""
+
+    @extend_schema(
+        responses=MinutesDraftReadSerializer,
+        summary="The draft minutes of one case as typed (coordinators; the read is recorded)",
+    )
+    def get(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
+        draft = minutes_draft_of(actor=self.actor, item=item)
+        if draft is None:
+            raise Http404
+        content, saved_at = draft
+        return Response(MinutesDraftReadSerializer({**content, "saved_at": saved_at}).data)
+
+    @extend_schema(
+        request=MinutesDraftSerializer,
+        responses=MinutesDraftReadSerializer,
+        summary="Keep the minutes of one case as typed, unchecked (coordinators, until published)",
+    )
+    def put(self, request: Request, meeting_id: Any, item_id: Any) -> Response:
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
+        serializer = MinutesDraftSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        draft = minutes.minutes_draft_save(actor=self.actor, item=item, content=data)
+        return Response(MinutesDraftReadSerializer({**data, "saved_at": draft.saved_at}).data)
+
+
+class AgreementReviewSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(
+        choices=["done", "not_possible", "not_done", "continued"],
+        help_text="Required: there is no default outcome.",
+    )
+    reason = serializers.CharField(
+        max_length=2000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="Required for not_possible and not_done.",
+    )
+    due_date = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text="Required for continued."
+    )
+
+
+class AgreementReviewedSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    due_date = serializers.DateField()
+
+
+class MinutesAgreementReviewView(ActorAPIView):
+    @extend_schema(
+        request=AgreementReviewSerializer,
+        responses=AgreementReviewedSerializer,
+        summary="Review an open agreement of the case in the meeting (coordinators)",
+    )
+    def post(self, request: Request, meeting_id: Any, item_id: Any, agreement_id: Any) -> Response:
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        item = access.access_agenda_item(self.actor, meeting, item_id, manage=True)
+        agreement = access_agreement(self.actor, agreement_id, manage=True)
+        if agreement.case_id != item.case_id:
+            raise Http404
+        serializer = AgreementReviewSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reviewed = minutes.minutes_agreement_review(
+            actor=self.actor, item=item, agreement=agreement, **serializer.validated_data
+        )
+        return Response(AgreementReviewedSerializer(reviewed).data)

@@ -28,7 +28,13 @@ from scheduling.models.meetings import (
     MeetingType,
     Weekday,
 )
-from scheduling.models.minutes import Attendance, AttendanceStatus, ItemMinutes
+from scheduling.models.minutes import (
+    Attendance,
+    AttendanceStatus,
+    ItemMinutes,
+    MinutesDraft,
+    SlotAttendance,
+)
 
 __all__ = [
     "AgendaItem",
@@ -51,8 +57,10 @@ __all__ = [
     "MeetingSeries",
     "MeetingStatus",
     "MeetingType",
+    "MinutesDraft",
     "NoticeStatus",
     "OrganisationScope",
     "Rung",
+    "SlotAttendance",
     "Weekday",
 ]

@@ -9,18 +9,19 @@ attendance and minutes in ``minutes``.
 from __future__ import annotations
 
 import uuid
-from datetime import time
+from datetime import date, time
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mda.models import Region
-from mda.workdays import AMSTERDAM
+from mda.workdays import AMSTERDAM, local_date
 
 DEFAULT_SLOT_MINUTES = 15
 
@@ -205,6 +206,15 @@ class Meeting(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == MeetingStatus.CANCELLED
+
+    @property
+    def run_opens_on(self) -> date:
+        """The meeting is run (attendance, minutes) from its own day on, Amsterdam time."""
+        return local_date(self.starts_at)
+
+    @property
+    def may_run_today(self) -> bool:
+        return local_date(timezone.now()) >= self.run_opens_on
 
     @property
     def duration_minutes(self) -> int:

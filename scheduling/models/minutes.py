@@ -1,5 +1,5 @@
-"""Minutes per agenda slot (sealed with the case's data key) and the attendance of each
-organisation."""
+"""Minutes per agenda slot (sealed with the case's data key), the drafts kept while they are
+typed, and the attendance of each organisation: per slot, and per meeting derived from the slots."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ class AttendanceStatus(models.TextChoices):
 
 
 class Attendance(models.Model):
+    """An organisation's attendance at the whole meeting. Recorded per slot (SlotAttendance) and
+    derived from those: present at any slot is present; else an apology; else absent."""
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("attendance"), max_length=20, choices=AttendanceStatus.choices)
@@ -33,6 +36,29 @@ class Attendance(models.Model):
         ordering = ["organisation__name"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "organisation"], name="attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.status}"
+
+
+class SlotAttendance(models.Model):
+    """An invited organisation's attendance at one case's slot."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="attendance")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("attendance"), max_length=20, choices=AttendanceStatus.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        verbose_name = _("attendance at a slot")
+        verbose_name_plural = _("attendance at slots")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "organisation"], name="slot_attendance_once"),
         ]
 
     def __str__(self) -> str:
@@ -67,3 +93,24 @@ class ItemMinutes(models.Model):
 
     def __str__(self) -> str:
         return f"minutes of {self.item_id}"
+
+
+class MinutesDraft(models.Model):
+    """What was typed into a slot's minutes form and not yet saved as minutes: kept while typing
+    and when a save is refused, so nothing typed is lost. The form's fields as typed (JSON, dates
+    unparsed) only as ciphertext (case data key); removed when the minutes are saved."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    item = models.OneToOneField(AgendaItem, on_delete=models.CASCADE, related_name="minutes_draft")
+    content_ct = models.BinaryField(_("content (encrypted)"))
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("draft minutes")
+        verbose_name_plural = _("draft minutes")
+
+    def __str__(self) -> str:
+        return f"draft minutes of {self.item_id}"

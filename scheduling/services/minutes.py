@@ -1,6 +1,6 @@
-"""Running a meeting: the confidentiality statement, attendance per organisation, the minutes of
-each case (encrypted with the case's data key), the agreements made and reviewed in it, and
-publishing the minutes to the participants at their levels.
+"""Running a meeting (from its day on): the confidentiality statement, the attendance checklist
+per slot, the minutes of each case and their drafts (encrypted with the case's data key), the
+agreements made and reviewed in it, and publishing the minutes to the participants at their levels.
 
 Agreements go through ``casework.services`` (one owner of agreement rules); a meeting only passes
 its id so an agreement records where it was made.
@@ -8,8 +8,11 @@ its id so an agreement records where it was made.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from casework import services as casework_services
@@ -39,11 +43,20 @@ from scheduling.models import (
     ItemMinutes,
     Meeting,
     MeetingStatus,
+    MinutesDraft,
+    SlotAttendance,
 )
 from scheduling.services.invitations import local
 
 MAX_TEXT = 20000
-CONFIDENTIALITY_EARLY = 30  # minutes before the start the statement may be recorded
+#: The fields of the minutes form a draft keeps, as typed.
+DRAFT_FIELDS = (
+    "shared_views",
+    "decisions",
+    "case_director",
+    "case_director_confirmed",
+    "next_review_on",
+)
 
 
 def _require_runner(meeting: Meeting) -> None:
@@ -66,18 +79,22 @@ def _audit(
     )
 
 
-def _require_started(meeting: Meeting, minutes_early: int = 0) -> None:
+def _require_meeting_day(meeting: Meeting) -> None:
+    """A meeting is run from its own day on (Amsterdam), never earlier: the run page says when
+    it opens instead of offering forms that would be refused."""
     if meeting.status != MeetingStatus.SCHEDULED:
         raise ValidationError(_("This meeting was cancelled."))
-    if (meeting.starts_at - timezone.now()).total_seconds() > minutes_early * 60:
-        raise ValidationError(_("This meeting has not started yet."))
+    if not meeting.may_run_today:
+        raise ValidationError(
+            _("This meeting is run from %(day)s on.") % {"day": date_format(meeting.run_opens_on)}
+        )
 
 
 @transaction.atomic
 def meeting_confidentiality_acknowledge(*, actor: User, meeting: Meeting) -> Meeting:
     """Record that the confidentiality statement was read at the start of the meeting."""
     _require_runner(meeting)
-    _require_started(meeting, CONFIDENTIALITY_EARLY)
+    _require_meeting_day(meeting)
     if meeting.confidentiality_read_at is None:
         meeting.confidentiality_read_at, meeting.confidentiality_read_by = timezone.now(), actor
         meeting.save(update_fields=["confidentiality_read_at", "confidentiality_read_by"])
@@ -85,24 +102,67 @@ def meeting_confidentiality_acknowledge(*, actor: User, meeting: Meeting) -> Mee
     return meeting
 
 
+@dataclass(frozen=True)
+class SlotMark:
+    """One line of the attendance checklist: an organisation's attendance at one slot."""
+
+    item_id: uuid.UUID
+    organisation_id: int
+    status: str
+
+
 @transaction.atomic
-def attendance_record(
-    *, actor: User, meeting: Meeting, organisation: Organisation, status: str
-) -> Attendance:
-    """Who was there: per organisation of the meeting's region."""
+def attendance_checklist_record(
+    *, actor: User, meeting: Meeting, marks: Sequence[SlotMark]
+) -> list[SlotAttendance]:
+    """Record the attendance checklist in one go: per slot, the organisations invited to it.
+    Every line is checked before anything is written; the meeting's attendance per organisation
+    follows from the slots; one audit event for the whole submit."""
     _require_runner(meeting)
-    _require_started(meeting, CONFIDENTIALITY_EARLY)
-    if status not in AttendanceStatus.values:
-        raise ValidationError({"status": _("Choose present, apology or absent.")})
-    if organisation.region_id != meeting.region_id:
-        raise ValidationError({"organisation": _("Choose an organisation of this region.")})
-    attendance, _created = Attendance.objects.update_or_create(
-        meeting=meeting,
-        organisation=organisation,
-        defaults={"status": status, "recorded_by": actor},
-    )
-    _audit(actor, AuditAction.CHANGE, "attendance", attendance, meeting, status=status)
-    return attendance
+    _require_meeting_day(meeting)
+    if not marks:
+        raise ValidationError(_("Mark the attendance of at least one organisation."))
+    items = {i.pk: i for i in meeting.items.current()}
+    invited = access.invited_organisations_of(i.case_id for i in items.values())
+    for mark in marks:
+        item = items.get(mark.item_id)
+        if item is None or mark.organisation_id not in invited.get(item.case_id, set()):
+            raise ValidationError(
+                _("Mark only the organisations invited to a case on this agenda.")
+            )
+        if mark.status not in AttendanceStatus.values:
+            raise ValidationError(_("Choose present, apology or absent."))
+    recorded = [
+        SlotAttendance.objects.update_or_create(
+            item_id=mark.item_id,
+            organisation_id=mark.organisation_id,
+            defaults={"status": mark.status, "recorded_by": actor},
+        )[0]
+        for mark in marks
+    ]
+    _attendance_derive(actor, meeting, {m.organisation_id for m in marks})
+    _audit(actor, AuditAction.CHANGE, "attendance", meeting, meeting, marks=len(marks))
+    return recorded
+
+
+def _attendance_derive(actor: User, meeting: Meeting, organisation_ids: set[int]) -> None:
+    """An organisation's attendance at the meeting: present at any slot, else an apology at any
+    slot, else absent."""
+    statuses: dict[int, set[str]] = defaultdict(set)
+    for organisation_id, status in SlotAttendance.objects.filter(
+        item__meeting=meeting, item__removed_at__isnull=True, organisation_id__in=organisation_ids
+    ).values_list("organisation_id", "status"):
+        statuses[organisation_id].add(status)
+    for organisation_id, seen in statuses.items():
+        status = next(s for s in _ATTENDANCE_ORDER if s in seen)
+        Attendance.objects.update_or_create(
+            meeting=meeting,
+            organisation_id=organisation_id,
+            defaults={"status": status, "recorded_by": actor},
+        )
+
+
+_ATTENDANCE_ORDER = (AttendanceStatus.PRESENT, AttendanceStatus.APOLOGY, AttendanceStatus.ABSENT)
 
 
 def _clean(text: str, field: str) -> str:
@@ -127,7 +187,7 @@ def minutes_save(
     meeting = item.meeting
     if not item.as_coordinator:
         raise PermissionDenied
-    _require_started(meeting)
+    _require_meeting_day(meeting)
     _check_minutes_open(meeting)
     errors: dict[str, str] = {}
     if (
@@ -153,7 +213,33 @@ def minutes_save(
     minutes.save()
     action = AuditAction.CREATE if created else AuditAction.CHANGE
     _audit(actor, action, "minutes", minutes, meeting, case=item.case)
+    MinutesDraft.objects.filter(item=item).delete()
     return minutes
+
+
+@transaction.atomic
+def minutes_draft_save(
+    *, actor: User, item: AgendaItem, content: Mapping[str, Any]
+) -> MinutesDraft:
+    """Keep what a coordinator typed into a slot's minutes form, as typed (nothing is checked but
+    its size), until the minutes are saved. Saved while typing and when a save is refused."""
+    if not item.as_coordinator:
+        raise PermissionDenied
+    if item.meeting.status != MeetingStatus.SCHEDULED or item.meeting.minutes_published_at:
+        raise ValidationError(_("The minutes of this meeting can no longer be changed."))
+    typed = {name: str(content.get(name) or "") for name in DRAFT_FIELDS}
+    if any(len(value) > 2 * MAX_TEXT for value in typed.values()):
+        raise ValidationError(_("Use at most %d characters.") % MAX_TEXT)
+    draft = MinutesDraft.objects.select_for_update().filter(item=item).first()
+    created = draft is None
+    draft = draft or MinutesDraft(id=uuid.uuid4(), item=item, saved_by=actor)
+    crypto.seal(draft, "content_ct", json.dumps(typed), item.case.data_key)
+    draft.saved_by = actor
+    draft.full_clean()
+    draft.save()
+    action = AuditAction.CREATE if created else AuditAction.CHANGE
+    _audit(actor, action, "minutes_draft", draft, item.meeting, case=item.case)
+    return draft
 
 
 def _check_minutes_open(meeting: Meeting) -> None:
@@ -178,7 +264,7 @@ def minutes_agreement_add(
     """A new agreement made in the meeting, through the agreements service."""
     if not item.as_coordinator:
         raise PermissionDenied
-    _require_started(item.meeting)
+    _require_meeting_day(item.meeting)
     _check_minutes_open(item.meeting)
     return casework_services.agreement_create(
         actor=actor,
@@ -193,12 +279,40 @@ def minutes_agreement_add(
 
 
 @transaction.atomic
+def minutes_agreement_review(
+    *,
+    actor: User,
+    item: AgendaItem,
+    agreement: Agreement,
+    outcome: str,
+    reason: str = "",
+    due_date: date | None = None,
+) -> Agreement:
+    """The review of an open agreement of the slot's case, with an explicit outcome, through the
+    agreements service (which leaves out the agreements made in this meeting)."""
+    if not item.as_coordinator:
+        raise PermissionDenied
+    _require_meeting_day(item.meeting)
+    _check_minutes_open(item.meeting)
+    if agreement.case_id != item.case_id:
+        raise PermissionDenied
+    return casework_services.agreement_review(
+        actor=actor,
+        agreement=agreement,
+        outcome=outcome,
+        reason=reason,
+        due_date=due_date,
+        meeting_id=item.meeting_id,
+    )
+
+
+@transaction.atomic
 def minutes_publish(*, actor: User, meeting: Meeting) -> Meeting:
     """Publish the minutes: each participant reads them at its level from now on, and the
     professionals of the organisations invited are told (reference and a link only)."""
     if not meeting.as_coordinator:
         raise PermissionDenied
-    _require_started(meeting)
+    _require_meeting_day(meeting)
     _check_minutes_open(meeting)
     items = list(meeting.items.current().select_related("case__data_key"))
     missing = [i.case.reference for i in items if not ItemMinutes.objects.filter(item=i).exists()]

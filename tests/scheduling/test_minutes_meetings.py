@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from casework.models import Agreement, AgreementOrigin, AgreementStatus
+from casework.models import Agreement, AgreementOrigin
 from mda.models import AuditEvent, Notification
 from mda.workdays import AMSTERDAM
 from scheduling.models import ItemMinutes
@@ -50,13 +50,12 @@ def running(published: World, time_machine: Any) -> World:
     coordinator = published.coordinator
     meeting = managed(coordinator, published.meeting)
     minutes.meeting_confidentiality_acknowledge(actor=coordinator, meeting=meeting)
-    for slug, status in (("police", "present"), ("ggz", "apology"), ("local_team", "present")):
-        minutes.attendance_record(
-            actor=coordinator,
-            meeting=meeting,
-            organisation=published.cast.orgs[slug],
-            status=status,
-        )
+    item = published.item("A")
+    marks = [
+        minutes.SlotMark(item.pk, published.cast.orgs[slug].pk, status)
+        for slug, status in (("police", "present"), ("ggz", "apology"), ("local_team", "present"))
+    ]
+    minutes.attendance_checklist_record(actor=coordinator, meeting=meeting, marks=marks)
     return published
 
 
@@ -197,17 +196,14 @@ def test_agreements_are_made_and_reviewed_in_the_meeting(
         },
     )
     agreement = Agreement.objects.get(case=running.cases["A"])
-    reviewed = client.post(
-        f"{base}/agreements/{agreement.pk}/review/",
-        {"status": AgreementStatus.NOT_POSSIBLE, "reason": "Moved to another municipality"},
-    )
 
-    assert made.status_code == reviewed.status_code == 302
+    assert made.status_code == 302
     agreement.refresh_from_db()
     assert (agreement.origin, agreement.meeting_id) == (AgreementOrigin.MEETING, running.meeting.pk)
-    assert agreement.status == AgreementStatus.NOT_POSSIBLE
     page = client.get(f"{base}/minutes/").content.decode()
     assert "Lokaal team Noord" in page
+    # Made in this meeting: not offered for review in it.
+    assert f"/agreements/{agreement.pk}/review/" not in page
 
 
 def test_minutes_are_recorded_on_the_web(running: World, cast: Cast, web: Any) -> None:
