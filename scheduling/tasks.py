@@ -114,7 +114,7 @@ def send_invitation_message(message_id: str) -> None:
 @shared_task(name="scheduling.tasks.sweep_contribution_reminders", ignore_result=True)
 def sweep_contribution_reminders() -> None:
     """Every few minutes (beat): remind, once per slot, the invited organisations that have not
-    submitted their contribution within 24 hours of the information deadline."""
+    submitted their contribution, one working day before the information deadline."""
     reminded = contributions.contribution_reminders_sweep()
     if reminded:
         logger.info("contribution reminders: %d organisations reminded", reminded)

@@ -352,7 +352,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 290},
     },
     # Partner contributions (scheduling/services/contributions.py): the organisations yet to
-    # submit are reminded once, 24 hours before a slot's information deadline.
+    # submit are reminded once, one working day before a slot's information deadline.
     "scheduling-contribution-reminders": {
         "task": "scheduling.tasks.sweep_contribution_reminders",
         "schedule": 300.0,

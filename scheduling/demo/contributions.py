@@ -48,7 +48,7 @@ DURATION = timedelta(minutes=120)
 EARLIEST, LATEST = time(9, 30), time(21, 30)
 STATES = (ContributionStatus.SUBMITTED, ContributionStatus.DRAFT, None)
 TEXTS = {
-    "known_since": "Sinds het vorige overleg twee contactmomenten; moeder meldt minder spanning thuis.",
+    "known_since": "Twee contactmomenten sinds het vorige overleg; moeder meldt minder spanning.",
     "involvement": "Wekelijks huisbezoek; gesprekken met moeder over het veiligheidsplan.",
     "risks": "Vader heeft weer contact gezocht; zorg over het naleven van het contactverbod.",
     "proposals": "Veiligheidsplan actualiseren en de school betrekken bij de signalering.",
@@ -63,7 +63,7 @@ def seed_contributions(out: list[str]) -> None:
     if Contribution.objects.filter(item__meeting=meeting).exists():
         out.append("Demo contributions exist already; left as they are.")
         return
-    counts = {state: 0 for state in STATES}
+    counts = dict.fromkeys(STATES, 0)
     items = list(meeting.items.current().select_related("case__data_key").order_by("position"))
     for number, item in enumerate(items):
         organisations = access.invited_organisations(item.case_id).order_by("name")

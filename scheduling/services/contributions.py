@@ -4,9 +4,10 @@ the organisations yet to submit, once.
 
 The reminder, exactly once
 --------------------------
-An agenda slot whose information deadline falls within ``REMINDER_BEFORE`` (24 hours; a deadline
-is itself a working-day moment, so the reminder lands on the working day before it, or earlier on
-the same day for a deadline set at short notice) is claimed by a conditional update of its
+A slot's reminder is due one working day before its information deadline, at the deadline's time
+of day (a deadline on Monday 12:00 is reminded on the Friday before at 12:00, not on Sunday; the
+region's working-day calendar with its holidays decides); a deadline set at shorter notice is
+reminded at the next sweep. A slot whose reminder is due is claimed by a conditional update of its
 ``contributions_reminded_at``: ``UPDATE ... WHERE contributions_reminded_at IS NULL``, and only the
 sweep that changed the row goes on. A second sweep at the same time waits for the first's row lock
 and then finds the column set (PostgreSQL re-checks the condition on the newest row version); on
@@ -43,7 +44,7 @@ from mda.audit import audit_record
 from mda.errors import Conflict
 from mda.models import AuditAction, Organisation, User
 from mda.notifications import notification_send
-from mda.workdays import AMSTERDAM
+from mda.workdays import AMSTERDAM, at_local_time, work_calendar
 from scheduling import access
 from scheduling.models import (
     AgendaItem,
@@ -55,7 +56,8 @@ from scheduling.models import (
 from scheduling.models.contributions import CONTRIBUTION_FIELDS
 
 MAX_TEXT = 10000
-REMINDER_BEFORE = timedelta(hours=24)
+REMINDER_WORKING_DAYS = 1
+LOOKAHEAD = timedelta(days=14)
 SWEEP_BATCH = 500
 
 
@@ -187,10 +189,20 @@ def contribution_save(
 # --- The reminder before the deadline ------------------------------------------------------------
 
 
+def reminder_due_at(deadline: datetime, region_id: int) -> datetime:
+    """One working day (of the region's calendar) before *deadline*, at its time of day."""
+    local = deadline.astimezone(AMSTERDAM)
+    day = work_calendar(region_id).add_working_days(local.date(), -REMINDER_WORKING_DAYS)
+    return at_local_time(day, local.time())
+
+
 def contribution_reminders_due(*, now: datetime) -> list[Any]:
-    """Ids of the slots whose deadline is within ``REMINDER_BEFORE`` and not reminded yet."""
+    """Ids of the slots whose reminder is due by *now* and not sent yet (deadline still ahead).
+
+    The database narrows to deadlines within ``LOOKAHEAD`` (more than any working day can span,
+    holidays included); the working-day step is computed for those few rows."""
     deadline = Coalesce(F("information_deadline"), F("meeting__information_deadline"))
-    return list(
+    candidates = (
         AgendaItem.objects.current()
         .annotate(due_deadline=deadline)
         .filter(
@@ -198,11 +210,12 @@ def contribution_reminders_due(*, now: datetime) -> list[Any]:
             meeting__status=MeetingStatus.SCHEDULED,
             meeting__agenda_status=AgendaStatus.PUBLISHED,
             due_deadline__gt=now,
-            due_deadline__lte=now + REMINDER_BEFORE,
+            due_deadline__lte=now + LOOKAHEAD,
         )
         .order_by("due_deadline", "pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+        .values_list("pk", "due_deadline", "meeting__region_id")[:SWEEP_BATCH]
     )
+    return [pk for pk, due, region_id in candidates if reminder_due_at(due, region_id) <= now]
 
 
 def contribution_reminders_sweep(*, now: datetime | None = None) -> int:
