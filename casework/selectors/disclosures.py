@@ -6,15 +6,17 @@ justification of a weegmoment nor anything the partner read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Max, Min, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import AccessLevel, Case, LegalBasis, Participation
 from mda.audit import audit_events_of_case, audit_record
-from mda.models import AuditAction, Organisation, User
+from mda.models import AuditAction, AuditEvent, AuditEventCase, Organisation, User
 
 READ_ACTIONS = (AuditAction.VIEW, AuditAction.EXPORT, AuditAction.REVEAL)
 # A participation revoked this close to a new one for the same organisation was changed.
@@ -81,17 +83,30 @@ def _state(p: Participation, following: Participation | None, now: datetime) -> 
 
 
 def _weegmomenten(case: Case) -> dict[int, list[Weegmoment]]:
+    """Per organisation, its weegmomenten in *case*."""
+    return {org: found for (_case, org), found in _grouped(Participation.objects.filter(case=case))}
+
+
+def _grouped(
+    participations: QuerySet[Participation],
+) -> list[tuple[tuple[object, int], list[Weegmoment]]]:
+    """The weegmomenten of *participations* per (case id, organisation id), oldest first; a
+    weegmoment's state needs the one that followed it for the same organisation in its case."""
     rows = list(
-        Participation.objects.filter(case=case)
-        .select_related("decided_by")
-        .order_by("organisation_id", "decided_at")
+        participations.select_related("decided_by").order_by(
+            "case_id", "organisation_id", "decided_at"
+        )
     )
     now = timezone.now()
-    result: dict[int, list[Weegmoment]] = {}
+    result: dict[tuple[object, int], list[Weegmoment]] = {}
     for index, p in enumerate(rows):
         nxt = rows[index + 1] if index + 1 < len(rows) else None
-        following = nxt if nxt is not None and nxt.organisation_id == p.organisation_id else None
-        result.setdefault(p.organisation_id, []).append(
+        same = nxt is not None and (nxt.case_id, nxt.organisation_id) == (
+            p.case_id,
+            p.organisation_id,
+        )
+        following = nxt if same else None
+        result.setdefault((p.case_id, p.organisation_id), []).append(
             Weegmoment(
                 level=p.level,
                 legal_basis=p.legal_basis,
@@ -102,7 +117,7 @@ def _weegmomenten(case: Case) -> dict[int, list[Weegmoment]]:
                 state=_state(p, following, now),
             )
         )
-    return result
+    return list(result.items())
 
 
 def _reads(case: Case) -> dict[int, list[Reads]]:
@@ -119,6 +134,68 @@ def _reads(case: Case) -> dict[int, list[Reads]]:
             Reads(row["object_type"], row["count"], row["first"], row["last"])
         )
     return result
+
+
+def _reads_in(cases: list[Case], organisation: Organisation) -> dict[tuple[str, str], list[Reads]]:
+    """What *organisation* read in each of *cases*, by (reference, region slug), in two
+    queries: the events about one case, and the links of events about several. An event about
+    several cases also names its first case itself; its link to that case is not counted twice."""
+    keys = {(case.reference, case.region.slug) for case in cases}
+    references = [reference for reference, _slug in keys]
+    direct = (
+        AuditEvent.objects.filter(
+            case_reference__in=references,
+            action__in=READ_ACTIONS,
+            organisation_id_snapshot=organisation.pk,
+        )
+        .values_list("case_reference", "region_slug", "object_type")
+        .annotate(Count("id"), Min("occurred_at"), Max("occurred_at"))
+        .order_by()
+    )
+    linked = _linked_reads(references, organisation)
+    merged: dict[tuple[str, str], dict[str, Reads]] = {}
+    for reference, slug, object_type, count, first, last in [*direct, *linked]:
+        if (reference, slug) not in keys:
+            continue  # the same reference in another region
+        per_type = merged.setdefault((reference, slug), {})
+        seen = per_type.get(object_type)
+        if seen is None:
+            per_type[object_type] = Reads(object_type, count, first, last)
+        else:
+            seen.count += count
+            seen.first, seen.last = min(seen.first, first), max(seen.last, last)
+    return {key: [per_type[name] for name in sorted(per_type)] for key, per_type in merged.items()}
+
+
+def _linked_reads(references: list[str], organisation: Organisation) -> list[tuple[Any, ...]]:
+    """(reference, region slug, object type, count, first, last) of the reads by *organisation*
+    recorded as events about several cases, through their links (the link table holds the event's
+    id, not a foreign key, so the join is written out)."""
+    if not references:
+        return []
+    link, event = AuditEventCase._meta.db_table, AuditEvent._meta.db_table
+    sql = f"""
+        SELECT l.case_reference, l.region_slug, e.object_type,
+               COUNT(*), MIN(e.occurred_at), MAX(e.occurred_at)
+        FROM {link} l JOIN {event} e ON e.id = l.event_id
+        WHERE l.case_reference IN ({", ".join(["%s"] * len(references))})
+          AND e.action IN ({", ".join(["%s"] * len(READ_ACTIONS))})
+          AND e.organisation_id_snapshot = %s
+          AND NOT (e.case_reference = l.case_reference AND e.region_slug = l.region_slug)
+        GROUP BY l.case_reference, l.region_slug, e.object_type
+    """  # noqa: S608 (only table names and placeholders are formatted in)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*references, *READ_ACTIONS, organisation.pk])
+        rows = cursor.fetchall()
+    return [(r, s, t, n, _moment(first), _moment(last)) for r, s, t, n, first, last in rows]
+
+
+def _moment(value: Any) -> datetime:
+    """A timestamp from a raw query (SQLite gives text)."""
+    if isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def disclosure_log(*, actor: User, case: Case, record: bool = True) -> list[PartnerDisclosure]:
@@ -168,12 +245,17 @@ def partner_disclosure_log(
     *, actor: User, organisation: Organisation, cases: list[Case]
 ) -> list[CaseDisclosure]:
     """*organisation*'s weegmomenten and reads in each of *cases* (one page of
-    ``partner_cases``), recorded as a read of the disclosure log."""
+    ``partner_cases``), recorded as a read of the disclosure log. A constant four queries
+    whatever the page holds."""
+    weegmomenten = dict(
+        _grouped(Participation.objects.filter(case__in=cases, organisation=organisation))
+    )
+    reads = _reads_in(cases, organisation)
     log = [
         CaseDisclosure(
             case=case,
-            weegmomenten=_weegmomenten(case).get(organisation.pk, []),
-            reads=_reads(case).get(organisation.pk, []),
+            weegmomenten=weegmomenten.get((case.pk, organisation.pk), []),
+            reads=reads.get((case.reference, case.region.slug), []),
         )
         for case in cases
     ]

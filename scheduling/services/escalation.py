@@ -37,7 +37,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -203,7 +203,15 @@ def escalations_sweep(*, now: datetime | None = None) -> SweepResult:
 
 @dataclass(frozen=True)
 class _Step:
-    rung: Rung
+    """One active rung as the sweep needs it (plain values: a sweep that finds nothing due
+    should not build a model instance per rung of every region)."""
+
+    rung_id: int
+    number: int
+    name: str
+    name_en: str
+    offset_working_days: int
+    send_time: time
     region_id: int
     cutoff: date  # every open agreement due on or before this date has this step due
 
@@ -222,14 +230,24 @@ def _due_steps(now: datetime) -> dict[int, _Step]:
     its ladder's region (whose closing days count too)."""
     cutoffs: dict[tuple[int, Any, int], date] = {}
     steps = {}
-    for rung in Rung.objects.filter(active=True).select_related("ladder"):
-        region_id = rung.ladder.region_id
-        timing_key = (rung.offset_working_days, rung.ladder.send_time, region_id)
+    rows = Rung.objects.filter(active=True).values_list(
+        "pk",
+        "number",
+        "name",
+        "name_en",
+        "offset_working_days",
+        "ladder__send_time",
+        "ladder__region_id",
+    )
+    for rung_id, number, name, name_en, offset, send_time, region_id in rows:
+        timing_key = (offset, send_time, region_id)
         if timing_key not in cutoffs:
             cutoffs[timing_key] = latest_due_date(
-                now, *timing_key[:2], calendar=work_calendar(region_id)
+                now, offset, send_time, calendar=work_calendar(region_id)
             )
-        steps[rung.pk] = _Step(rung, region_id, cutoffs[timing_key])
+        steps[rung_id] = _Step(
+            rung_id, number, name, name_en, offset, send_time, region_id, cutoffs[timing_key]
+        )
     return steps
 
 
@@ -282,13 +300,13 @@ def _notices_insert(rows: list[tuple[Any, ...]], steps: dict[int, _Step]) -> int
         for agreement_id, case_id, ladder_round, due_date, rung_id in rows[
             start : start + INSERT_BATCH
         ]:
-            rung = steps[rung_id].rung
+            rung = steps[rung_id]
             if (due_date, rung_id) not in moments:
                 moments[due_date, rung_id] = rung_due_at(
                     due_date,
                     rung.offset_working_days,
-                    rung.ladder.send_time,
-                    calendar=work_calendar(steps[rung_id].region_id),
+                    rung.send_time,
+                    calendar=work_calendar(rung.region_id),
                 )
             notices.append(
                 EscalationNotice(
@@ -296,7 +314,7 @@ def _notices_insert(rows: list[tuple[Any, ...]], steps: dict[int, _Step]) -> int
                     case_id=case_id,
                     agreement_id=agreement_id,
                     ladder_round=ladder_round,
-                    rung=rung,
+                    rung_id=rung_id,
                     rung_number=rung.number,
                     rung_name=rung.name,
                     rung_name_en=rung.name_en,

@@ -10,7 +10,10 @@ import pytest
 from django.utils import timezone
 
 from casework import selectors, services
-from casework.access import access_case
+from casework.access import access_case, cases_supervised_by
+from casework.selectors.disclosures import disclosure_log, partner_cases, partner_disclosure_log
+from mda.audit import audit_record
+from mda.models import AuditAction
 from tests.casework.conftest import Scenario, grant, refer
 from tests.casework.test_access_matrix import PERSONAS, TABLE
 from tests.conftest import Cast
@@ -98,3 +101,41 @@ def test_the_disclosure_log_is_for_the_privacy_officer_of_the_region(
     if privacy:
         listing = client.get("/privacy/partners/").content.decode()
         assert "Politie Noord" in listing and "Politie Zuid" not in listing
+
+
+def test_a_partner_s_log_counts_as_each_case_s_log_in_constant_queries(
+    cast: Cast, history: Scenario, web: Any, django_assert_max_num_queries: Any
+) -> None:
+    """The partner page reads every case of its page at once: the same weegmomenten and reads
+    as the case's own log (an event about several cases counted once per case), and the same
+    number of queries for two cases as for four."""
+    police, privacy = cast.orgs["police"], cast.privacy.user
+
+    def page() -> list[Any]:
+        return list(partner_cases(organisation=police, cases=cases_supervised_by(privacy)))
+
+    grant(cast, refer(cast), "police", 2)
+    two = page()
+    with django_assert_max_num_queries(12) as few:
+        partner_disclosure_log(actor=privacy, organisation=police, cases=two)
+    for _ in range(2):
+        grant(cast, refer(cast), "police", 2)
+    more = page()
+    assert len(more) == 4
+    # A read about several cases at once (a list page): counted in each of them, once.
+    audit_record(
+        actor=cast.police.user, action=AuditAction.VIEW, object_type="case_list", cases=more
+    )
+    with django_assert_max_num_queries(len(few)):
+        log = partner_disclosure_log(actor=privacy, organisation=police, cases=more)
+    for row in log:
+        own = {entry.organisation: entry for entry in disclosure_log(actor=privacy, case=row.case)}[
+            "Politie Noord"
+        ]
+        assert [(w.level, w.state) for w in row.weegmomenten] == [
+            (w.level, w.state) for w in own.weegmomenten
+        ]
+        assert [(r.object_type, r.count) for r in row.reads] == [
+            (r.object_type, r.count) for r in own.reads
+        ]
+        assert ("case_list", 1) in [(r.object_type, r.count) for r in row.reads]
