@@ -418,6 +418,8 @@ SPECTACULAR_SETTINGS = {
         # A household member's role, in the referral and the referral as submitted; the
         # membership's role is another choice set with the same field name.
         "MemberRoleEnum": "casework.models.MemberRole",
+        # A partner contribution's status and the reader's own one on the agenda: one choice set.
+        "ContributionStatusEnum": "scheduling.models.ContributionStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
