@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db.models.signals import post_migrate
 from django.test import Client
 from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -55,6 +56,24 @@ def fresh_working_day_calendar() -> Iterator[None]:
     workdays_forget()
     yield
     workdays_forget()
+
+
+def _reseed_decreed_days(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After a transactional test's flush (which sends post_migrate), the decree days the data
+    migration seeded are there again: with the suite in several processes, a test that relies on
+    them may run after a transactional test in its process."""
+    if getattr(sender, "name", "") != "mda":
+        return
+    import importlib
+
+    seeded = importlib.import_module("mda.migrations.0004_working_day_calendar")
+    for day, description in seeded.DECREED_DAYS:
+        DecreedDay.objects.using(using).get_or_create(
+            day=day, defaults={"description": description, "source": seeded.SOURCE}
+        )
+
+
+post_migrate.connect(_reseed_decreed_days, dispatch_uid="tests-reseed-decreed-days")
 
 
 @pytest.fixture
