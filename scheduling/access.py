@@ -41,7 +41,7 @@ from casework.access import (
     agreements_visible_to,
     cases_visible_to,
 )
-from casework.models import AccessLevel, Participation
+from casework.models import AccessLevel, NoteVisibility, Participation
 from mda.access import (
     PARTNER_ROLES,
     SERIES_MANAGER_ROLES,
@@ -53,10 +53,12 @@ from mda.access import (
     region_ids_with_role,
     regions_of,
 )
-from mda.models import Organisation, Role, User
+from mda.models import Membership, Organisation, Role, User
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,
+    Contribution,
+    ContributionStatus,
     EscalationNotice,
     EscalationRecipient,
     Ladder,
@@ -279,3 +281,55 @@ def minutes_level(user: User, item: AgendaItem) -> int | None:
     if item.meeting.minutes_published_at is None or case.access_level < MEETING_LEVEL:
         return None
     return case.access_level
+
+
+# --- Partner contributions -----------------------------------------------------------------------
+#
+# | who                                  | contributions of a slot                               |
+# | ------------------------------------ | ----------------------------------------------------- |
+# | member (partner role) of an invited  | writes its organisation's own, until the deadline;    |
+# |  organisation (level >= 1)           | reads its own, draft or submitted, at any level       |
+# | coordinator of the region            | submitted ones, but not other domains' domain-only    |
+# | partner at level 2 on the case       | submitted ones, per visibility (as notes)             |
+# | level 1 (chair, partners)            | only *which* organisations contributed (the agenda)   |
+# | anyone else                          | nothing (404)                                         |
+
+
+def _invited_participations(user: User) -> QuerySet[Participation]:
+    return active_participations_of(user).filter(level__gte=MEETING_LEVEL)
+
+
+def contributions_visible_to(
+    user: User | AnonymousUser, queryset: QuerySet[Contribution] | None = None
+) -> QuerySet[Contribution]:
+    """Contributions whose contents *user* may read: those of the user's own (still invited)
+    organisations, draft or submitted; other organisations' only once submitted, under the notes'
+    rules of level and domain (``casework.access.notes_visible_to``)."""
+    qs = Contribution.objects.all() if queryset is None else queryset
+    if not is_active_user(user):
+        return qs.none()
+    own = Exists(
+        _invited_participations(user).filter(
+            case=OuterRef("case_id"), organisation=OuterRef("organisation_id")
+        )
+    )
+    full = active_participations_of(user).filter(case=OuterRef("case_id"), level=AccessLevel.FULL)
+    coordinator = in_regions_with_role(user, "case__region_id", Role.COORDINATOR)
+    coordinator_domains = Membership.objects.filter(user=user, role=Role.COORDINATOR).values(
+        "organisation__domain"
+    )
+    submitted = Q(status=ContributionStatus.SUBMITTED)
+    domain_only = Q(visibility=NoteVisibility.DOMAIN)
+    shared = (
+        (coordinator & ~domain_only)
+        | (coordinator & domain_only & Q(author_domain__in=coordinator_domains))
+        | (Q(visibility=NoteVisibility.PARTICIPANTS) & Exists(full))
+        | (domain_only & Exists(full.filter(organisation__domain=OuterRef("author_domain"))))
+    )
+    return qs.filter(own | (submitted & shared))
+
+
+def organisations_contributing_for(user: User, item: AgendaItem) -> QuerySet[Organisation]:
+    """The user's organisations that may write a contribution for *item*: those invited to its
+    case's slots (level >= 1) in which the user works in a partner role."""
+    return organisations_answering_for(user, item.case_id).order_by("name")

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.api import agendas, escalation, invitations, meetings, minutes, packs
+from scheduling.api import (
+    agendas,
+    contributions,
+    escalation,
+    invitations,
+    meetings,
+    minutes,
+    packs,
+)
 
 _M = "meetings/<uuid:meeting_id>/"
 _I = _M + "items/<uuid:item_id>/"
@@ -59,6 +67,22 @@ urlpatterns = [
         _M + "minutes/publish/",
         minutes.MinutesPublishView.as_view(),
         name="api-minutes-publish",
+    ),
+    # partner contributions before the information deadline
+    path(
+        _M + "contributions/",
+        contributions.AgendaContributionsView.as_view(),
+        name="api-agenda-contributions",
+    ),
+    path(
+        _I + "contributions/",
+        contributions.ContributionListView.as_view(),
+        name="api-item-contributions",
+    ),
+    path(
+        _I + "contributions/own/",
+        contributions.OwnContributionView.as_view(),
+        name="api-own-contribution",
     ),
     # escalation
     path("escalations/", escalation.EscalationListView.as_view(), name="api-escalation-list"),

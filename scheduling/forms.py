@@ -9,7 +9,7 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Agreement, AgreementStatus
+from casework.models import Agreement, AgreementStatus, NoteVisibility
 from mda.forms import (
     DayMonthYearField,
     DayMonthYearInput,
@@ -245,3 +245,49 @@ class AgreementReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     due_date = DayMonthYearField(label=_("New due date (when continued)"), required=False)
+
+
+class ContributionForm(forms.Form):
+    """A partner's contribution to one case's slot; the organisation is asked only of someone who
+    works for several invited organisations."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("On behalf of"), queryset=Organisation.objects.none(), empty_label=None
+    )
+    known_since = forms.CharField(
+        label=_("What we know since the last meeting"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    involvement = forms.CharField(
+        label=_("Our current involvement"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    risks = forms.CharField(
+        label=_("Risks and concerns"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    proposals = forms.CharField(
+        label=_("Proposals"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who may read it"),
+        choices=NoteVisibility.choices,
+        help_text=_(
+            "Only partners at level 2 on the case read a contribution; level 1 sees only that "
+            "your organisation contributed. Justice information stays in its domain unless you "
+            "widen it."
+        ),
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choices(self, "organisation").queryset = organisations

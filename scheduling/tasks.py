@@ -11,7 +11,7 @@ from celery import shared_task
 
 from mda.outbox import BROKER_DOWN
 from scheduling import services
-from scheduling.services import invitations, meetings
+from scheduling.services import contributions, invitations, meetings
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +106,15 @@ def send_invitation_message(message_id: str) -> None:
     """Send one invitation e-mail (claimed once through the outbox; an OSError released the
     claim and retries with back-off)."""
     invitations.invitation_message_send(message_id=message_id)
+
+
+# --- Partner contributions ---
+
+
+@shared_task(name="scheduling.tasks.sweep_contribution_reminders", ignore_result=True)
+def sweep_contribution_reminders() -> None:
+    """Every few minutes (beat): remind, once per slot, the invited organisations that have not
+    submitted their contribution, one working day before the information deadline."""
+    reminded = contributions.contribution_reminders_sweep()
+    if reminded:
+        logger.info("contribution reminders: %d organisations reminded", reminded)

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import agendas, escalation, invitations, meetings, minutes, packs
+from scheduling.views import (
+    agendas,
+    contributions,
+    escalation,
+    invitations,
+    meetings,
+    minutes,
+    packs,
+)
 
 app_name = "scheduling"
 
@@ -39,6 +47,12 @@ urlpatterns = [
     path(_M + "calendar.ics", invitations.meeting_ics_view, name="meeting-ics"),
     path("meetings/calendar-feed/", invitations.calendar_feed_view, name="calendar-feed"),
     path("calendar/<str:token>.ics", invitations.calendar_feed_ics_view, name="calendar-feed-ics"),
+    # partner contributions before the information deadline
+    path(
+        _I + "contributions/",
+        contributions.item_contributions_view,
+        name="item-contributions",
+    ),
     # the meeting day and its minutes
     path(_M + "run/", minutes.meeting_run_view, name="meeting-run"),
     path(_M + "confidentiality/", minutes.confidentiality_view, name="meeting-confidentiality"),

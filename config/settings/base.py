@@ -351,6 +351,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Partner contributions (scheduling/services/contributions.py): the organisations yet to
+    # submit are reminded once, one working day before a slot's information deadline.
+    "scheduling-contribution-reminders": {
+        "task": "scheduling.tasks.sweep_contribution_reminders",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 # Meetings outside these hours on working days, or overlapping another meeting of the region,
 # ask the coordinator to confirm (mda/working_hours.py).
@@ -413,6 +420,8 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "casework.models.MemberRole",
         # Attendance per meeting and per slot (the checklist) share one choice set.
         "AttendanceStatusEnum": "scheduling.models.AttendanceStatus",
+        # A partner contribution's status and the reader's own one on the agenda: one choice set.
+        "ContributionStatusEnum": "scheduling.models.ContributionStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -437,6 +446,7 @@ MDA_DEMO_SEEDERS = [
     "casework.demo.seed_cases",
     "scheduling.demo.agreements.seed_agreements",
     "scheduling.demo.meetings.seed_meetings",
+    "scheduling.demo.contributions.seed_contributions",
     "steering.demo.seed_figures",
 ]
 MDA_DEMO_PASSWORD = "mda-demo-2026"  # noqa: S105 - public demo password; seed_demo refuses production

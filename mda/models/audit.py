@@ -39,6 +39,7 @@ OBJECT_WORDS = {
     "case_event": _("status change"),
     "case_search": _("search for a person's cases"),
     "check_in": _("follow-up check-in"),
+    "contribution": _("partner contribution"),
     "escalation": _("escalation"),
     "identity": _("identity"),
     "invitation": _("invitation"),

@@ -1,8 +1,9 @@
 """Models of scheduling, one module per subject: ``meetings`` (series and meetings), ``agendas``,
-``invitations``, ``minutes`` and ``escalation`` (the regional ladder and the notices sent up
-it)."""
+``invitations``, ``minutes``, ``contributions`` (partners' contributions before a meeting) and
+``escalation`` (the regional ladder and the notices sent up it)."""
 
 from scheduling.models.agendas import AgendaItem, ItemReason
+from scheduling.models.contributions import Contribution, ContributionStatus
 from scheduling.models.escalation import (
     EscalationNotice,
     EscalationRecipient,
@@ -42,6 +43,8 @@ __all__ = [
     "Attendance",
     "AttendanceStatus",
     "CalendarFeed",
+    "Contribution",
+    "ContributionStatus",
     "EscalationNotice",
     "EscalationRecipient",
     "HolidayRule",

@@ -67,6 +67,9 @@ class AgendaItem(models.Model):
     removed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Claimed once by the sweep that reminds the organisations yet to contribute
+    # (scheduling.services.contributions).
+    contributions_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AgendaItemQuerySet.as_manager()
 

@@ -65,6 +65,8 @@ class AgendaRow:
     # Set by the web view: the forms of this row.
     response_form: Any = None
     item_form: Any = None
+    # Set by the web view: which organisations contributed (selectors.agenda_contributions).
+    contributions: Any = None
 
 
 @dataclass

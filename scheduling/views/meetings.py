@@ -127,7 +127,11 @@ def meeting_detail_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> H
                 },
                 prefix=f"item-{row.item.pk}",
             )
+    contributed = selectors.agenda_contributions(
+        actor=request.user, items=[row.item for row in view.rows]
+    )
     for row in view.rows:
+        row.contributions = contributed[row.item.pk]
         if row.answering_for and not meeting.is_cancelled:
             row.response_form = ResponseForm(
                 organisations=access.organisations_answering_for(request.user, row.item.case_id),
