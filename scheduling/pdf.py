@@ -162,7 +162,7 @@ def _pack_slot(doc: ConfidentialDocument, slot: PackSlot) -> None:
         doc.para(_("Process only: you read this case at level 1, without its content."))
         return
     doc.heading(_("Contributions"), 10.5)
-    doc.bullets([str(c) for c in slot.contributions] or [_("None yet.")])
+    _contributions(doc, slot.contributions)
     doc.heading(_("Open agreements"), 10.5)
     doc.bullets(
         [
@@ -198,6 +198,21 @@ def _pack_slot(doc: ConfidentialDocument, slot: PackSlot) -> None:
         )
         if slot.readings.latest_spread is not None:
             doc.para(_("Perspectives differ by %(n)d points.") % {"n": slot.readings.latest_spread})
+
+
+def _contributions(doc: ConfidentialDocument, contributions: list[Any]) -> None:
+    if not contributions:
+        doc.para(_("None yet."))
+    for view in contributions:
+        draft = "" if view.is_submitted else f" ({_('draft, not submitted')})"
+        doc.para(f"{view.organisation.name}{draft}", bold=True)
+        for label, text in (
+            (_("What we know since the last meeting"), view.known_since),
+            (_("Our current involvement"), view.involvement),
+            (_("Risks and concerns"), view.risks),
+            (_("Proposals"), view.proposals),
+        ):
+            doc.para(f"{label}: {text or '—'}")
 
 
 def minutes_pdf(printed: MinutesPrint) -> bytes:

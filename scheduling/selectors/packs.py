@@ -33,6 +33,7 @@ from scheduling.models import (
     ItemMinutes,
     Meeting,
 )
+from scheduling.selectors.contributions import contributions_for_items
 from scheduling.selectors.minutes import MinutesView, minutes_view
 
 
@@ -47,8 +48,7 @@ class PackSlot:
     item: AgendaItem
     level: int
     invited: list[Organisation] = field(default_factory=list)
-    # The partners' contributions to this slot that the reader may see: filled from the
-    # contributions' own selector (one query for the whole pack); empty until it exists.
+    # The partners' contributions to this slot that the reader may read (ContributionView).
     contributions: list[Any] = field(default_factory=list)
     open_agreements: list[PackAgreement] = field(default_factory=list)
     last_minutes: ItemMinutes | None = None
@@ -123,9 +123,10 @@ def _add_invited(slots: list[PackSlot]) -> None:
 
 
 def _add_contributions(actor: User, slots: list[PackSlot]) -> None:
-    """Where the partners' contributions the reader may see go into the pack: to be filled from
-    the contributions' selector, for all *slots* at once (one query, not one per slot: the pack's
-    constant cost is tested). Until contributions exist every slot's list stays empty."""
+    """The partners' contributions the reader may read, for all *slots* at once."""
+    found = contributions_for_items(actor=actor, items=[slot.item for slot in slots])
+    for slot in slots:
+        slot.contributions = found.get(slot.item.pk, [])
 
 
 def _add_open_agreements(actor: User, slots: list[PackSlot]) -> None:

@@ -27,10 +27,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mda.models import AuditEvent, User
-from scheduling.access import access_meeting
+from scheduling.access import access_agenda_item, access_meeting
 from scheduling.models import ItemMinutes, Meeting
 from scheduling.selectors import packs
-from scheduling.services import invitations
+from scheduling.services import contributions, invitations
 from tests.conftest import Cast, login_client, logins_made_once
 from tests.scheduling import meetings_support, packs_support
 from tests.scheduling.meetings_support import NOW, PERSONAS, REFERENCES, World, make_case
@@ -355,3 +355,28 @@ def test_the_meeting_page_links_to_the_pack_the_minutes_and_the_overview(
     assert pack_url(world) in police
     assert pack_url(world, "invitations/") not in police
     assert pack_url(world, "minutes/print/") not in police  # not published yet
+
+
+# --- contributions --------------------------------------------------------------------------------
+
+CONTRIBUTION_SEES = {"coordinator": True, "police": True, "social": True, "care": False}
+
+
+@pytest.mark.parametrize("persona", list(CONTRIBUTION_SEES))
+def test_the_pack_holds_the_contributions_the_reader_may_read_at_level_2(
+    persona: str, world: World, web: Any, cast: Cast
+) -> None:
+    slot = world.next_meeting.items.current().get(case=world.cases["A"])
+    contributions.contribution_save(
+        actor=cast.police.user,
+        item=access_agenda_item(cast.police.user, world.next_meeting, slot.pk),
+        text=contributions.ContributionText(known_since="CONTRIBUTION-A-MARKER nieuwe melding"),
+        submit=True,
+        visibility="participants",
+    )
+
+    page = web(persona).get(pack_url(world)).content.decode()
+    pdf = "\n".join(pdf_text(web(persona).get(pack_url(world, "pack.pdf")).content))
+
+    for text in (page, pdf):
+        assert ("CONTRIBUTION-A-MARKER" in text) == CONTRIBUTION_SEES[persona]
