@@ -129,19 +129,29 @@ def slot_time(slot_item: Any) -> str:
     return f"{local_time(slot_item.starts_at)}–{local_time(slot_item.ends_at)}"
 
 
-def meeting_pack_pdf(pack: MeetingPack) -> bytes:
-    meeting = pack.meeting
-    title = _("Meeting pack: %(meeting)s, %(day)s") % {
+def _meeting_document(
+    title_format: str, meeting: Any, reader_name: str, printed_at: Any
+) -> ConfidentialDocument:
+    """A confidential document for *meeting*: its title (*title_format* with the meeting's kind
+    and day), every page marked for the reader, and the meeting's facts."""
+    title = title_format % {
         "meeting": meeting.get_kind_display(),
         "day": local_date(timezone.localtime(meeting.starts_at).date()),
     }
     doc = ConfidentialDocument(
         title=title,
-        marking=confidential_marking(pack.reader_name, pack.printed_at),
-        printed_at=pack.printed_at,
+        marking=confidential_marking(reader_name, printed_at),
+        printed_at=printed_at,
     )
     doc.doc_title(title)
     _meeting_facts(doc, meeting)
+    return doc
+
+
+def meeting_pack_pdf(pack: MeetingPack) -> bytes:
+    doc = _meeting_document(
+        _("Meeting pack: %(meeting)s, %(day)s"), pack.meeting, pack.reader_name, pack.printed_at
+    )
     if not pack.slots:
         doc.ln(3)
         doc.para(_("No cases on this agenda that you may see."))
@@ -217,17 +227,9 @@ def _contributions(doc: ConfidentialDocument, contributions: list[Any]) -> None:
 
 def minutes_pdf(printed: MinutesPrint) -> bytes:
     meeting = printed.meeting
-    title = _("Minutes: %(meeting)s, %(day)s") % {
-        "meeting": meeting.get_kind_display(),
-        "day": local_date(timezone.localtime(meeting.starts_at).date()),
-    }
-    doc = ConfidentialDocument(
-        title=title,
-        marking=confidential_marking(printed.reader_name, printed.printed_at),
-        printed_at=printed.printed_at,
+    doc = _meeting_document(
+        _("Minutes: %(meeting)s, %(day)s"), meeting, printed.reader_name, printed.printed_at
     )
-    doc.doc_title(title)
-    _meeting_facts(doc, meeting)
     if meeting.minutes_published_at is None:
         doc.para(_("Draft: the participants see these minutes once they are published."), bold=True)
     doc.fact(
