@@ -41,7 +41,7 @@ class ItemCreateSerializer(serializers.Serializer):
 
 
 class ItemsCreateSerializer(serializers.Serializer):
-    items = ItemCreateSerializer(many=True, min_length=1, max_length=60)
+    items = serializers.ListField(child=ItemCreateSerializer(), min_length=1, max_length=60)
 
 
 class ItemUpdateSerializer(serializers.Serializer):
