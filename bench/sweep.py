@@ -161,7 +161,11 @@ def main() -> None:
     due, legacy_due, runs = (100, 30, 3) if args.quick else (args.due, args.legacy_due, args.runs)
     data.ensure(size["cases"], size["agreements"])
     rng = random.Random(7)
+    from scheduling.services import escalations_sweep
 
+    # Once after the data is built (or migrated): the backlog at the top of its ladder is marked
+    # complete, so the sweeps measured below no longer read it.
+    first = common.timed(escalations_sweep)[0]
     new, old = _idle(runs)
     report = common.Report(
         f"Escalation sweep and delivery, {size['agreements']:,} open agreements, 25 regions"
@@ -175,6 +179,7 @@ def main() -> None:
         idle <= 0.050,
     )
     report.add("sweep, nothing due (p95)", common.ms(common.p95(new)), "", "", None)
+    report.notes.append(f"the first sweep, which marked the backlog complete: {common.ms(first)}")
 
     two_n, two_s = _round(due, rng, lambda ids: _deliver(ids, 2))
     one_n, one_s = _round(due, rng, lambda ids: _deliver(ids, 1))

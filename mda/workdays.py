@@ -25,7 +25,7 @@ from __future__ import annotations
 import calendar
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -135,10 +135,23 @@ def _closed_days_read() -> dict[str, Any]:
 
 def work_calendar(region: Region | int | None) -> WorkCalendar:
     """The calendar of *region* (its closing days count), or the national one for None."""
+    return work_calendars()(region)
+
+
+def work_calendars() -> Callable[[Region | int | None], WorkCalendar]:
+    """The calendars of any number of regions from one read of the decree and closing days (one
+    cache round trip): for a loop over many regions, such as the escalation sweep's rungs."""
     closed = _closed_days()
-    region_id = region if isinstance(region, int) or region is None else region.pk
-    regional = closed["regions"].get(region_id, frozenset()) if region_id else frozenset()
-    return WorkCalendar(closed=closed["decreed"] | regional)
+    made: dict[int | None, WorkCalendar] = {}
+
+    def of(region: Region | int | None) -> WorkCalendar:
+        region_id = region if isinstance(region, int) or region is None else region.pk
+        if region_id not in made:
+            regional = closed["regions"].get(region_id, frozenset()) if region_id else frozenset()
+            made[region_id] = WorkCalendar(closed=closed["decreed"] | regional)
+        return made[region_id]
+
+    return of
 
 
 def workdays_forget() -> None:

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +72,10 @@ class Agreement(models.Model):
     # Raised when the due date moves: the reminder ladder starts again for the new date, and the
     # unique (agreement, round, rung) constraint in ``scheduling`` keeps each step once per round.
     ladder_round = models.PositiveIntegerField(default=0, editable=False)
+    # The round in which every step of the ladder was sent (the sweep sets it; a new round, or a
+    # rung added to the region's ladder, leaves it behind): the sweep's index holds only the open
+    # agreements whose ladder is not complete, so an overdue backlog costs a sweep nothing.
+    ladder_completed_round = models.PositiveIntegerField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -96,6 +100,16 @@ class Agreement(models.Model):
             # The sweep's range scan: open agreements by due date.
             models.Index(
                 fields=["due_date"], condition=Q(status="open"), name="agreement_open_due"
+            ),
+            # The sweep's range scan: open agreements with a step of the ladder still to come.
+            models.Index(
+                fields=["due_date"],
+                condition=Q(status="open")
+                & (
+                    Q(ladder_completed_round__isnull=True)
+                    | Q(ladder_completed_round__lt=F("ladder_round"))
+                ),
+                name="agreement_ladder_pending",
             ),
         ]
         constraints = [

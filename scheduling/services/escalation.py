@@ -8,7 +8,11 @@ Exactly once, and what that means here
    :class:`EscalationNotice` for (agreement, ladder round, rung), and inserts those notices. The
    insert ignores conflicts and the unique constraint decides: two sweeps at once create each
    notice once. Nothing is derived from task state; a sweep that never ran (beat or Redis down) is
-   caught up by the next one from the stored due dates.
+   caught up by the next one from the stored due dates. An agreement whose every active rung has
+   its notice in the current round is marked complete (``ladder_completed_round``) by an UPDATE
+   that checks exactly that, row by row; a new round (a new due date, a reopening) or a rung added
+   or changed (``ladders_reopen``, from the rung's save signal) makes it pending again. The sweep
+   reads only pending agreements, so a backlog at the top of its ladder costs it nothing.
 2. **Hand over.** Pending notices that are due by the real clock are marked ``queued_at`` (rows
    locked ``SKIP LOCKED``, so two sweeps do not both queue them) and their ids go to the broker. A
    notice whose message was lost (Redis down, a worker killed) is queued again by a later sweep
@@ -68,7 +72,7 @@ from mda.models import (
 )
 from mda.notifications import notification_acknowledge, notifications_create
 from mda.outbox import task_queue
-from mda.workdays import work_calendar
+from mda.workdays import work_calendars
 from scheduling.models import (
     EscalationNotice,
     EscalationRecipient,
@@ -187,8 +191,10 @@ def escalations_sweep(*, now: datetime | None = None) -> SweepResult:
 
     A constant few queries whatever the number of regions, rungs and agreements: the ladders
     (created where a region with open agreements has none yet), then ONE query over every region
-    and rung for the due steps without a notice, from the open agreements' due-date index, then
-    the inserts. With nothing due, that query returns no row and the sweep is done.
+    and rung for the due steps without a notice, then the inserts, then one statement that marks
+    the agreements whose whole ladder is now sent. Both read the index of open agreements whose
+    ladder is not complete, so with nothing due they find no row, however large the backlog of
+    overdue agreements at the top of their ladder.
     """
     now = now or timezone.now()
     result = SweepResult(cancelled=escalations_cancel_stale())
@@ -198,6 +204,7 @@ def escalations_sweep(*, now: datetime | None = None) -> SweepResult:
         return result
     rows = _steps_without_notice(steps)
     result.claimed = _notices_insert(rows, steps)
+    _ladders_mark_complete(steps)
     return result
 
 
@@ -230,6 +237,7 @@ def _due_steps(now: datetime) -> dict[int, _Step]:
     its ladder's region (whose closing days count too)."""
     cutoffs: dict[tuple[int, Any, int], date] = {}
     steps = {}
+    calendars = work_calendars()
     rows = Rung.objects.filter(active=True).values_list(
         "pk",
         "number",
@@ -243,7 +251,7 @@ def _due_steps(now: datetime) -> dict[int, _Step]:
         timing_key = (offset, send_time, region_id)
         if timing_key not in cutoffs:
             cutoffs[timing_key] = latest_due_date(
-                now, offset, send_time, calendar=work_calendar(region_id)
+                now, offset, send_time, calendar=calendars(region_id)
             )
         steps[rung_id] = _Step(
             rung_id, number, name, name_en, offset, send_time, region_id, cutoffs[timing_key]
@@ -268,6 +276,7 @@ def _steps_without_notice(steps: dict[int, _Step]) -> list[tuple[Any, ...]]:
         JOIN casework_case c ON c.id = a.case_id
         JOIN step ON step.region_id = c.region_id AND a.due_date <= step.cutoff
         WHERE a.status = %s AND a.due_date <= %s
+          AND (a.ladder_completed_round IS NULL OR a.ladder_completed_round < a.ladder_round)
           AND NOT EXISTS (
             SELECT 1 FROM scheduling_escalationnotice n
             WHERE n.agreement_id = a.id AND n.ladder_round = a.ladder_round
@@ -278,6 +287,63 @@ def _steps_without_notice(steps: dict[int, _Step]) -> list[tuple[Any, ...]]:
         cursor.execute(sql, [*params, AgreementStatus.OPEN, _sql_date(latest, vendor)])
         rows = cursor.fetchall()
     return [(_uuid(a), _uuid(c), r, _date(d), s) for a, c, r, d, s in rows]
+
+
+def _ladders_mark_complete(steps: dict[int, _Step]) -> int:
+    """Mark the open agreements whose every active rung has its notice in the current round (the
+    sweep's index then leaves them out); the number marked.
+
+    Only agreements up to their region's last cutoff can be complete, so the statement reads the
+    same index range as the sweep and, at rest, finds nothing. Whether every rung has its notice is
+    decided inside the UPDATE, row by row, so a due date moved or a rung added meanwhile (a new
+    round, or a reset by ``ladders_reopen``) is never marked complete without its notices.
+    """
+    vendor = connection.vendor
+    last: dict[int, date] = {}
+    for step in steps.values():
+        last[step.region_id] = min(step.cutoff, last.get(step.region_id, step.cutoff))
+    values = ", ".join(["(%s, %s)"] * len(last))
+    params: list[Any] = []
+    for region_id, cutoff in last.items():
+        params += [region_id, _sql_date(cutoff, vendor)]
+    pending = "(a.ladder_completed_round IS NULL OR a.ladder_completed_round < a.ladder_round)"
+    # Only placeholders are formatted in: one "(%s, %s)" per region.
+    sql = f"""
+        WITH last (region_id, cutoff) AS (VALUES {values})
+        UPDATE casework_agreement SET ladder_completed_round = ladder_round
+        WHERE id IN (
+            SELECT a.id FROM casework_agreement a
+            JOIN casework_case c ON c.id = a.case_id
+            JOIN last ON last.region_id = c.region_id AND a.due_date <= last.cutoff
+            WHERE a.status = %s AND a.due_date <= %s AND {pending}
+        )
+        AND NOT EXISTS (
+            SELECT 1 FROM scheduling_rung r
+            JOIN scheduling_ladder l ON l.id = r.ladder_id
+            JOIN casework_case c ON c.region_id = l.region_id
+            WHERE c.id = casework_agreement.case_id AND r.active
+              AND NOT EXISTS (
+                SELECT 1 FROM scheduling_escalationnotice n
+                WHERE n.agreement_id = casework_agreement.id
+                  AND n.ladder_round = casework_agreement.ladder_round
+                  AND n.rung_id = r.id AND NOT n.manual
+              )
+        )
+    """  # noqa: S608
+    latest = max(last.values())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, AgreementStatus.OPEN, _sql_date(latest, vendor)])
+        return int(cursor.rowcount)
+
+
+def ladders_reopen(*, region_id: int) -> int:
+    """A rung of the region's ladder was added or changed: its open agreements are checked again
+    by the next sweep (steps already sent stay sent); the number of agreements."""
+    return Agreement.objects.filter(
+        status=AgreementStatus.OPEN,
+        case__region_id=region_id,
+        ladder_completed_round__isnull=False,
+    ).update(ladder_completed_round=None)
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -295,6 +361,7 @@ def _sql_date(day: date, vendor: str) -> Any:
 
 def _notices_insert(rows: list[tuple[Any, ...]], steps: dict[int, _Step]) -> int:
     moments: dict[tuple[date, int], datetime] = {}
+    calendars = work_calendars()
     for start in range(0, len(rows), INSERT_BATCH):
         notices = []
         for agreement_id, case_id, ladder_round, due_date, rung_id in rows[
@@ -306,7 +373,7 @@ def _notices_insert(rows: list[tuple[Any, ...]], steps: dict[int, _Step]) -> int
                     due_date,
                     rung.offset_working_days,
                     rung.send_time,
-                    calendar=work_calendar(rung.region_id),
+                    calendar=calendars(rung.region_id),
                 )
             notices.append(
                 EscalationNotice(
