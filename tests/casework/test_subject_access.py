@@ -11,7 +11,7 @@ from casework.models import SubjectAccessItem, SubjectAccessRequest, Withholding
 from casework.services import subject_access
 from mda import crypto
 from mda.models import AuditEvent, Notification
-from tests.casework.conftest import IDENTITY_BSN, IDENTITY_NAME, Scenario, refer
+from tests.casework.conftest import IDENTITY_BSN, IDENTITY_NAME, NOTES, Scenario, refer
 from tests.casework.test_access_matrix import PERSONAS, TABLE
 from tests.conftest import Cast
 
@@ -146,7 +146,7 @@ def test_the_report_waits_for_the_coordinator_and_then_holds_the_person_s_data(
     assert IDENTITY_NAME in report and IDENTITY_BSN in report and "17 May 1990" in report
     assert "REASON-MARKER" in report and scenario.case.reference in report
     assert all(org in report for org in ORGANISATIONS)
-    assert "NOTE" not in report  # notes are not part of the report
+    assert all(body in report for _p, _v, body in NOTES.values())  # every note, as held
     download = web("privacy").get(base + "report/?download=1")
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
     assert IDENTITY_NAME in download.content.decode()
