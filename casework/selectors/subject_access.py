@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from casework import access
@@ -96,7 +97,7 @@ class ContentEntry:
     @property
     def description(self) -> str:
         """The entry named without its text: kind, date, organisation."""
-        parts = [self.kind_label, date_format(self.on)]
+        parts = [self.kind_label, date_format(localtime(self.on))]
         if self.organisation is not None:
             parts.append(self.organisation.name)
         return " · ".join(parts)
