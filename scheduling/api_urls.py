@@ -34,6 +34,9 @@ urlpatterns = [
     path(_M + "publish/", agendas.AgendaPublishView.as_view(), name="api-agenda-publish"),
     path(_M + "proposals/", agendas.ProposalListView.as_view(), name="api-agenda-proposals"),
     path(_M + "items/", agendas.AgendaItemListView.as_view(), name="api-agenda-items"),
+    path(
+        _M + "items/batch/", agendas.AgendaItemsBatchView.as_view(), name="api-agenda-items-batch"
+    ),
     path(_M + "order/", agendas.AgendaOrderView.as_view(), name="api-agenda-order"),
     path(_I, agendas.AgendaItemDetailView.as_view(), name="api-agenda-item"),
     # invitations and the calendar feed

@@ -39,6 +39,7 @@ urlpatterns = [
     # agendas
     path(_M + "publish/", agendas.agenda_publish_view, name="agenda-publish"),
     path(_M + "items/", agendas.agenda_add_view, name="agenda-add"),
+    path(_M + "items/chosen/", agendas.agenda_add_chosen_view, name="agenda-add-chosen"),
     path(_I, agendas.agenda_item_update_view, name="agenda-item-update"),
     path(_I + "move/", agendas.agenda_item_move_view, name="agenda-item-move"),
     path(_I + "remove/", agendas.agenda_item_remove_view, name="agenda-item-remove"),

@@ -40,6 +40,10 @@ class ItemCreateSerializer(serializers.Serializer):
     )
 
 
+class ItemsCreateSerializer(serializers.Serializer):
+    items = serializers.ListField(child=ItemCreateSerializer(), min_length=1, max_length=60)
+
+
 class ItemUpdateSerializer(serializers.Serializer):
     slot_minutes = serializers.IntegerField(min_value=5, max_value=240, required=False)
     information_deadline = serializers.DateTimeField(
@@ -90,6 +94,31 @@ class AgendaItemListView(ActorAPIView):
         if case is None:
             raise serializers.ValidationError({"case": [_("No such case.")]})
         agendas.agenda_item_add(actor=self.actor, meeting=meeting, case=case, **data)
+        response = meeting_response(request, access.access_meeting(self.actor, meeting_id))
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class AgendaItemsBatchView(ActorAPIView):
+    @extend_schema(
+        request=ItemsCreateSerializer,
+        responses={201: MeetingDetailSerializer},
+        summary="Put several cases on the agenda at once, in the order given: all or none "
+        "(coordinators)",
+    )
+    def post(self, request: Request, meeting_id: Any) -> Response:
+        meeting = access.access_meeting(self.actor, meeting_id, manage=True)
+        serializer = ItemsCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entries = [
+            agendas.NewItem(
+                case_id=item["case"],
+                reason=item["reason"],
+                slot_minutes=item.get("slot_minutes"),
+            )
+            for item in serializer.validated_data["items"]
+        ]
+        agendas.agenda_items_add(actor=self.actor, meeting=meeting, entries=entries)
         response = meeting_response(request, access.access_meeting(self.actor, meeting_id))
         response.status_code = status.HTTP_201_CREATED
         return response

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from casework.access import cases_coordinated_by
@@ -46,6 +47,38 @@ def agenda_add_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpR
     else:
         messages.success(request, _("The case was added to the agenda."))
     return back_to(meeting)
+
+
+@login_required
+@require_POST
+def agenda_add_chosen_view(request: AuthenticatedHttpRequest, meeting_id: Any) -> HttpResponse:
+    """The proposals the coordinator ticked, added in one go (all or none)."""
+    meeting = access.access_meeting(request.user, meeting_id, manage=True)
+    entries = [
+        agendas.NewItem(case_id=pk, reason=_proposal_reason(request.POST.get(f"reason_{pk}", "")))
+        for pk in request.POST.getlist("case")
+    ]
+    try:
+        added = agendas.agenda_items_add(actor=request.user, meeting=meeting, entries=entries)
+    except ValidationError as exc:
+        flash_service_errors(request, exc)
+    else:
+        count = len(added)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d case was added to the agenda.",
+                "%(count)d cases were added to the agenda.",
+                count,
+            )
+            % {"count": count},
+        )
+    return back_to(meeting)
+
+
+def _proposal_reason(value: str) -> str:
+    allowed = set(ItemReason.values) - {ItemReason.EMERGENCY}
+    return value if value in allowed else ItemReason.COORDINATOR
 
 
 def _item(request: AuthenticatedHttpRequest, meeting_id: Any, item_id: Any) -> tuple[Any, Any]:

@@ -84,6 +84,31 @@ def test_a_coordinator_publishes_an_agenda_and_the_police_sees_only_its_slot(
         police.close()
 
 
+def test_a_coordinator_ticks_two_proposals_and_adds_them_at_once(
+    cast: Cast, context: BrowserContext, page: Page, live_server: LiveServer
+) -> None:
+    from casework.models import CaseStatus
+
+    first = make_case(cast, POLICE_CASE, {"police": 2}, status=CaseStatus.INTAKE)
+    second = make_case(cast, CARE_CASE, {"ggz": 2}, status=CaseStatus.INTAKE)
+    meeting = meetings.meetings_generate(series=make_series(cast, starts_on=_today()))[0]
+    log_in_as(context, live_server, cast.coordinator)
+    page.goto(f"{live_server.url}/meetings/{meeting.pk}/")
+
+    # The boxes sit in the proposals' table, outside the form they belong to (form="...").
+    for case in (second, first):
+        page.locator(f"input[type=checkbox][value='{case.pk}']").check()
+    _post_and_wait(page, page.locator("form#add-chosen button[type=submit]"))
+
+    rows = page.locator("tr.agenda__row")
+    expect(rows).to_have_count(2)
+    # In the proposals' order (by reference), whatever the order of ticking.
+    expect(rows.first).to_have_attribute("data-reference", POLICE_CASE)
+    expect(rows.nth(1)).to_have_attribute("data-reference", CARE_CASE)
+    expect(page.locator("form#add-chosen")).to_have_count(0)  # nothing left to propose
+    _accessible(page)
+
+
 def _today() -> Any:
     from django.utils import timezone
 
