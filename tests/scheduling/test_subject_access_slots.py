@@ -102,6 +102,24 @@ def test_the_report_holds_the_slot_s_minutes_and_the_partners_contributions(
     assert "COORD-NOTE-A" in text and "AGREEMENT-A" in text
 
 
+def test_the_report_s_json_holds_the_minutes_and_contributions_too(
+    published: World, api: Any
+) -> None:
+    world = published
+    add_person(world.cases["A"], PERSON_BSN)
+    record_minutes(world, "A")
+    contribute(world, "police", "A")
+    request = released(world, PERSON_BSN)
+    body = api("privacy").get(f"/api/v1/subject-access/{request.pk}/report/").json()
+    (case,) = body["cases"]
+    (minutes,) = case["minutes"]
+    assert minutes["organisation"] is None and minutes["on"].startswith("2026-03-24")
+    assert {"label": "Decisions", "text": "MINUTES-DECISIONS-A"} in minutes["texts"]
+    (contribution,) = case["contributions"]
+    assert contribution["organisation"] == "Politie Noord"
+    assert "RISK-MARKER police" in str(contribution["texts"])
+
+
 def test_withholding_the_police_removes_its_contribution_and_one_minutes_entry_goes_alone(
     published: World,
 ) -> None:
