@@ -368,7 +368,6 @@ def subject_access_review_view(*, actor: User, item: SubjectAccessItem) -> ItemV
     """One case of a request for its coordinator (from ``access_subject_access_review``): what
     the report would hold of it, the texts the coordinator may read under the notes' rules."""
     loaded = _items(SubjectAccessItem.objects.filter(pk=item.pk))[0]
-    loaded.case = item.case  # with the coordinator's annotations
     view = _item_views([loaded], reader=actor)[0]
     for entry in view.content:
         if not entry.readable:
