@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -344,7 +345,7 @@ def _organisation(value: Any) -> Organisation | None:
     found = Organisation.objects.filter(uuid=value).first()
     if found is None:
         raise ValidationError(
-            {"organisation_id": "Choose an organisation that took part in the case."}
+            {"organisation_id": _("Choose an organisation that took part in the case.")}
         )
     return found
 
