@@ -13,12 +13,15 @@ from casework.api import (
     retention,
     risk,
     scores,
+    subject_access,
     timeline,
     triage,
 )
 
 _C = "cases/<uuid:case_id>/"
 _A = "agreements/<uuid:agreement_id>/"
+_S = "subject-access/<uuid:request_id>/"
+_R = "subject-access/reviews/<uuid:item_id>/"
 
 urlpatterns = [
     # cases (POST /cases/ refers: routed by the workbench, which also lists them), their
@@ -107,5 +110,43 @@ urlpatterns = [
         "destructions/",
         retention.DestructionRecordListView.as_view(),
         name="api-destruction-records",
+    ),
+    # subject access: the privacy officer's requests and the coordinators' reviews
+    path(
+        "subject-access/",
+        subject_access.SubjectAccessListView.as_view(),
+        name="api-subject-access-list",
+    ),
+    path(
+        "subject-access/reviews/",
+        subject_access.ReviewListView.as_view(),
+        name="api-subject-access-reviews",
+    ),
+    path(_S, subject_access.SubjectAccessDetailView.as_view(), name="api-subject-access-detail"),
+    path(
+        _S + "release/",
+        subject_access.SubjectAccessReleaseView.as_view(),
+        name="api-subject-access-release",
+    ),
+    path(
+        _S + "report/",
+        subject_access.SubjectAccessReportView.as_view(),
+        name="api-subject-access-report",
+    ),
+    path(_R, subject_access.ReviewDetailView.as_view(), name="api-subject-access-review"),
+    path(
+        _R + "withholdings/",
+        subject_access.WithholdingListView.as_view(),
+        name="api-subject-access-withholdings",
+    ),
+    path(
+        _R + "withholdings/<uuid:withholding_id>/",
+        subject_access.WithholdingDetailView.as_view(),
+        name="api-subject-access-withholding",
+    ),
+    path(
+        _R + "confirm/",
+        subject_access.ReviewConfirmView.as_view(),
+        name="api-subject-access-confirm",
     ),
 ]

@@ -463,7 +463,15 @@ class WithholdingForm(forms.Form):
         queryset=Organisation.objects.none(),
         required=False,
         empty_label=_("The whole case"),
-        help_text=_("Or only what one organisation received."),
+        help_text=_("Or only what one organisation received and wrote."),
+    )
+    entry = forms.ChoiceField(
+        label=_("Or one entry"),
+        required=False,
+        help_text=_(
+            "A single note, agreement, minutes or contribution; leave the choice above "
+            "on the whole case."
+        ),
     )
     ground = forms.ChoiceField(label=_("Ground"), choices=WithholdingGround.choices)
     explanation = forms.CharField(
@@ -473,7 +481,23 @@ class WithholdingForm(forms.Form):
         help_text=_("Recorded with the request; the person does not see it."),
     )
 
-    def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organisations: Any = None,
+        entries: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if organisations is not None:
             model_choices(self, "organisation").queryset = organisations
+        entry = self.fields["entry"]
+        assert isinstance(entry, forms.ChoiceField)
+        entry.choices = [("", "—"), *(entries or [])]
+
+    def clean(self) -> dict[str, Any]:
+        """The entry as the service takes it: its kind and id."""
+        data = super().clean() or {}
+        kind, _sep, entry_id = (data.pop("entry", "") or "").partition(":")
+        data["entry_kind"], data["entry_id"] = kind, entry_id or None
+        return data

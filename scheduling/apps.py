@@ -17,6 +17,13 @@ class SchedulingConfig(AppConfig):
         post_save.connect(_rung_changed, sender="scheduling.Rung", dispatch_uid="rung-saved")
         post_delete.connect(_rung_changed, sender="scheduling.Rung", dispatch_uid="rung-deleted")
 
+        # Casework's subject-access report holds the minutes and contributions of a case's
+        # meeting slots; casework may not import scheduling, so scheduling adds them.
+        from casework.selectors.subject_access import subject_access_content_register
+        from scheduling.selectors.subject_access import slot_content_for_subject_access
+
+        subject_access_content_register(slot_content_for_subject_access)
+
 
 def _rung_changed(*, instance: Any, raw: bool = False, **_kwargs: Any) -> None:
     from scheduling.models import Ladder

@@ -43,6 +43,7 @@ from casework.models.retention import (
 )
 from casework.models.scores import Perspective, SafetyScore
 from casework.models.subject_access import (
+    ContentKind,
     SubjectAccessItem,
     SubjectAccessRequest,
     SubjectAccessStatus,
@@ -68,6 +69,7 @@ __all__ = [
     "CheckIn",
     "CheckInOutcome",
     "CheckInQuerySet",
+    "ContentKind",
     "Criterion",
     "DestructionRecord",
     "DestructionRun",

@@ -39,6 +39,15 @@ class WithholdingGround(models.TextChoices):
     SAFETY_OF_OTHERS = "safety_of_others", _("Disclosure would endanger the safety of others")
 
 
+class ContentKind(models.TextChoices):
+    """The parts of a case's content the report holds, each of which can be withheld alone."""
+
+    NOTE = "note", _("Note")
+    AGREEMENT = "agreement", _("Agreement")
+    MINUTES = "minutes", _("Minutes")
+    CONTRIBUTION = "contribution", _("Contribution to a meeting")
+
+
 class SubjectAccessRequest(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(
@@ -91,9 +100,13 @@ class SubjectAccessItem(models.Model):
 
 
 class Withholding(models.Model):
-    """A part of one case's report withheld under a "tenzij" exception: the whole case, or what
-    one organisation received (e.g. the police's involvement during an investigation). The
-    explanation may name people: sealed with the case's key."""
+    """A part of one case's report withheld under a "tenzij" exception: the whole case, what one
+    organisation received and wrote (e.g. the police's involvement and notes during an
+    investigation), or one entry of the case's content (a note, an agreement, a slot's minutes, a
+    contribution). The explanation may name people: sealed with the case's key.
+
+    An entry is named by its kind and id, not by a foreign key: minutes and contributions live in
+    the scheduling app, which casework does not import. Entries go with the case on destruction."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     item = models.ForeignKey(
@@ -105,8 +118,12 @@ class Withholding(models.Model):
         related_name="+",
         null=True,
         blank=True,
-        help_text=_("Empty: the whole case is withheld."),
+        help_text=_("Empty, and no entry: the whole case is withheld."),
     )
+    entry_kind = models.CharField(
+        _("entry"), max_length=20, choices=ContentKind.choices, blank=True, default=""
+    )
+    entry_id = models.UUIDField(null=True, blank=True)
     ground = models.CharField(_("ground"), max_length=30, choices=WithholdingGround.choices)
     explanation_ct = models.BinaryField()
     decided_by = models.ForeignKey(
@@ -118,12 +135,24 @@ class Withholding(models.Model):
         ordering = ["decided_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["item", "organisation"], name="withholding_one_per_organisation"
+                fields=["item", "organisation"],
+                condition=Q(entry_id__isnull=True),
+                name="withholding_one_per_organisation",
             ),
             models.UniqueConstraint(
                 fields=["item"],
-                condition=Q(organisation__isnull=True),
+                condition=Q(organisation__isnull=True, entry_id__isnull=True),
                 name="withholding_one_whole_case",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "entry_kind", "entry_id"],
+                condition=Q(entry_id__isnull=False),
+                name="withholding_one_per_entry",
+            ),
+            models.CheckConstraint(
+                condition=Q(entry_id__isnull=True, entry_kind="")
+                | (Q(entry_id__isnull=False, organisation__isnull=True) & ~Q(entry_kind="")),
+                name="withholding_entry_whole",
             ),
         ]
 

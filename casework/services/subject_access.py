@@ -8,13 +8,16 @@ disclosure log they already supervise), plus the withholdings with their ground 
 Not the identity data, not the case's content. The identity data as held appear only in the
 report, once every case is confirmed and the privacy officer releases it to send to the person.
 The coordinator, who knows the case, decides what the "tenzij" exceptions cover: a criminal
-investigation, or the safety of others. A withheld part is left out of the report altogether (the
-report does not say that something was withheld: that could itself harm the investigation), and
-the ground and explanation stay recorded with the request.
+investigation, or the safety of others: for the whole case, for what one organisation received
+and wrote (its weegmomenten, its notes, the agreements it owns, its contributions), or for one
+entry (a note, an agreement, a slot's minutes, a contribution). A withheld part is left out of
+the report altogether (the report does not say that something was withheld: that could itself
+harm the investigation), and the ground and explanation stay recorded with the request.
 """
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -27,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from casework import access
 from casework.models import (
+    ContentKind,
     Identity,
     SubjectAccessItem,
     SubjectAccessRequest,
@@ -35,6 +39,7 @@ from casework.models import (
     Withholding,
     WithholdingGround,
 )
+from casework.selectors.subject_access import subject_access_entry_keys
 from mda import blind_index, crypto
 from mda.access import coordinators_of, supervised_regions
 from mda.audit import audit_record
@@ -140,12 +145,42 @@ def withholding_set(
     organisation: Organisation | None,
     ground: str,
     explanation: str,
+    entry_kind: str = "",
+    entry_id: Any = None,
 ) -> Withholding:
-    """Withhold the whole case (*organisation* None) or what one organisation received. By the
-    privacy officer a proposal (the coordinator's confirmation is asked again); by a coordinator
-    of the case a decision."""
+    """Withhold the whole case (no *organisation*, no entry), what one organisation received and
+    wrote (*organisation*), or one entry of the case's content (*entry_kind* and *entry_id*). By
+    the privacy officer a proposal (the coordinator's confirmation is asked again); by a
+    coordinator of the case a decision. Setting it again replaces ground and explanation."""
     coordinator = _as_coordinator(actor, item)
     _check_open(item.request)
+    errors = _withholding_errors(item, organisation, ground, explanation)
+    entry = _entry(item, organisation, entry_kind, entry_id, errors)
+    if errors:
+        raise ValidationError(errors)
+    kind, entry_uuid = entry if entry else ("", None)
+    withholding = Withholding.objects.filter(
+        item=item, organisation=organisation, entry_kind=kind, entry_id=entry_uuid
+    ).first()
+    withholding = withholding or Withholding(
+        item=item, organisation=organisation, entry_kind=kind, entry_id=entry_uuid
+    )
+    withholding.ground, withholding.decided_by, withholding.decided_at = (
+        ground,
+        actor,
+        timezone.now(),
+    )
+    crypto.seal(withholding, "explanation_ct", explanation.strip(), item.case.data_key)
+    withholding.full_clean(exclude=["item", "organisation", "decided_by"])
+    withholding.save()
+    _reconfirm(item, coordinator)
+    _audit(actor, AuditAction.CHANGE, item, ground=ground, scope=_scope(withholding))
+    return withholding
+
+
+def _withholding_errors(
+    item: SubjectAccessItem, organisation: Organisation | None, ground: str, explanation: str
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     if ground not in WithholdingGround.values:
         errors["ground"] = _("Choose a criminal investigation or the safety of others.")
@@ -156,20 +191,36 @@ def withholding_set(
         and not item.case.participations.filter(organisation=organisation).exists()
     ):
         errors["organisation"] = _("Choose an organisation that took part in the case.")
-    if errors:
-        raise ValidationError(errors)
-    withholding = Withholding.objects.filter(item=item, organisation=organisation).first()
-    withholding = withholding or Withholding(item=item, organisation=organisation)
-    withholding.ground, withholding.decided_by, withholding.decided_at = (
-        ground,
-        actor,
-        timezone.now(),
-    )
-    crypto.seal(withholding, "explanation_ct", explanation.strip(), item.case.data_key)
-    withholding.save()
-    _reconfirm(item, coordinator)
-    _audit(actor, AuditAction.CHANGE, item, ground=ground, scope=_scope(organisation))
-    return withholding
+    return errors
+
+
+def _entry(
+    item: SubjectAccessItem,
+    organisation: Organisation | None,
+    kind: str,
+    entry_id: Any,
+    errors: dict[str, str],
+) -> tuple[str, uuid.UUID] | None:
+    """The entry to withhold alone, checked to be of the item's case; None for none."""
+    if not kind and entry_id in (None, ""):
+        return None
+    if organisation is not None:
+        errors["organisation"] = _(
+            "Withhold either what an organisation received and wrote, or one entry."
+        )
+        return None
+    try:
+        parsed = uuid.UUID(str(entry_id))
+    except ValueError:
+        parsed = None
+    if (
+        kind not in ContentKind.values
+        or parsed is None
+        or (kind, str(parsed)) not in subject_access_entry_keys(item)
+    ):
+        errors["entry"] = _("Choose a note, agreement, minutes or contribution of this case.")
+        return None
+    return kind, parsed
 
 
 @transaction.atomic
@@ -179,14 +230,17 @@ def withholding_remove(*, actor: User, item: SubjectAccessItem, withholding_id: 
     withholding = item.withholdings.filter(pk=withholding_id).first()
     if withholding is None:
         raise Http404
-    scope = _scope(withholding.organisation)
+    scope = _scope(withholding)
     withholding.delete()
     _reconfirm(item, coordinator)
     _audit(actor, AuditAction.REVOKE, item, scope=scope)
 
 
-def _scope(organisation: Organisation | None) -> str:
-    return organisation.slug if organisation is not None else "case"
+def _scope(withholding: Withholding) -> str:
+    """What the audit row says was withheld: an organisation's slug, an entry, or the case."""
+    if withholding.entry_id is not None:
+        return f"{withholding.entry_kind}:{withholding.entry_id}"
+    return withholding.organisation.slug if withholding.organisation is not None else "case"
 
 
 def _reconfirm(item: SubjectAccessItem, coordinator: bool) -> None:

@@ -23,6 +23,7 @@ from casework import access
 from casework.forms import PersonSearchForm, WithholdingForm
 from casework.models import SubjectAccessStatus
 from casework.selectors.subject_access import (
+    subject_access_entry_choices,
     subject_access_report,
     subject_access_request_view,
     subject_access_review_view,
@@ -169,19 +170,26 @@ def _review_page(
     )
 
 
-def _withholding_form(item: Any, data: Any = None) -> WithholdingForm:
+def _withholding_form(item: Any, data: Any = None, entry: str = "") -> WithholdingForm:
     organisations = Organisation.objects.filter(
         pk__in=item.case.participations.values("organisation_id")
     ).order_by("name")
-    return WithholdingForm(data, organisations=organisations)
+    return WithholdingForm(
+        data,
+        organisations=organisations,
+        entries=subject_access_entry_choices(item),
+        initial={"entry": entry},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def subject_access_review_page(request: AuthenticatedHttpRequest, item_id: Any) -> HttpResponse:
-    """One case: what it would disclose, its withholdings, a form to withhold (POST)."""
+    """One case: what it would disclose, its withholdings, a form to withhold (POST); with
+    ``?entry=kind:id`` the form comes with that entry chosen."""
     item = access.access_subject_access_review(request.user, item_id)
-    form = _withholding_form(item, request.POST if request.method == "POST" else None)
+    data = request.POST if request.method == "POST" else None
+    form = _withholding_form(item, data, entry=request.GET.get("entry", ""))
     if request.method == "POST" and form.is_valid():
         try:
             subject_access.withholding_set(actor=request.user, item=item, **form.cleaned_data)

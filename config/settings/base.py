@@ -422,6 +422,10 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "scheduling.models.AttendanceStatus",
         # A partner contribution's status and the reader's own one on the agenda: one choice set.
         "ContributionStatusEnum": "scheduling.models.ContributionStatus",
+        # Subject access: a request's status, and the kind of an entry of a case's content (in
+        # the report, the review and a withholding).
+        "SubjectAccessStatusEnum": "casework.models.SubjectAccessStatus",
+        "ContentKindEnum": "casework.models.ContentKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser
 from pytest_django.live_server_helper import LiveServer
 
 from casework import services
-from casework.access import access_subject_access_review
+from casework.access import access_case, access_subject_access_review
 from casework.models import RegionPolicy
 from casework.services import retention, subject_access
 from mda.workdays import AMSTERDAM
@@ -35,6 +35,32 @@ SHOTS = settings.VAR_DIR / "screenshots" / "retention"
 
 def _at(month: int, day: int) -> datetime:
     return datetime(2026, month, day, 10, tzinfo=AMSTERDAM)
+
+
+NOTE_KEPT = "Moeder wil het contactverbod laten verlengen."
+NOTE_WITHHELD = "De buurvrouw hoorde opnieuw geschreeuw in de nacht."
+AGREEMENT = "Veiligheidsplan met moeder opstellen"
+
+
+def _content(cast: Cast, case: Any) -> None:
+    """Notes of the coordinator (one to withhold alone), of the police, and an agreement."""
+    for persona, body, visibility in (
+        ("coordinator", NOTE_KEPT, "participants"),
+        ("coordinator", NOTE_WITHHELD, "coordinators"),
+        ("police", "Aangifte opgenomen; onderzoek loopt.", None),
+    ):
+        user = cast.personas[persona].user
+        services.note_add(
+            actor=user, case=access_case(user, case.pk), body=body, visibility=visibility
+        )
+    coordinator = cast.coordinator.user
+    services.agreement_create(
+        actor=coordinator,
+        case=access_case(coordinator, case.pk),
+        description=AGREEMENT,
+        owner_organisation=cast.orgs["ggz"],
+        due_date=date(2026, 4, 7),
+    )
 
 
 def _world(cast: Cast, time_machine: Any) -> list[tuple[str, str, str]]:
@@ -60,6 +86,7 @@ def _world(cast: Cast, time_machine: Any) -> list[tuple[str, str, str]]:
     case = refer(cast)
     for org, level in (("police", 2), ("ggz", 1)):
         grant(cast, case, org, level)
+    _content(cast, case)
     time_machine.move_to(_at(3, 10), tick=False)
     released = subject_access.subject_access_prepare(actor=cast.privacy.user, bsn=IDENTITY_BSN)
     review = subject_access.subject_access_prepare(actor=cast.privacy.user, bsn=IDENTITY_BSN)
@@ -73,6 +100,15 @@ def _world(cast: Cast, time_machine: Any) -> list[tuple[str, str, str]]:
             explanation="De politie vraagt de inzage in het onderzoek uit te stellen.",
         )
     item = access_subject_access_review(cast.coordinator.user, released.items.get().pk)
+    subject_access.withholding_set(
+        actor=cast.coordinator.user,
+        item=item,
+        organisation=None,
+        ground="safety_of_others",
+        explanation="De buurvrouw meldde dit; zij mag niet herkenbaar worden.",
+        entry_kind="note",
+        entry_id=case.notes.get(author=cast.coordinator.user, visibility="coordinators").pk,
+    )
     subject_access.subject_access_confirm(actor=cast.coordinator.user, item=item)
     subject_access.subject_access_release(actor=cast.privacy.user, request=released)
     time_machine.move_to(BROWSER_NOW, tick=True)
@@ -123,10 +159,39 @@ def test_every_retention_and_privacy_page_is_dutch_accessible_and_fits_a_phone(
             if width == 390 and page.evaluate("document.documentElement.scrollWidth") > 390:
                 problems.append(f"{name}: scrolls sideways at 390px")
         page.close()
+    review = next(path for name, _p, path in pages if name == "review")
+    withheld_alone = _withhold_one_entry(contexts["coordinator"], live_server, review)
     for ctx in contexts.values():
         ctx.close()
     assert problems == []
+    assert NOTE_KEPT in texts["report"] and AGREEMENT in texts["report"]
+    assert NOTE_WITHHELD not in texts["report"] and "onderzoek loopt" not in texts["report"]
+    assert "achtergehouden" not in texts["report"].lower()
+    assert NOTE_WITHHELD in texts["review"] and "Dit onderdeel achterhouden" in texts["review"]
+    assert "onderzoek loopt" not in texts["review"]  # the police's own domain
+    assert NOTE_KEPT not in texts["request"]  # the privacy officer reads no content
+    assert withheld_alone
     assert "uitgesteld door een bewaarplicht tot 30 sep. 2026" in texts["case-declined"]
     assert "MDA-2026-0001" in texts["destructions"]
     assert "Johanna" in texts["report"] and "Politie Noord" not in texts["report"]
     assert "Johanna" not in texts["request"] and "Politie Noord" in texts["review"]
+
+
+def _withhold_one_entry(context: Any, live_server: LiveServer, path: str) -> bool:
+    """On the review page the coordinator withholds the first note alone: the link chooses it
+    in the form, the ground and explanation are filled in, and the entry shows as withheld."""
+    page = context.new_page()
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}{path}")
+    entry = page.locator("li.entry", has_text=NOTE_KEPT)
+    entry.get_by_role("link", name="Dit onderdeel achterhouden").click()
+    form = page.locator("form", has=page.locator("select[name=ground]"))
+    assert form.locator("select[name=entry]").input_value().startswith("note:")
+    form.locator("select[name=ground]").select_option("safety_of_others")
+    form.locator("textarea[name=explanation]").fill("Moeder vroeg dit niet te delen met vader.")
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    page.screenshot(path=str(SHOTS / "review-entry-withheld-1366.png"), full_page=True)
+    withheld = page.locator("li.entry--withheld", has_text=NOTE_KEPT).count() == 1
+    page.close()
+    return withheld

@@ -3,15 +3,19 @@ withholdings under the "tenzij" exceptions, the release and the report, and who 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from casework import services
+from casework.access import access_case, access_subject_access_review
 from casework.models import SubjectAccessItem, SubjectAccessRequest, Withholding
 from casework.services import subject_access
 from mda import crypto
 from mda.models import AuditEvent, Notification
-from tests.casework.conftest import IDENTITY_BSN, IDENTITY_NAME, Scenario, refer
+from tests.casework.conftest import IDENTITY_BSN, IDENTITY_NAME, NOTES, Scenario, refer
 from tests.casework.test_access_matrix import PERSONAS, TABLE
 from tests.conftest import Cast
 
@@ -146,7 +150,7 @@ def test_the_report_waits_for_the_coordinator_and_then_holds_the_person_s_data(
     assert IDENTITY_NAME in report and IDENTITY_BSN in report and "17 May 1990" in report
     assert "REASON-MARKER" in report and scenario.case.reference in report
     assert all(org in report for org in ORGANISATIONS)
-    assert "NOTE" not in report  # notes are not part of the report
+    assert all(body in report for _p, _v, body in NOTES.values())  # every note, as held
     download = web("privacy").get(base + "report/?download=1")
     assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
     assert IDENTITY_NAME in download.content.decode()
@@ -219,3 +223,117 @@ def test_a_privacy_officer_s_proposal_needs_the_coordinator_s_confirmation_again
     assert item.confirmed_at is None
     url = f"/privacy/subject-access/{request.pk}/release/"
     assert web("privacy").post(url, CONFIRM).status_code == 409
+
+
+# --- The content of the case, and withholding it ------------------------------------------------
+
+
+def entry_of(case: Any, marker: str) -> str:
+    """The form's name (``note:<id>``) of the note whose text holds *marker*."""
+    for note in case.notes.all():
+        if marker in crypto.unseal(note, "body_ct", case.data_key):
+            return f"note:{note.pk}"
+    raise AssertionError(marker)
+
+
+def test_withholding_the_police_also_withholds_the_notes_it_wrote(
+    cast: Cast, scenario: Scenario, web: Any
+) -> None:
+    request = prepare(cast)
+    assert withhold(web, request, cast.orgs["police"], "criminal_investigation").status_code == 302
+    report = release(web, request)
+    assert "POLICE-DOMAIN-NOTE" not in report and "POLICE-SHARED-NOTE" not in report
+    assert "SOCIAL-ORG-NOTE" in report and "COORD-ONLY-NOTE" in report
+
+
+def test_one_note_withheld_alone_leaves_the_rest_of_the_case_in_the_report(
+    cast: Cast, scenario: Scenario, web: Any
+) -> None:
+    request = prepare(cast)
+    entry = entry_of(scenario.case, "SOCIAL-ORG-NOTE")
+    page = web("coordinator").get(review_url(request) + f"?entry={entry}")
+    assert page.status_code == 200 and f'value="{entry}" selected' in page.content.decode()
+    posted = web("coordinator").post(
+        review_url(request),
+        {"entry": entry, "ground": "safety_of_others", "explanation": "EXPLANATION-MARKER x"},
+    )
+    assert posted.status_code == 302
+    kept = Withholding.objects.get()
+    assert (kept.entry_kind, f"note:{kept.entry_id}") == ("note", entry)
+    assert kept.organisation is None and kept.decided_by == cast.coordinator.user
+    report = release(web, request)
+    assert "SOCIAL-ORG-NOTE" not in report and "EXPLANATION-MARKER" not in report
+    assert "POLICE-SHARED-NOTE" in report and "Lokaal team Noord" in report
+    assert IDENTITY_NAME in report and "withheld" not in report.lower()
+    page = web("privacy").get(f"/privacy/subject-access/{request.pk}/").content.decode()
+    assert "EXPLANATION-MARKER" in page and "SOCIAL-ORG-NOTE" not in page
+
+
+def test_the_whole_case_withheld_takes_its_notes_and_agreements_with_it(
+    cast: Cast, scenario: Scenario, web: Any
+) -> None:
+    coordinator = cast.coordinator.user
+    services.agreement_create(
+        actor=coordinator,
+        case=access_case(coordinator, scenario.case.pk),
+        description="AGREEMENT-MARKER a safety plan",
+        owner_organisation=cast.orgs["local_team"],
+        due_date=date(2027, 1, 15),
+    )
+    request = prepare(cast)
+    assert withhold(web, request, None, "safety_of_others").status_code == 302
+    report = release(web, request)
+    assert "NOTE" not in report and "AGREEMENT-MARKER" not in report
+
+
+def test_a_released_report_holds_the_agreements_with_their_owner_due_date_and_status(
+    cast: Cast, scenario: Scenario, web: Any
+) -> None:
+    coordinator = cast.coordinator.user
+    services.agreement_create(
+        actor=coordinator,
+        case=access_case(coordinator, scenario.case.pk),
+        description="AGREEMENT-MARKER a safety plan",
+        owner_organisation=cast.orgs["local_team"],
+        due_date=date(2027, 1, 15),
+    )
+    report = release(web, prepare(cast))
+    assert "AGREEMENT-MARKER a safety plan" in report and "15 Jan 2027" in report
+    assert "Open" in report
+
+
+def test_the_review_shows_no_text_the_coordinator_may_not_read(
+    cast: Cast, scenario: Scenario, web: Any
+) -> None:
+    page = web("coordinator").get(review_url(prepare(cast))).content.decode()
+    assert "SOCIAL-ORG-NOTE" in page and "COORD-ONLY-NOTE" in page
+    assert "POLICE-DOMAIN-NOTE" not in page  # the justice domain's own note
+    assert "domain only; withhold it by organisation or as an entry" in page
+
+
+def test_an_entry_and_an_organisation_at_once_or_a_foreign_entry_change_nothing(
+    cast: Cast, scenario: Scenario, web: Any
+) -> None:
+    request = prepare(cast)
+    entry = entry_of(scenario.case, "SOCIAL-ORG-NOTE")
+    for data in (
+        {"organisation": cast.orgs["police"].pk, "entry": entry},
+        {"entry": "note:00000000-0000-0000-0000-000000000000"},
+        {"entry": "curiosity"},
+    ):
+        posted = web("coordinator").post(
+            review_url(request),
+            {**data, "ground": "safety_of_others", "explanation": "KEEP-THIS explanation"},
+        )
+        assert posted.status_code == 400 and "KEEP-THIS" in posted.content.decode()
+    with pytest.raises(ValidationError):
+        subject_access.withholding_set(
+            actor=cast.coordinator.user,
+            item=access_subject_access_review(cast.coordinator.user, request.items.get().pk),
+            organisation=None,
+            ground="safety_of_others",
+            explanation="Another case's note.",
+            entry_kind="note",
+            entry_id=refer(cast, persona="social").pk,  # an id, but not of a note of this case
+        )
+    assert not Withholding.objects.exists()

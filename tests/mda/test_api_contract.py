@@ -133,7 +133,7 @@ def _paged_lists(schema: dict[str, Any]) -> list[str]:
     )
 
 
-PRIVACY_OFFICERS_LISTS = {"/api/v1/destructions/"}  # nobody else may read them
+PRIVACY_OFFICERS_LISTS = {"/api/v1/destructions/", "/api/v1/subject-access/"}  # theirs alone
 
 
 @pytest.mark.django_db
