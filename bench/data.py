@@ -28,10 +28,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from mda.workdays import work_calendar
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import common
+from mda.workdays import work_calendar
 
 REGIONS = 25
 PROFESSIONALS_PER_PARTNER = 8

@@ -103,6 +103,7 @@ from mda.access import (
     regions_administered_by,
     supervised_regions,
 )
+from mda.memberships import memberships_held
 from mda.models import Membership, Organisation, Role, User
 
 if TYPE_CHECKING:
@@ -138,9 +139,9 @@ class _Standing:
 
 def _standing(user: User) -> _Standing:
     coordinated, chaired, organisations, partner_regions = set(), set(), set(), set()
-    for role, organisation_id, region_id in Membership.objects.filter(user=user).values_list(
-        "role", "organisation_id", "organisation__region_id"
-    ):
+    for membership in memberships_held(user):
+        role, organisation_id = membership.role, membership.organisation_id
+        region_id = membership.organisation.region_id
         if role == Role.COORDINATOR:
             coordinated.add(region_id)
         elif role == Role.CHAIR:
@@ -213,7 +214,7 @@ def access_case(
     """
     case = (
         cases_visible_to(user)
-        .select_related("region", "referring_organisation")
+        .select_related("region", "referring_organisation", "data_key")
         .filter(pk=case_id)
         .first()
     )
@@ -241,7 +242,7 @@ def can_read_weegmoment(
 
 
 def partner_organisation_ids(user: User) -> set[int]:
-    return set(organisations_user_may_act_for(user, PARTNER_ROLES).values_list("id", flat=True))
+    return {m.organisation_id for m in memberships_held(user) if m.role in PARTNER_ROLES}
 
 
 def can_coordinate(user: User, case: Case) -> bool:

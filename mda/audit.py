@@ -95,6 +95,8 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from mda.memberships import memberships_held
+
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
@@ -432,10 +434,11 @@ def _actor_organisation_role(
     """Fill in the organisation and role from the actor's membership when it is unambiguous."""
     if organisation is not None and role:
         return organisation, role
-    memberships = actor.memberships.select_related("organisation")
-    if organisation is not None:
-        memberships = memberships.filter(organisation=organisation)
-    found = list(memberships[:2])
+    found = [
+        m
+        for m in memberships_held(actor)
+        if organisation is None or m.organisation_id == organisation.pk
+    ]
     if len(found) != 1:
         return organisation, role
     return organisation or found[0].organisation, role or found[0].role

@@ -25,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.request import RawPostDataException
 
 from mda.audit import audit_collect
+from mda.memberships import memberships_read_once
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class RequestTransactionMiddleware:
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> HttpResponse:
-        with audit_collect():
+        with memberships_read_once(), audit_collect():
             response = view(request, *args, **kwargs)
             render = getattr(response, "render", None)
             if callable(render):  # DRF and template responses: rendered inside the transaction

@@ -66,16 +66,20 @@ def participations_for_case(
     superseded and revoked ones included; the justification decrypted where *actor* may read it
     (``access.can_read_weegmoment``), and that read recorded. *only* narrows to one participation
     id."""
-    rows = case.participations.select_related("organisation", "decided_by").order_by(
+    every = case.participations.select_related("organisation", "decided_by").order_by(
         "decided_at", "pk"
     )
-    if only is not None:
-        rows = rows.filter(pk=only)
-    superseded = set(
-        Participation.objects.filter(case=case, supersedes__isnull=False).values_list(
-            "supersedes_id", flat=True
+    rows = list(every if only is None else every.filter(pk=only))
+    if (
+        only is None
+    ):  # every weegmoment of the case is read anyway: which were superseded is in them
+        superseded = {p.supersedes_id for p in rows if p.supersedes_id is not None}
+    else:
+        superseded = set(
+            Participation.objects.filter(case=case, supersedes__isnull=False).values_list(
+                "supersedes_id", flat=True
+            )
         )
-    )
     own = access.partner_organisation_ids(actor)
     views, read = [], []
     for p in rows:

@@ -1,0 +1,64 @@
+"""A user's memberships are read once per request, and afresh after one changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casework.access import partner_organisation_ids
+from mda.memberships import memberships_held, memberships_read_once
+from mda.models import Membership, Role
+from tests.conftest import Cast
+from tests.scheduling.meetings_support import make_case
+
+
+def _membership_reads(queries: CaptureQueriesContext) -> int:
+    """Statements that read memberships themselves (not a subquery of another statement)."""
+    return sum(q["sql"].startswith('SELECT "mda_membership"') for q in queries.captured_queries)
+
+
+def test_inside_a_request_the_memberships_are_read_once(cast: Cast) -> None:
+    police = cast.police.user
+    with memberships_read_once(), CaptureQueriesContext(connection) as queries:
+        first = memberships_held(police)
+        again = memberships_held(police)
+        organisations = partner_organisation_ids(police)
+
+    assert _membership_reads(queries) == 1
+    assert again is first
+    assert organisations == {cast.orgs["police"].pk}
+
+
+def test_a_membership_added_during_the_request_is_seen_at_once(cast: Cast) -> None:
+    police = cast.police.user
+    with memberships_read_once():
+        assert partner_organisation_ids(police) == {cast.orgs["police"].pk}
+        Membership.objects.create(
+            user=police, organisation=cast.orgs["ggz"], role=Role.PROFESSIONAL
+        )
+        assert partner_organisation_ids(police) == {cast.orgs["police"].pk, cast.orgs["ggz"].pk}
+        Membership.objects.filter(user=police, organisation=cast.orgs["ggz"]).get().delete()
+        assert partner_organisation_ids(police) == {cast.orgs["police"].pk}
+
+
+def test_outside_a_request_every_call_reads_the_database(cast: Cast) -> None:
+    police = cast.police.user
+    with CaptureQueriesContext(connection) as queries:
+        memberships_held(police)
+        memberships_held(police)
+
+    assert _membership_reads(queries) == 2
+
+
+def test_a_case_page_reads_the_memberships_once(cast: Cast, api: Any) -> None:
+    case = make_case(cast, "MDA-2026-0801", {"police": 2})
+    client = api("police")
+    assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 200
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/cases/{case.pk}/")
+
+    assert response.status_code == 200
+    assert _membership_reads(queries) == 1  # the access policy and the audit event share it
