@@ -36,7 +36,7 @@ from mda.models import DecreedDay, Domain, Organisation, OrganisationKind, Regio
 from mda.services import api_token_issue
 from mda.workdays import workdays_forget
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
-from tests.support import layers
+from tests.support import database_template, layers
 from tests.support.layers import layer
 
 
@@ -96,6 +96,22 @@ def _shared_layers(
     """Before each test's own fixtures: the shared layers it uses, built or kept (in English and
     with the working-day calendar read anew, as the test would have built them)."""
     return layers.for_test(request)
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request: pytest.FixtureRequest, django_db_modify_db_settings: None) -> bool:
+    """Keep the test database instead of creating it when a migrated copy was put in its place
+    (SQLite, tests/support/database_template.py); ``--reuse-db`` keeps it as before."""
+    if request.config.getvalue("reuse_db"):
+        return True
+    return database_template.restore()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """pytest-django's, then the freshly migrated SQLite database kept for the next run."""
+    with django_db_blocker.unblock():
+        database_template.save()
 
 
 @pytest.fixture(scope="session")

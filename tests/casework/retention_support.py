@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+import time_machine
+
 from casework import selectors, services
 from casework.access import access_agreement, access_case
 from casework.models import Case
@@ -31,6 +33,7 @@ from scheduling.services.escalation import escalation_raise, ladder_of
 from tests.casework.conftest import NOTES, grant, refer
 from tests.casework.lifecycle_support import move, ready_for_execution
 from tests.conftest import Cast
+from tests.support.layers import layer
 
 MARKERS: tuple[str, ...] = (
     "REASON-MARKER",
@@ -117,6 +120,14 @@ def rich_case(cast: Cast, time_machine: Any, *, close: bool = True) -> Rich:
         move(cast, case, "close_early", reason="CLOSE-MARKER safe enough")
     case.refresh_from_db()
     return rich
+
+
+@layer
+def closed_rich_case(cast: Cast) -> Rich:
+    """``rich_case`` built once for the tests that follow (it travels the clock itself); the
+    ``rich`` fixture of a test module puts the test's clock back where ``rich_case`` leaves it."""
+    with time_machine.travel(at(2026, 1, 5), tick=False) as traveller:
+        return rich_case(cast, traveller)
 
 
 def _minutes(cast: Cast, case: Case, time_machine: Any) -> None:

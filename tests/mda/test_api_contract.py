@@ -3,6 +3,8 @@ the 400 of a bad filter, and a ``page_size`` that is not a number from 1 to 200.
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 import jsonschema_rs
@@ -16,6 +18,14 @@ from tests.scheduling.meetings_support import World, draft_agenda, make_series, 
 
 @pytest.fixture
 def schema(db: None) -> dict[str, Any]:
+    """The OpenAPI document as the service serves it, a copy for each test."""
+    return copy.deepcopy(_served_schema())
+
+
+@functools.cache
+def _served_schema() -> dict[str, Any]:
+    # Generating the document takes a second and it depends on the code alone (no data), so the
+    # first test's answer serves the module.
     return yaml.safe_load(Client().get("/api/schema/").content)
 
 
@@ -32,7 +42,6 @@ def _documented(schema: dict[str, Any], path: str, method: str) -> dict[str, Any
 # --- Times of day --------------------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_a_series_times_come_back_in_the_form_the_schema_documents(
     cast: Cast, api: Any, schema: dict[str, Any]
 ) -> None:
@@ -49,7 +58,6 @@ def test_a_series_times_come_back_in_the_form_the_schema_documents(
         assert validator.is_valid(body[name]), (name, body[name], properties[name])
 
 
-@pytest.mark.django_db
 def test_a_series_takes_a_local_time_with_or_without_seconds(cast: Cast, api: Any) -> None:
     client = api("coordinator")
     series = make_series(cast)
@@ -66,7 +74,6 @@ def test_a_series_takes_a_local_time_with_or_without_seconds(cast: Cast, api: An
 # --- DELETE: 204 and no body ---------------------------------------------------------------------
 
 
-@pytest.mark.django_db
 def test_revoking_the_calendar_feed_answers_204_without_a_body(
     cast: Cast, api: Any, schema: dict[str, Any]
 ) -> None:
@@ -79,7 +86,6 @@ def test_revoking_the_calendar_feed_answers_204_without_a_body(
     assert "204" in documented and "200" not in documented
 
 
-@pytest.mark.django_db
 def test_taking_a_case_off_the_agenda_answers_204_without_a_body(
     world: World,  # noqa: F811
     api: Any,
@@ -99,7 +105,6 @@ def test_taking_a_case_off_the_agenda_answers_204_without_a_body(
 # --- Bad filters: a documented 400 ---------------------------------------------------------------
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("path", "query", "field"),
     [
@@ -136,7 +141,6 @@ def _paged_lists(schema: dict[str, Any]) -> list[str]:
 PRIVACY_OFFICERS_LISTS = {"/api/v1/destructions/", "/api/v1/subject-access/"}  # theirs alone
 
 
-@pytest.mark.django_db
 def test_every_list_refuses_a_page_size_that_is_not_a_number_from_1_to_200(
     cast: Cast, api: Any, schema: dict[str, Any]
 ) -> None:
