@@ -259,6 +259,11 @@ def _due_steps(now: datetime) -> dict[int, _Step]:
     return steps
 
 
+# An open agreement with a step of its ladder still to come: the predicate of the partial index
+# ``agreement_ladder_pending`` (casework), written the same way so PostgreSQL uses that index.
+_LADDER_PENDING = "(a.ladder_completed_round IS NULL OR a.ladder_completed_round < a.ladder_round)"
+
+
 def _steps_without_notice(steps: dict[int, _Step]) -> list[tuple[Any, ...]]:
     """(agreement id, case id, ladder round, due date, rung id) of every due step without a
     notice, in one query: the rungs' cutoffs joined to the open agreements up to the latest."""
@@ -276,7 +281,7 @@ def _steps_without_notice(steps: dict[int, _Step]) -> list[tuple[Any, ...]]:
         JOIN casework_case c ON c.id = a.case_id
         JOIN step ON step.region_id = c.region_id AND a.due_date <= step.cutoff
         WHERE a.status = %s AND a.due_date <= %s
-          AND (a.ladder_completed_round IS NULL OR a.ladder_completed_round < a.ladder_round)
+          AND {_LADDER_PENDING}
           AND NOT EXISTS (
             SELECT 1 FROM scheduling_escalationnotice n
             WHERE n.agreement_id = a.id AND n.ladder_round = a.ladder_round
@@ -306,7 +311,6 @@ def _ladders_mark_complete(steps: dict[int, _Step]) -> int:
     params: list[Any] = []
     for region_id, cutoff in last.items():
         params += [region_id, _sql_date(cutoff, vendor)]
-    pending = "(a.ladder_completed_round IS NULL OR a.ladder_completed_round < a.ladder_round)"
     # Only placeholders are formatted in: one "(%s, %s)" per region.
     sql = f"""
         WITH last (region_id, cutoff) AS (VALUES {values})
@@ -315,7 +319,7 @@ def _ladders_mark_complete(steps: dict[int, _Step]) -> int:
             SELECT a.id FROM casework_agreement a
             JOIN casework_case c ON c.id = a.case_id
             JOIN last ON last.region_id = c.region_id AND a.due_date <= last.cutoff
-            WHERE a.status = %s AND a.due_date <= %s AND {pending}
+            WHERE a.status = %s AND a.due_date <= %s AND {_LADDER_PENDING}
         )
         AND NOT EXISTS (
             SELECT 1 FROM scheduling_rung r

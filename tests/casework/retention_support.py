@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+import pytest
 import time_machine
 
 from casework import selectors, services
@@ -125,9 +126,16 @@ def rich_case(cast: Cast, time_machine: Any, *, close: bool = True) -> Rich:
 @layer
 def closed_rich_case(cast: Cast) -> Rich:
     """``rich_case`` built once for the tests that follow (it travels the clock itself); the
-    ``rich`` fixture of a test module puts the test's clock back where ``rich_case`` leaves it."""
+    ``rich`` fixture puts the test's clock back where ``rich_case`` leaves it."""
     with time_machine.travel(at(2026, 1, 5), tick=False) as traveller:
         return rich_case(cast, traveller)
+
+
+@pytest.fixture
+def rich(closed_rich_case: Rich, time_machine: Any) -> Rich:
+    """The closed case of ``rich_case``, with the clock standing where building it left it."""
+    time_machine.move_to(CLOSED_AT, tick=False)
+    return closed_rich_case
 
 
 def _minutes(cast: Cast, case: Case, time_machine: Any) -> None:

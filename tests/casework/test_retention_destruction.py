@@ -15,22 +15,17 @@ from casework.models import Case, DestructionRecord, DestructionRun, LegalHold
 from casework.selectors.retention import retention_plan
 from casework.services import retention
 from mda.models import DataKey, Notification
-from tests.casework.retention_support import (  # noqa: F401 - the layer closed_rich_case
-    CLOSED_AT,
+from tests.casework import retention_support
+from tests.casework.retention_support import (
     MARKERS,
     Rich,
     at,
-    closed_rich_case,
     coordinator_view,
 )
 from tests.conftest import Cast
 
-
-@pytest.fixture
-def rich(closed_rich_case: Rich, time_machine: Any) -> Rich:  # noqa: F811
-    """The closed case of ``rich_case``, with the clock standing where building it left it."""
-    time_machine.move_to(CLOSED_AT, tick=False)
-    return closed_rich_case
+closed_rich_case = retention_support.closed_rich_case
+rich = retention_support.rich
 
 
 def sweep_on(time_machine: Any, day: date) -> DestructionRun:

@@ -16,23 +16,18 @@ from casework.models import Case, LegalHold
 from casework.services import retention
 from mda.models import AuditEvent, Notification
 from mda.notifications import notification_email
+from tests.casework import retention_support
 from tests.casework.conftest import IDENTITY_BSN, Scenario
-from tests.casework.retention_support import (  # noqa: F401 - the layer closed_rich_case
-    CLOSED_AT,
+from tests.casework.retention_support import (
     Rich,
     at,
-    closed_rich_case,
     coordinator_view,
 )
 from tests.casework.test_access_matrix import PERSONAS, TABLE, _ok, expected
 from tests.conftest import Cast, login_client
 
-
-@pytest.fixture
-def rich(closed_rich_case: Rich, time_machine: Any) -> Rich:  # noqa: F811
-    """The closed case of ``rich_case``, with the clock standing where building it left it."""
-    time_machine.move_to(CLOSED_AT, tick=False)
-    return closed_rich_case
+closed_rich_case = retention_support.closed_rich_case
+rich = retention_support.rich
 
 
 def _destroy(time_machine: Any, case: Case) -> None:

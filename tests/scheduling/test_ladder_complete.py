@@ -30,6 +30,16 @@ def _completed(agreement: Agreement) -> int | None:
     return agreement.ladder_completed_round
 
 
+def _whole_ladder_sent(cast: Cast, scenario: Scenario, travel: Any) -> Agreement:
+    """An agreement due on DUE with every step of the ladder sent (+16 working days)."""
+    travel(at(2026, 6, 1))
+    agreement = make_agreement(cast, scenario.case, DUE)
+    travel(at(2026, 7, 6, 10))
+    run_ladder()
+    assert _completed(agreement) == 0
+    return agreement
+
+
 def test_an_agreement_is_complete_once_its_last_rung_is_sent_and_not_before(
     cast: Cast, scenario: Scenario, ladder_people: LadderPeople, travel: Any
 ) -> None:
@@ -50,11 +60,7 @@ def test_an_agreement_is_complete_once_its_last_rung_is_sent_and_not_before(
 def test_a_new_due_date_after_the_whole_ladder_starts_it_again(
     cast: Cast, scenario: Scenario, ladder_people: LadderPeople, travel: Any
 ) -> None:
-    travel(at(2026, 6, 1))
-    agreement = make_agreement(cast, scenario.case, DUE)
-    travel(at(2026, 7, 6, 10))
-    run_ladder()
-    assert _completed(agreement) == 0
+    agreement = _whole_ladder_sent(cast, scenario, travel)
 
     coordinator = cast.coordinator.user
     services.agreement_update(
@@ -72,11 +78,7 @@ def test_a_new_due_date_after_the_whole_ladder_starts_it_again(
 def test_a_rung_added_to_the_ladder_reaches_the_agreements_it_had_completed(
     cast: Cast, scenario: Scenario, ladder_people: LadderPeople, travel: Any
 ) -> None:
-    travel(at(2026, 6, 1))
-    agreement = make_agreement(cast, scenario.case, DUE)
-    travel(at(2026, 7, 6, 10))
-    run_ladder()
-    assert _completed(agreement) == 0
+    agreement = _whole_ladder_sent(cast, scenario, travel)
 
     Rung.objects.create(
         ladder=ladder.ladder_of(cast.north),
@@ -96,10 +98,7 @@ def test_a_rung_added_to_the_ladder_reaches_the_agreements_it_had_completed(
 def test_a_rung_of_another_region_leaves_this_regions_agreements_complete(
     cast: Cast, scenario: Scenario, ladder_people: LadderPeople, travel: Any
 ) -> None:
-    travel(at(2026, 6, 1))
-    agreement = make_agreement(cast, scenario.case, DUE)
-    travel(at(2026, 7, 6, 10))
-    run_ladder()
+    agreement = _whole_ladder_sent(cast, scenario, travel)
     south = ladder.ladder_of(cast.south)
     south.send_time = time(8, 0)
     south.save()
