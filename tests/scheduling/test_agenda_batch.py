@@ -173,6 +173,8 @@ def test_the_coordinator_ticks_proposals_on_the_meeting_page(
     ticked = {"case": [str(first.pk), str(second.pk)], f"reason_{first.pk}": "accepted"}
 
     assert web("police").post(url, ticked).status_code == 404
+    assert web("outsider").post(url, ticked).status_code == 404
+    assert web("chair").post(url, ticked).status_code == 403
     refused = web("coordinator").post(url, {"case": [str(first.pk), str(first.pk)]}, follow=True)
     assert "twice" in refused.content.decode()
     assert _order(world) == [REFERENCES[k] for k in "ABC"]
