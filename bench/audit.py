@@ -99,33 +99,40 @@ def _world() -> dict[str, Any]:
 def _writer(
     user_id: int, case_pk: Any, global_lock: bool, seconds: float, ready: Any, counts: Any
 ) -> None:
-    """A writer process: connect and load, wait for the others, then append for *seconds*."""
+    """A writer process: connect and load, wait for the others, then append for *seconds*.
+
+    As in a request, the event takes the actor's organisation and role from the memberships the
+    access check has already read (``mda.memberships``): the append itself reads nothing."""
     from django.db import connection, transaction
 
     from casework.models import Case
     from mda.audit import audit_record
+    from mda.memberships import memberships_held, memberships_read_once
     from mda.models import User
 
     user = User.objects.get(pk=user_id)
     case = Case.objects.select_related("region").get(pk=case_pk)
-    ready.wait()
-    done, stop_at = 0, time.perf_counter() + seconds
+    done = 0
     try:
-        while time.perf_counter() < stop_at:
-            with transaction.atomic():
-                if global_lock:  # the old design: one lock for the whole chain, held to commit
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_xact_lock(75130001)")
-                        cursor.execute("SELECT max(id) FROM mda_auditevent")
-                audit_record(
-                    actor=user,
-                    action="view",
-                    object_type="case",
-                    object_id=str(case.pk),
-                    case=case,
-                    detail={"level": 2},
-                )
-            done += 1
+        with memberships_read_once():
+            memberships_held(user)
+            ready.wait()
+            stop_at = time.perf_counter() + seconds
+            while time.perf_counter() < stop_at:
+                with transaction.atomic():
+                    if global_lock:  # the old design: one lock for the chain, held to commit
+                        with connection.cursor() as cursor:
+                            cursor.execute("SELECT pg_advisory_xact_lock(75130001)")
+                            cursor.execute("SELECT max(id) FROM mda_auditevent")
+                    audit_record(
+                        actor=user,
+                        action="view",
+                        object_type="case",
+                        object_id=str(case.pk),
+                        case=case,
+                        detail={"level": 2},
+                    )
+                done += 1
     finally:
         connection.close()
     counts.put(done)

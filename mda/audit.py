@@ -3,8 +3,9 @@
 Writing never waits for another request
 ---------------------------------------
 An event is inserted in the transaction of what it records, like any other row, and takes no
-lock: its id comes from the table's sequence (PostgreSQL) or from ``MAX(id) + 1`` under SQLite's
-one write lock (SQLite has a single writer anyway). Before the insert the writer knows the id and
+lock: its id comes from the table's sequence (PostgreSQL; in blocks of ``ID_BLOCK`` per
+connection, so most appends are one INSERT) or from ``MAX(id) + 1`` under SQLite's one write lock
+(SQLite has a single writer anyway). Before the insert the writer knows the id and
 stores ``mac = HMAC-SHA256(MDA_AUDIT_KEY, canonical JSON of every column and the id)``. An INSERT
 takes no row lock that another transaction waits for, and the table has no foreign keys or unique
 index that a concurrent insert could contend on, so an append can neither wait for another
@@ -82,17 +83,19 @@ import binascii
 import hmac
 import json
 import logging
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from mda.memberships import memberships_held
@@ -448,30 +451,65 @@ def _actor_organisation_role(
 _NOT_VALIDATED = {"user", "occurred_at", "mac", "txid"}
 
 
+# PostgreSQL hands out event ids in blocks: the sequence steps by ID_BLOCK (migration 0009), one
+# nextval reserves a block, and the connection that took it uses its ids one by one, so most
+# appends need no round trip for their id. Ids then follow neither time nor commit order across
+# connections, which the chain never relied on: its order is the seal positions, and the sealer's
+# search is bounded by transaction ids. A block left unused (a process ends) is a gap, as a rolled-
+# back id always was.
+ID_BLOCK = 32
+
+
+@dataclass
+class _IdBlock:
+    pid: int  # the process that took it (a forked child must not use its parent's)
+    ids: list[int] = field(default_factory=list)
+
+
+# Per raw database connection: Django's connections are per thread, and a reconnect or another
+# database (a test database) starts afresh.
+_id_blocks: WeakKeyDictionary[object, _IdBlock] = WeakKeyDictionary()
+
+
 def _next_ids(count: int) -> list[int]:
-    """*count* new event ids. PostgreSQL: from the sequence, without waiting for anyone.
-    SQLite: after the largest, under the write lock this transaction holds."""
+    """*count* new event ids. PostgreSQL: from this connection's block of the sequence, without
+    waiting for anyone. SQLite: after the largest, under the write lock this transaction holds."""
     from mda.models import AuditEvent
 
     table = AuditEvent._meta.db_table
+    if connection.vendor == "postgresql":
+        return _ids_from_blocks(table, count)
+    if connection.vendor != "sqlite":
+        raise ImproperlyConfigured(f"The audit trail does not support {connection.vendor}.")
+    mode = connection.settings_dict.get("OPTIONS", {}).get("transaction_mode")
+    if str(mode).upper() not in {"IMMEDIATE", "EXCLUSIVE"}:
+        raise ImproperlyConfigured(
+            "The audit trail needs SQLite's OPTIONS['transaction_mode'] = 'IMMEDIATE', so "
+            "that the write lock is held from the start of a transaction."
+        )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        if connection.vendor != "sqlite":
-            raise ImproperlyConfigured(f"The audit trail does not support {connection.vendor}.")
-        mode = connection.settings_dict.get("OPTIONS", {}).get("transaction_mode")
-        if str(mode).upper() not in {"IMMEDIATE", "EXCLUSIVE"}:
-            raise ImproperlyConfigured(
-                "The audit trail needs SQLite's OPTIONS['transaction_mode'] = 'IMMEDIATE', so "
-                "that the write lock is held from the start of a transaction."
-            )
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - our table
         last = int(cursor.fetchone()[0])
     return list(range(last + 1, last + 1 + count))
+
+
+def _ids_from_blocks(table: str, count: int) -> list[int]:
+    connection.ensure_connection()
+    raw, pid = connection.connection, os.getpid()
+    block = _id_blocks.get(raw)
+    if block is None or block.pid != pid:
+        block = _id_blocks[raw] = _IdBlock(pid=pid)
+    missing = count - len(block.ids)
+    if missing > 0:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, -(-missing // ID_BLOCK)],
+            )
+            for (start,) in cursor.fetchall():
+                block.ids.extend(range(start, start + ID_BLOCK))
+    taken, block.ids = block.ids[:count], block.ids[count:]
+    return taken
 
 
 def _append(events: Sequence[AuditEvent]) -> list[AuditEvent]:
@@ -486,7 +524,7 @@ def _append(events: Sequence[AuditEvent]) -> list[AuditEvent]:
         for event, event_id in zip(events, _next_ids(len(events)), strict=True):
             event.id = event_id
             event.mac = event_mac(_values(event), key)
-        AuditEvent.objects.bulk_create(events)
+        _insert(AuditEvent, events)
         links = [
             AuditEventCase(event_id=event.id, case_reference=reference, region_slug=region)
             for event in events
@@ -495,6 +533,29 @@ def _append(events: Sequence[AuditEvent]) -> list[AuditEvent]:
         if links:
             AuditEventCase.objects.bulk_create(links)
     return list(events)
+
+
+_INSERT_BATCH = 500
+
+
+def _insert(model: type[Model], rows: Sequence[Model]) -> None:
+    """INSERT *rows* (their ids set) in one statement, as ``bulk_create`` would, without the ORM's
+    compiler: an append is on the path of every request, and compiling cost more than the insert.
+    Every value still goes through its field's ``get_db_prep_save`` (JSON, datetimes)."""
+    fields = model._meta.concrete_fields
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = f"INSERT INTO {ops.quote_name(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _INSERT_BATCH):  # under both databases' parameter limits
+            batch = rows[start : start + _INSERT_BATCH]
+            params = [
+                f.get_db_prep_save(getattr(instance, f.attname), connection)
+                for instance in batch
+                for f in fields
+            ]
+            cursor.execute(sql + ", ".join([row] * len(batch)), params)
 
 
 def _values(event: AuditEvent) -> dict[str, object]:

@@ -22,11 +22,14 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from pytest_django import Settings
 
 from mda.audit import (
     GENESIS_HASH,
+    ID_BLOCK,
     AuditContextMiddleware,
+    _id_blocks,
     audit_collect,
     audit_record,
     audit_seal,
@@ -812,3 +815,49 @@ def test_verification_in_parallel_ranges_names_the_first_bad_event() -> None:
             raw(statement)
 
     assert (result.ok, result.first_bad_id, result.checked) == (False, events[12].pk, 12)
+
+
+# --- Ids in blocks (PostgreSQL) -------------------------------------------------------------------
+
+
+def test_postgresql_hands_out_ids_from_a_block_without_a_round_trip_per_event() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite takes the id after the largest, under its one write lock")
+    connection.ensure_connection()
+    _id_blocks.pop(connection.connection, None)  # start on a fresh block
+    first = record()[0].pk
+    with CaptureQueriesContext(connection) as queries:
+        more = [e.pk for e in record(3)]
+    assert more == [first + 1, first + 2, first + 3]
+    assert not [q for q in queries.captured_queries if "nextval" in q["sql"]]
+
+    _id_blocks[connection.connection].pid = -1  # as a forked child sees its parent's block
+    assert record()[0].pk >= first + ID_BLOCK
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_take_separate_blocks_and_their_interleaved_commits_verify() -> None:
+    """Ids follow neither commit order nor time across connections; the chain does not care."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers exist on PostgreSQL only")
+    rounds = ID_BLOCK + 5  # each connection also takes a second block
+    turns = [threading.Event() for _ in range(2 * rounds + 1)]
+    ids: dict[int, list[int]] = {0: [], 1: []}
+
+    def work(index: int) -> None:
+        for turn in range(index, 2 * rounds, 2):  # 0, 2, 4 ... and 1, 3, 5 ...: they alternate
+            if turn:
+                assert turns[turn].wait(timeout=30)
+            with transaction.atomic():
+                ids[index].append(audit_record(actor=None, action=AuditAction.VIEW).pk)
+            if turn % 7 == 0:
+                audit_seal()
+            turns[turn + 1].set()
+
+    assert _in_threads(2, work) == []
+    assert not set(ids[0]) & set(ids[1])
+    audit_seal_all()
+    chained = list(AuditSeal.objects.order_by("position").values_list("event_id", flat=True))
+    assert chained != sorted(chained)  # a lower id was sealed after a higher one
+    result = audit_verify()
+    assert (result.ok, result.checked, result.pending) == (True, 2 * rounds, 0), result.problem
