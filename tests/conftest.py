@@ -32,6 +32,7 @@ from django.utils import timezone, translation
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from mda.audit import audit_ids_reserve
 from mda.models import DecreedDay, Domain, Organisation, OrganisationKind, Region, Role, User
 from mda.services import api_token_issue
 from mda.workdays import workdays_forget
@@ -96,6 +97,18 @@ def _shared_layers(
     """Before each test's own fixtures: the shared layers it uses, built or kept (in English and
     with the working-day calendar read anew, as the test would have built them)."""
     return layers.for_test(request)
+
+
+@pytest.fixture(autouse=True)
+def _audit_ids_reserved(request: pytest.FixtureRequest, django_db_blocker: Any) -> None:
+    """A connection takes its first block of audit event ids with a statement of its own
+    (``mda.audit``); taken before each test, statement counts do not depend on which test was the
+    first to append on the connection."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        audit_ids_reserve()
 
 
 @pytest.fixture(scope="session")

@@ -59,8 +59,7 @@ class NoteView:
 
 def notes_for_case(*, actor: User, case: Case) -> list[NoteView]:
     notes = list(
-        access.notes_visible_to(actor)
-        .filter(case=case)
+        access.notes_of_case_visible_to(actor, case)
         .select_related("author", "author_organisation")
         .order_by("created_at")
     )

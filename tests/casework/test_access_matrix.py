@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.http import Http404
 
+from casework.access import (
+    access_case,
+    cases_visible_to,
+    notes_of_case_visible_to,
+    notes_visible_to,
+)
 from tests.casework.conftest import NOTES, Scenario
 from tests.conftest import Cast, logins_made_once
 
@@ -184,3 +191,34 @@ def test_only_privacy_officers_read_the_access_log(
         text = response.content.decode() + page.content.decode()
         assert "police" in text  # who wrote and looked
         assert "POLICE" not in text and "REASON-MARKER" not in text and "Johanna" not in text
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if TABLE[p][0] is not None])
+def test_the_notes_of_one_case_follow_the_same_rule_as_every_note(
+    persona: str, scenario: Scenario, cast: Cast
+) -> None:
+    """The case page's one-case form of the note rule and the general one agree, note by note."""
+    user = cast.personas[persona].user
+    case = access_case(user, scenario.case.pk)
+    one_case = set(notes_of_case_visible_to(user, case).values_list("pk", flat=True))
+    general = set(notes_visible_to(user).filter(case=case).values_list("pk", flat=True))
+    assert one_case == general
+    assert len(one_case) == len(TABLE[persona][2])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_one_case_is_accessed_by_the_same_rule_as_the_case_list(
+    persona: str, scenario: Scenario, cast: Cast
+) -> None:
+    """``access_case`` decides for one case what ``cases_visible_to`` annotates on every row."""
+    user = cast.personas[persona].user
+    listed = cases_visible_to(user).filter(pk=scenario.case.pk).first()
+    try:
+        case = access_case(user, scenario.case.pk)
+    except Http404:
+        assert listed is None
+        assert TABLE[persona][0] is None
+        return
+    assert listed is not None
+    assert (case.access_level, case.as_coordinator) == (listed.access_level, listed.as_coordinator)
+    assert (case.access_level, case.as_coordinator) == TABLE[persona][:2]
