@@ -174,25 +174,37 @@ def cases_visible_to(
     # records, ``cases_supervised_by`` and ``destruction_records_visible_to``).
     qs = qs.filter(destroyed_at__isnull=True)
     standing = _standing(user)
-    participations = Participation.objects.active().filter(
-        case=OuterRef("pk"), organisation_id__in=standing.partner_organisations
-    )
-    visible: Any = Q(region_id__in=standing.coordinated | standing.chaired)
-    if standing.partner_organisations:
-        visible |= Q(region_id__in=standing.partner_regions) & Exists(participations)
+    # Only the parts the user's standing needs: most users are coordinators or partners, and the
+    # other part would be built, compiled and evaluated for nothing.
     coordinated = Q(region_id__in=standing.coordinated)
-    participation_level = participations.order_by("-level").values("level")[:1]
-    level = Greatest(
-        DbCase(
-            When(coordinated, then=Value(int(FULL))),
-            When(Q(region_id__in=standing.chaired), then=Value(int(PROCESS))),
-            default=Value(-1),
-            output_field=IntegerField(),
-        ),
-        Coalesce(Subquery(participation_level, output_field=IntegerField()), Value(-1)),
-    )
+    levels: list[Any] = []
+    visible: Any = None
+    if standing.coordinated or standing.chaired:
+        visible = Q(region_id__in=standing.coordinated | standing.chaired)
+        levels.append(
+            DbCase(
+                When(coordinated, then=Value(int(FULL))),
+                When(Q(region_id__in=standing.chaired), then=Value(int(PROCESS))),
+                default=Value(-1),
+                output_field=IntegerField(),
+            )
+        )
+    if standing.partner_organisations:
+        participations = Participation.objects.active().filter(
+            case=OuterRef("pk"), organisation_id__in=standing.partner_organisations
+        )
+        as_partner = Q(region_id__in=standing.partner_regions) & Exists(participations)
+        visible = as_partner if visible is None else visible | as_partner
+        participation_level = participations.order_by("-level").values("level")[:1]
+        levels.append(
+            Coalesce(Subquery(participation_level, output_field=IntegerField()), Value(-1))
+        )
+    if visible is None:  # no region and no partner organisation: nothing, with the same names
+        return annotate_access(qs.none(), as_coordinator=Value(False), access_level=Value(-1))
     return annotate_access(
-        qs.filter(visible), as_coordinator=access_flag(coordinated), access_level=level
+        qs.filter(visible),
+        as_coordinator=access_flag(coordinated) if standing.coordinated else Value(False),
+        access_level=levels[0] if len(levels) == 1 else Greatest(*levels),
     )
 
 
@@ -217,12 +229,12 @@ def access_case(
     levels of the user's organisations in it are one small query, where the list's form compiles
     a subquery per row that costs more than both (every case page and endpoint starts here).
     ``test_access_matrix`` checks that the two agree for every persona."""
+    if not is_active_user(user):
+        raise Http404
     case = (
         Case.objects.select_related("region", "referring_organisation", "data_key")
         .filter(pk=case_id, destroyed_at__isnull=True)
         .first()
-        if is_active_user(user)
-        else None
     )
     if case is None:
         raise Http404
