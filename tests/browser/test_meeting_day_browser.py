@@ -143,6 +143,9 @@ def _coordinator_records(
     page.goto(run)
     _submit(page, page.locator("form[action$='/confidentiality/']"))
     page.locator(f"a[href$='/items/{item.pk}/minutes/']").click()
+    # The draft keeper starts on DOMContentLoaded: typing before it would go unnoticed (a race
+    # that showed on a loaded machine), so wait for the page to have loaded.
+    page.wait_for_load_state()
 
     # Typed text is kept as a draft while typing: a reload brings it back.
     page.locator("textarea[name=shared_views]").fill(TYPED)

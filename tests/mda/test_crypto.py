@@ -480,3 +480,23 @@ def test_the_cache_is_bounded(key: DataKey) -> None:
     for _ in range(crypto.DATA_KEY_CACHE_SIZE + 10):
         encrypt(data_key_create(), SECRET, **WHERE)
     assert crypto._cipher_of.cache_info().currsize == crypto.DATA_KEY_CACHE_SIZE
+
+
+def test_nonces_are_never_repeated_and_a_forked_child_never_takes_its_parents() -> None:
+    taken = [crypto._nonce() for _ in range(3 * crypto._NONCE_BATCH)]
+    assert len(set(taken)) == len(taken) and {len(n) for n in taken} == {12}
+    buffered = set(crypto._nonces)  # what the parent would hand out next
+    assert buffered
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: take nonces and report them, then leave at once
+        os.close(read)
+        os.write(write, b"".join(crypto._nonce() for _ in range(8)))
+        os._exit(0)
+    os.close(write)
+    reported = os.read(read, 12 * 8)
+    os.close(read)
+    os.waitpid(pid, 0)
+    from_child = {reported[i : i + 12] for i in range(0, len(reported), 12)}
+    assert len(from_child) == 8
+    assert not from_child & buffered
