@@ -247,14 +247,17 @@ def access_case(
         level = int(PROCESS)
     visible = level >= 0
     if standing.partner_organisations and level < FULL:
-        levels = list(
+        taking_part = list(
             Participation.objects.active()
             .filter(case=case, organisation_id__in=standing.partner_organisations)
-            .values_list("level", flat=True)
+            .values_list("organisation_id", "organisation__domain", "level")
         )
-        if levels:
-            level = max(level, *levels)
+        if taking_part:
+            level = max(level, *(part_level for _o, _d, part_level in taking_part))
             visible = visible or region in standing.partner_regions
+        case.full_participants = frozenset(
+            (organisation, domain) for organisation, domain, part in taking_part if part == FULL
+        )
     if not visible:
         raise Http404
     case.access_level, case.as_coordinator = level, region in standing.coordinated
@@ -359,8 +362,8 @@ def notes_of_case_visible_to(user: User | AnonymousUser, case: Case) -> QuerySet
     """The notes of one case (from ``access_case``) that *user* may read: the rule of
     ``notes_visible_to``, with what it asks of the user decided first. Whether they coordinate
     the case's region is on the case; the organisations taking part in it at level 2 for the user
-    are one small query. The notes are then one plain query on the case, without a subquery per
-    note."""
+    were read by ``access_case`` (or are one small query). The notes are then one plain query on
+    the case, without a subquery per note."""
     if not is_active_user(user) or case.access_level < FULL:
         return Note.objects.none()  # neither coordinator nor taking part at level 2
     rules: list[Q] = []
@@ -369,11 +372,13 @@ def notes_of_case_visible_to(user: User | AnonymousUser, case: Case) -> QuerySet
             m.organisation.domain for m in memberships_held(user) if m.role == Role.COORDINATOR
         }
         rules += [~Q(visibility=NoteVisibility.DOMAIN), Q(author_domain__in=domains)]
-    full = set(
-        active_participations_of(user)
-        .filter(case=case, level=FULL)
-        .values_list("organisation_id", "organisation__domain")
-    )
+    full = case.full_participants  # read by access_case, when the user takes part as a partner
+    if full is None:
+        full = frozenset(
+            active_participations_of(user)
+            .filter(case=case, level=FULL)
+            .values_list("organisation_id", "organisation__domain")
+        )
     if full:
         rules += [
             Q(visibility=NoteVisibility.PARTICIPANTS),

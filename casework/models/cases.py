@@ -106,6 +106,9 @@ class Case(models.Model):
     # any other way gives no access.
     access_level: int = -1
     as_coordinator: bool = False
+    # Set by casework.access.access_case when it read them: (organisation id, domain) of the
+    # user's organisations taking part in the case at level 2, for the note rule of that case.
+    full_participants: frozenset[tuple[int, str]] | None = None
 
     class Meta:
         ordering = ["-created_at"]

@@ -203,6 +203,9 @@ def test_the_notes_of_one_case_follow_the_same_rule_as_every_note(
     one_case = set(notes_of_case_visible_to(user, case).values_list("pk", flat=True))
     general = set(notes_visible_to(user).filter(case=case).values_list("pk", flat=True))
     assert one_case == general
+    listed = cases_visible_to(user).get(pk=case.pk)  # without what access_case read: a query
+    assert listed.full_participants is None
+    assert set(notes_of_case_visible_to(user, listed).values_list("pk", flat=True)) == general
     assert len(one_case) == len(TABLE[persona][2])
 
 
