@@ -159,6 +159,10 @@ def withholding_set(
     if errors:
         raise ValidationError(errors)
     kind, entry_uuid = entry if entry else ("", None)
+    # One at a time per item: a second request for the same withholding (another coordinator, a
+    # double click) waits here for the first to commit, then finds and replaces its row instead
+    # of inserting a duplicate. The lock lasts this short transaction only.
+    list(SubjectAccessItem.objects.select_for_update().filter(pk=item.pk).values_list("pk"))
     withholding = Withholding.objects.filter(
         item=item, organisation=organisation, entry_kind=kind, entry_id=entry_uuid
     ).first()

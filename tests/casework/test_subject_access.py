@@ -3,11 +3,13 @@ withholdings under the "tenzij" exceptions, the release and the report, and who 
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection, connections
 
 from casework import services
 from casework.access import access_case, access_subject_access_review
@@ -17,7 +19,7 @@ from mda import crypto
 from mda.models import AuditEvent, Notification
 from tests.casework.conftest import IDENTITY_BSN, IDENTITY_NAME, NOTES, Scenario, refer
 from tests.casework.test_access_matrix import PERSONAS, TABLE
-from tests.conftest import Cast
+from tests.conftest import REQUIRE_SERVICES, Cast
 
 CONFIRM = {"confirm": "True"}
 ORGANISATIONS = ("Lokaal team Noord", "Politie Noord", "GGZ Noord", "Veilig Thuis Noord")
@@ -337,3 +339,46 @@ def test_an_entry_and_an_organisation_at_once_or_a_foreign_entry_change_nothing(
             entry_id=refer(cast, persona="social").pk,  # an id, but not of a note of this case
         )
     assert not Withholding.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_withholding_set_twice_at_once_is_one_withholding_and_no_error(
+    cast: Cast, scenario: Scenario
+) -> None:
+    """Two coordinators (or a double click) withhold the same at the same moment: the second
+    waits for the first and then replaces its ground, instead of failing on the unique row."""
+    if connection.vendor != "postgresql":
+        if REQUIRE_SERVICES:
+            pytest.fail("MDA_REQUIRE_SERVICES is set: this test must run against PostgreSQL")
+        pytest.skip("SQLite has one writer: two withholdings cannot overlap")
+    item_id = prepare(cast).items.get().pk
+    coordinator = cast.coordinator.user
+    start, failures = threading.Barrier(2), []
+
+    def withhold_now(ground: str) -> None:
+        try:
+            item = access_subject_access_review(coordinator, item_id)
+            start.wait(timeout=30)
+            subject_access.withholding_set(
+                actor=coordinator,
+                item=item,
+                organisation=cast.orgs["police"],
+                ground=ground,
+                explanation="the prosecutor asked us to wait",
+            )
+        except BaseException as error:  # reported by the main thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=withhold_now, args=(ground,))
+        for ground in ("criminal_investigation", "safety_of_others")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert failures == []
+    assert Withholding.objects.filter(item_id=item_id).count() == 1
