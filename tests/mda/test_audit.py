@@ -838,6 +838,18 @@ def test_postgresql_hands_out_ids_from_a_block_and_an_append_is_one_insert() -> 
     assert audit_verify().ok
 
 
+def test_the_sequence_steps_by_the_block_the_code_takes() -> None:
+    """Blocks of two connections overlap (duplicate ids) if the code's block outgrows the step."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no sequence")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT increment_by FROM pg_sequences WHERE schemaname = current_schema() "
+            "AND sequencename = 'mda_auditevent_id_seq'"
+        )
+        assert cursor.fetchone() == (ID_BLOCK,)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_connections_take_separate_blocks_and_their_interleaved_commits_verify() -> None:
     """Ids follow neither commit order nor time across connections; the chain does not care."""
