@@ -548,8 +548,9 @@ def _append(events: Sequence[AuditEvent]) -> list[AuditEvent]:
         for event, event_id in zip(events, _next_ids(len(events)), strict=True):
             event.id = event_id
             event.mac = event_mac(_values(event), key)
+        block = _id_block() if connection.vendor == "postgresql" else None
         returning = ""
-        if connection.vendor == "postgresql" and len(_id_block().ids) < ID_BLOCK // 2:
+        if block is not None and len(block.ids) < ID_BLOCK // 2:
             # Reserve the next block in the same statement, on the last row only.
             table = AuditEvent._meta.db_table
             returning = (
@@ -557,8 +558,8 @@ def _append(events: Sequence[AuditEvent]) -> list[AuditEvent]:
                 f"nextval(pg_get_serial_sequence('{table}', 'id')) END"
             )
         for (start,) in _insert(AuditEvent, events, returning=returning):
-            if start is not None:
-                _id_block().ids.extend(range(start, start + ID_BLOCK))
+            if block is not None and start is not None:
+                block.ids.extend(range(start, start + ID_BLOCK))
         links = [
             AuditEventCase(event_id=event.id, case_reference=reference, region_slug=region)
             for event in events

@@ -143,6 +143,17 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
 REQUIRE_SERVICES = os.environ.get("MDA_REQUIRE_SERVICES", "").lower() in {"1", "true", "yes"}
 
 
+def require_postgresql(why_not_sqlite: str) -> None:
+    """Skip on SQLite, saying *why_not_sqlite*; fail instead where the services are required (CI's
+    PostgreSQL run), so a PostgreSQL-only test can never be skipped there unnoticed."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if REQUIRE_SERVICES:
+            pytest.fail("MDA_REQUIRE_SERVICES is set: this test must run against PostgreSQL")
+        pytest.skip(why_not_sqlite)
+
+
 @dataclass
 class Persona:
     user: User

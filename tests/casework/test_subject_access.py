@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connections
 
 from casework import services
 from casework.access import access_case, access_subject_access_review
@@ -19,7 +19,7 @@ from mda import crypto
 from mda.models import AuditEvent, Notification
 from tests.casework.conftest import IDENTITY_BSN, IDENTITY_NAME, NOTES, Scenario, refer
 from tests.casework.test_access_matrix import PERSONAS, TABLE
-from tests.conftest import REQUIRE_SERVICES, Cast
+from tests.conftest import Cast, require_postgresql
 
 CONFIRM = {"confirm": "True"}
 ORGANISATIONS = ("Lokaal team Noord", "Politie Noord", "GGZ Noord", "Veilig Thuis Noord")
@@ -347,10 +347,7 @@ def test_the_same_withholding_set_twice_at_once_is_one_withholding_and_no_error(
 ) -> None:
     """Two coordinators (or a double click) withhold the same at the same moment: the second
     waits for the first and then replaces its ground, instead of failing on the unique row."""
-    if connection.vendor != "postgresql":
-        if REQUIRE_SERVICES:
-            pytest.fail("MDA_REQUIRE_SERVICES is set: this test must run against PostgreSQL")
-        pytest.skip("SQLite has one writer: two withholdings cannot overlap")
+    require_postgresql("SQLite has one writer: two withholdings cannot overlap")
     item_id = prepare(cast).items.get().pk
     coordinator = cast.coordinator.user
     start, failures = threading.Barrier(2), []

@@ -47,7 +47,7 @@ from mda.audit_verify import (
     start_anchoring,
 )
 from mda.models import AuditAction, AuditEvent, AuditEventCase, AuditSeal, User
-from tests.conftest import Cast
+from tests.conftest import Cast, require_postgresql
 from tests.factories import MembershipFactory, RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -821,8 +821,7 @@ def test_verification_in_parallel_ranges_names_the_first_bad_event() -> None:
 
 
 def test_postgresql_hands_out_ids_from_a_block_and_an_append_is_one_insert() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite takes the id after the largest, under its one write lock")
+    require_postgresql("SQLite takes the id after the largest, under its one write lock")
     connection.ensure_connection()
     _id_blocks.pop(connection.connection, None)  # a connection that has not appended yet
     first = record()[0].pk  # takes the first block with a nextval of its own
@@ -840,8 +839,7 @@ def test_postgresql_hands_out_ids_from_a_block_and_an_append_is_one_insert() -> 
 
 def test_the_sequence_steps_by_the_block_the_code_takes() -> None:
     """Blocks of two connections overlap (duplicate ids) if the code's block outgrows the step."""
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite has no sequence")
+    require_postgresql("SQLite has no sequence")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT increment_by FROM pg_sequences WHERE schemaname = current_schema() "
@@ -853,8 +851,7 @@ def test_the_sequence_steps_by_the_block_the_code_takes() -> None:
 @pytest.mark.django_db(transaction=True)
 def test_two_connections_take_separate_blocks_and_their_interleaved_commits_verify() -> None:
     """Ids follow neither commit order nor time across connections; the chain does not care."""
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers exist on PostgreSQL only")
+    require_postgresql("concurrent writers exist on PostgreSQL only")
     rounds = ID_BLOCK + 5  # each connection also takes a second block
     turns = [threading.Event() for _ in range(2 * rounds + 1)]
     ids: dict[int, list[int]] = {0: [], 1: []}

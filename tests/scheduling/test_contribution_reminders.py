@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from mda.models import Notification
 from mda.workdays import AMSTERDAM
@@ -21,7 +21,7 @@ from scheduling.services.contributions import (
     contribution_reminders_sweep,
     reminder_due_at,
 )
-from tests.conftest import REQUIRE_SERVICES
+from tests.conftest import require_postgresql
 from tests.scheduling import meetings_support
 from tests.scheduling.contributions_support import MARKERS, contribute, deadline_of
 from tests.scheduling.meetings_support import World
@@ -95,18 +95,11 @@ def test_a_slot_claimed_by_another_sweep_is_skipped(published: World, time_machi
     assert _reminded() == {"MDA-2026-0103": {"veilig_thuis"}}
 
 
-def _require_postgresql() -> None:
-    if connection.vendor != "postgresql":
-        if REQUIRE_SERVICES:
-            pytest.fail("MDA_REQUIRE_SERVICES is set: this test must run against PostgreSQL")
-        pytest.skip("SQLite has one writer: two sweeps cannot overlap")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_remind_each_organisation_once(
     published_agenda: World, time_machine: Any
 ) -> None:
-    _require_postgresql()
+    require_postgresql("SQLite has one writer: two sweeps cannot overlap")
     time_machine.move_to(FRIDAY_NOON, tick=False)
     start = threading.Barrier(2)
     results: list[int] = []
@@ -138,7 +131,7 @@ def test_a_sweep_waiting_on_an_open_claim_finds_it_taken(
 ) -> None:
     """The first sweep holds its claim uncommitted while the second tries the same slot: the
     second waits for the row lock and then sees the claim (0), whichever order the threads run."""
-    _require_postgresql()
+    require_postgresql("SQLite has one writer: two sweeps cannot overlap")
     time_machine.move_to(FRIDAY_NOON, tick=False)
     item_id = published_agenda.item("A").pk
     claimed, release = threading.Event(), threading.Event()
