@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from mda.workdays import AMSTERDAM
@@ -39,7 +39,22 @@ REQUIRE_BROWSER = REQUIRE_SERVICES or os.environ.get("MDA_REQUIRE_BROWSER", "").
     "yes",
 }
 SCREENSHOTS = Path(settings.VAR_DIR) / "screenshots"
+# Screenshots are for people to look at, and no test reads them: set MDA_SCREENSHOTS=1 to write
+# them (MDA_SCREENSHOTS=1 ./scripts/test tests/browser). Off, a run saves about 10 s of Chromium
+# drawing some 120 full pages.
+TAKE_SCREENSHOTS = os.environ.get("MDA_SCREENSHOTS", "").lower() in {"1", "true", "yes"}
 TIMEOUT_MS = 10_000
+
+
+def screenshot(target: Page | Locator, path: Path, *, full_page: bool = False) -> None:
+    """Saves what `target` shows to `path` (under var/screenshots/), when MDA_SCREENSHOTS is set."""
+    if not TAKE_SCREENSHOTS:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(target, Page):
+        target.screenshot(path=str(path), full_page=full_page)
+    else:
+        target.screenshot(path=str(path))
 
 
 @pytest.fixture(scope="package")

@@ -19,7 +19,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from scheduling.models import Contribution
 from scheduling.services import agendas, meetings
-from tests.browser.conftest import BROWSER_NOW, log_in_as, new_context
+from tests.browser.conftest import BROWSER_NOW, log_in_as, new_context, screenshot
 from tests.browser.test_accessibility import blocking_violations, summary
 from tests.conftest import Cast
 from tests.scheduling.meetings_support import make_case, make_series, managed, managed_item
@@ -46,12 +46,11 @@ def _published(cast: Cast) -> tuple[Any, Any]:
 
 def _look(page: Page, name: str, problems: list[str]) -> None:
     """Screenshots at both widths; Dutch, accessible, no sideways scrolling on a phone."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         if page.locator("html").get_attribute("lang") != "nl":
             problems.append(f"{name}: not Dutch")
-        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        screenshot(page, SHOTS / f"{name}-{width}.png", full_page=True)
         problems += [f"{name} at {width}px: {v}" for v in summary(blocking_violations(page, set()))]
         if width == 390 and page.evaluate("document.documentElement.scrollWidth") > 390:
             problems.append(f"{name}: scrolls sideways at 390px")

@@ -12,7 +12,7 @@ from playwright.sync_api import BrowserContext, Page
 from pytest_django.live_server_helper import LiveServer
 
 from mda.workdays import AMSTERDAM
-from tests.browser.conftest import SCREENSHOTS, log_in_as
+from tests.browser.conftest import SCREENSHOTS, log_in_as, screenshot
 from tests.browser.test_accessibility import blocking_violations, summary
 from tests.conftest import Cast
 from tests.steering import scenario
@@ -44,13 +44,12 @@ def test_the_policy_officer_sees_charts_and_tables_in_dutch(figures_page: Page) 
     repeats = referrals.get_by_role("row", name="Hermeldingen binnen 12 maanden")
     assert "< 5" in repeats.inner_text()
     assert page.get_by_role("link", name="Casussen", exact=True).count() == 0
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"figures-{width}.png"), full_page=True)
-        page.screenshot(path=str(SCREENSHOTS / f"figures-{width}-top.png"))
+        screenshot(page, SCREENSHOTS / f"figures-{width}.png", full_page=True)
+        screenshot(page, SCREENSHOTS / f"figures-{width}-top.png")
         section = page.locator("section", has=page.locator("#section-escalations"))
-        section.screenshot(path=str(SCREENSHOTS / f"figures-{width}-escalations.png"))
+        screenshot(section, SCREENSHOTS / f"figures-{width}-escalations.png")
 
 
 def test_the_figures_page_has_no_serious_accessibility_violations(figures_page: Page) -> None:

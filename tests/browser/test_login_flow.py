@@ -13,7 +13,14 @@ from pytest_django.live_server_helper import LiveServer
 from mda.demo import seed_core
 from mda.models import Role, User
 from mda.totp import current_code
-from tests.browser.conftest import CODE, PASSWORD_LABEL, SCREENSHOTS, USERNAME, html_lang
+from tests.browser.conftest import (
+    CODE,
+    PASSWORD_LABEL,
+    SCREENSHOTS,
+    USERNAME,
+    html_lang,
+    screenshot,
+)
 from tests.conftest import Cast
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.support.otp import wrong_code_for
@@ -62,8 +69,7 @@ def test_a_demo_user_logs_in_with_password_and_code_and_lands_on_the_dutch_start
     assert html_lang(page) == "nl"
     expect(page.get_by_role("heading", level=1)).to_contain_text("Carla")
     expect(page.get_by_role("navigation")).to_be_visible()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "start-coordinator.png"), full_page=True)
+    screenshot(page, SCREENSHOTS / "start-coordinator.png", full_page=True)
 
 
 def test_five_wrong_codes_show_the_locked_message(

@@ -22,7 +22,7 @@ from casework.models import Agreement, AgreementStatus
 from mda.workdays import AMSTERDAM
 from scheduling.models import ItemMinutes, SlotAttendance
 from scheduling.services import agendas, meetings
-from tests.browser.conftest import SCREENSHOTS, log_in_as, new_context
+from tests.browser.conftest import SCREENSHOTS, log_in_as, new_context, screenshot
 from tests.browser.test_accessibility import blocking_violations, summary
 from tests.conftest import Cast
 from tests.scheduling.meetings_support import make_case, make_series, managed
@@ -45,10 +45,9 @@ def _submit(page: Page, form: Any) -> None:
 
 
 def _shots(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        screenshot(page, SCREENSHOTS / f"{name}-{width}.png", full_page=True)
         # A phone shows the page without sideways scrolling.
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -13,7 +13,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from scheduling.models import ItemMinutes
 from scheduling.selectors.packs import reader_name
-from tests.browser.conftest import SCREENSHOTS, log_in_as
+from tests.browser.conftest import SCREENSHOTS, log_in_as, screenshot
 from tests.browser.test_accessibility import blocking_violations, summary
 from tests.conftest import Cast
 from tests.scheduling import meetings_support, packs_support
@@ -50,14 +50,13 @@ def test_the_police_pack_shows_its_one_slot_in_dutch_and_prints_the_marking_on_e
     expect(page.locator(".print-marking")).to_contain_text("Vertrouwelijk")
     expect(page.locator("[data-print]")).to_be_visible()  # the script shows the print button
     assert REFERENCES["B"] not in page.content()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"pack-{width}.png"), full_page=True)
+        screenshot(page, SCREENSHOTS / f"pack-{width}.png", full_page=True)
         assert page.evaluate("document.documentElement.scrollWidth") <= width
 
     page.emulate_media(media="print")
-    page.screenshot(path=str(SCREENSHOTS / "pack-print-media.png"), full_page=True)
+    screenshot(page, SCREENSHOTS / "pack-print-media.png", full_page=True)
     printed = pypdf.PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
 
     texts = [p.extract_text() for p in printed.pages]
@@ -86,10 +85,9 @@ def test_the_coordinator_reads_each_organisation_s_answers_and_prints_the_minute
     expect(page.locator("section.invitation-org")).to_have_count(4)
     expect(page.locator("section.invitation-org").first).to_contain_text("GGZ Noord")
     assert summary(blocking_violations(page, accepted=set())) == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"invitations-{width}.png"), full_page=True)
+        screenshot(page, SCREENSHOTS / f"invitations-{width}.png", full_page=True)
 
     page.goto(f"{live_server.url}/meetings/{world.meeting.pk}/minutes/print/")
     expect(page.locator("section.pack-slot")).to_have_count(3)
@@ -97,4 +95,4 @@ def test_the_coordinator_reads_each_organisation_s_answers_and_prints_the_minute
     assert summary(blocking_violations(page, accepted=set())) == []
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=str(SCREENSHOTS / f"minutes-print-{width}.png"), full_page=True)
+        screenshot(page, SCREENSHOTS / f"minutes-print-{width}.png", full_page=True)

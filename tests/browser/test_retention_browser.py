@@ -4,7 +4,8 @@ The world is built by time travel (a declined referral destroyed in February 202
 policy of one month; a second declined referral with a legal hold; an open case with two
 subject-access requests, one released) and then browsed on BROWSER_NOW (16 March 2026). Every
 page: Dutch, axe-core without serious or critical violations at 1366 and 390 pixels, no sideways
-scrolling at 390, and a screenshot in var/screenshots/retention/ to look at."""
+scrolling at 390, and with MDA_SCREENSHOTS=1 a screenshot in var/screenshots/retention/ to look
+at. A page is loaded once and then narrowed (the layout follows the width in CSS alone)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from casework.access import access_case, access_subject_access_review
 from casework.models import RegionPolicy
 from casework.services import retention, subject_access
 from mda.workdays import AMSTERDAM
-from tests.browser.conftest import BROWSER_NOW, log_in_as, new_context
+from tests.browser.conftest import BROWSER_NOW, log_in_as, new_context, screenshot
 from tests.browser.test_accessibility import blocking_violations, summary
 from tests.casework.conftest import IDENTITY_BSN, grant, refer
 from tests.casework.lifecycle_support import move
@@ -137,28 +138,29 @@ def test_every_retention_and_privacy_page_is_dutch_accessible_and_fits_a_phone(
     cast: Cast, browser: Browser, live_server: LiveServer, time_machine: Any
 ) -> None:
     pages = _world(cast, time_machine)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     contexts: dict[str, Any] = {}
     texts: dict[str, str] = {}
+    tabs: dict[str, Any] = {}
     for name, persona, path in pages:
         if persona not in contexts:
             contexts[persona] = new_context(browser)
             log_in_as(contexts[persona], live_server, cast.personas[persona])
-        page = contexts[persona].new_page()
+            tabs[persona] = contexts[persona].new_page()
+        page = tabs[persona]
+        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status == 200, (name, response.status)
+        if page.locator("html").get_attribute("lang") != "nl":
+            problems.append(f"{name}: not Dutch")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            response = page.goto(f"{live_server.url}{path}")
-            assert response is not None and response.status == 200, (name, response.status)
-            if page.locator("html").get_attribute("lang") != "nl":
-                problems.append(f"{name}: not Dutch")
-            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+            screenshot(page, SHOTS / f"{name}-{width}.png", full_page=True)
             texts[name] = page.inner_text("main")
             found = summary(blocking_violations(page, accepted=set()))
             problems += [f"{name} at {width}px: {v}" for v in found]
             if width == 390 and page.evaluate("document.documentElement.scrollWidth") > 390:
                 problems.append(f"{name}: scrolls sideways at 390px")
-        page.close()
     review = next(path for name, _p, path in pages if name == "review")
     withheld_alone = _withhold_one_entry(contexts["coordinator"], live_server, review)
     for ctx in contexts.values():
@@ -191,7 +193,7 @@ def _withhold_one_entry(context: Any, live_server: LiveServer, path: str) -> boo
     form.locator("textarea[name=explanation]").fill("Moeder vroeg dit niet te delen met vader.")
     form.locator("button[type=submit]").click()
     page.wait_for_load_state()
-    page.screenshot(path=str(SHOTS / "review-entry-withheld-1366.png"), full_page=True)
+    screenshot(page, SHOTS / "review-entry-withheld-1366.png", full_page=True)
     withheld = page.locator("li.entry--withheld", has_text=NOTE_KEPT).count() == 1
     page.close()
     return withheld

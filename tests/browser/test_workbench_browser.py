@@ -3,8 +3,10 @@
 The server and the browser both stand on Friday 20 March 2026, 10:00 Amsterdam (time-machine in
 the live server's process, Playwright's clock in the page). One world is built per test (the
 region-north world of tests/workbench/support.py) and every page is checked in it: axe-core at
-1366 and 390 pixels wide (no serious or critical violation), no sideways scrolling at 390, and a
-screenshot of each in var/screenshots/workbench/ to look at. Selectors use names and ids."""
+1366 and 390 pixels wide (no serious or critical violation), no sideways scrolling at 390, and,
+with MDA_SCREENSHOTS=1, a screenshot of each in var/screenshots/workbench/ to look at. A page is
+loaded once and then narrowed: the layout follows the width through CSS alone (no script reads
+it), so the narrowed page is the page a phone loads. Selectors use names and ids."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from casework.models import Participation
-from tests.browser.conftest import TIMEOUT_MS, log_in_as
+from tests.browser.conftest import TIMEOUT_MS, log_in_as, screenshot
 from tests.browser.test_accessibility import blocking_violations, summary
 from tests.casework.conftest import IDENTITY_BSN, refer
 from tests.scheduling.meetings_support import (  # noqa: F401 - fixtures
@@ -120,22 +122,24 @@ def _pages(bench: Bench) -> list[tuple[str, str, str]]:
 def test_every_workbench_page_is_accessible_and_fits_a_phone(
     bench: Bench, as_persona: Callable[[str], Page], live_server: LiveServer
 ) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
+    pages: dict[str, Page] = {}
     for name, persona, path in _pages(bench):
-        page = as_persona(persona)
+        if persona not in pages:
+            pages[persona] = as_persona(persona)
+        page = pages[persona]
+        page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+        response = page.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status < 500, (name, response)
+        if page.locator("html").get_attribute("lang") != "nl":
+            problems.append(f"{name}: not Dutch")
         for width in WIDTHS:
             page.set_viewport_size({"width": width, "height": 900})
-            response = page.goto(f"{live_server.url}{path}")
-            assert response is not None and response.status < 500, (name, response)
-            if page.locator("html").get_attribute("lang") != "nl":
-                problems.append(f"{name}: not Dutch")
-            page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+            screenshot(page, SHOTS / f"{name}-{width}.png", full_page=True)
             found = summary(blocking_violations(page, accepted=set()))
             problems += [f"{name} at {width}px: {v}" for v in found]
             if width == 390 and page.evaluate("document.documentElement.scrollWidth") > 390:
                 problems.append(f"{name}: scrolls sideways at 390px")
-        page.close()
     assert problems == []
 
 
