@@ -32,6 +32,7 @@ import hashlib
 import hmac
 import os
 import re
+import struct
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,7 +57,9 @@ _TAG_BYTES = 16
 _ID_BYTES = 16
 _FIELD_FORMAT = 1
 _WRAP_FORMAT = 1
-_FIELD_HEADER = 1 + _ID_BYTES + _NONCE_BYTES
+_NONCE_AT = 1 + _ID_BYTES
+_FIELD_HEADER = _NONCE_AT + _NONCE_BYTES
+_FORMAT_BYTE = bytes([_FIELD_FORMAT])
 _WRAPPED_LENGTH = 1 + _NONCE_BYTES + KEY_BYTES + _TAG_BYTES
 _URLSAFE_B64 = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _VERSION = re.compile(r"[0-9]{1,9}")
@@ -232,7 +235,7 @@ DATA_KEY_CACHE_SIZE = 1024
 @functools.lru_cache(maxsize=DATA_KEY_CACHE_SIZE)
 def _cipher_of(
     key_id: uuid.UUID, version: int, blob: bytes, master_keys: str
-) -> tuple[AESGCM, bytes]:
+) -> tuple[AESGCM, bytes, bytes]:
     master = _cached_keyring(master_keys).key(version)
     try:
         raw = AESGCM(master).decrypt(
@@ -240,16 +243,16 @@ def _cipher_of(
         )
     except InvalidTag:
         raise _UnwrapFailed from None
-    return AESGCM(raw), key_id.bytes
+    return AESGCM(raw), key_id.bytes, _FORMAT_BYTE + key_id.bytes
 
 
 class _UnwrapFailed(Exception):
     pass
 
 
-def _cipher(key: DataKey) -> tuple[AESGCM, bytes]:
-    """The AES-GCM cipher of *key*'s data key and its id as bytes (see the cache above); raises
-    like ``_unwrap``."""
+def _cipher(key: DataKey) -> tuple[AESGCM, bytes, bytes]:
+    """The AES-GCM cipher of *key*'s data key, its id as bytes and the header of a field sealed
+    with it (the format byte and that id), see the cache above; raises like ``_unwrap``."""
     wrapped = key.wrapped_key
     # The same instance again (a page reading many fields): its own memo, valid while it holds
     # the very wrapped key and the settings object it was made under.
@@ -363,7 +366,13 @@ def data_key_derive(key: DataKey, purpose: bytes) -> bytes:
 def _field_aad(key_id: bytes, table: str, column: str, row_id: str) -> bytes:
     row = row_id.encode()
     column_aad = _COLUMN_AADS.get((table, column)) or _column_aad(table, column)
-    return b"".join((column_aad, len(row).to_bytes(4, "big"), row, _ID_AAD_LENGTH, key_id))
+    size = len(row)
+    length = _LENGTHS[size] if size < 64 else size.to_bytes(4, "big")
+    return b"".join((column_aad, length, row, _ID_AAD_LENGTH, key_id))
+
+
+# Length prefixes of row ids up to 63 bytes (a UUID has 36), made once.
+_LENGTHS = tuple(size.to_bytes(4, "big") for size in range(64))
 
 
 # Length prefixes keep ("a", "bc") and ("ab", "c") apart.
@@ -391,10 +400,13 @@ def encrypt(key: DataKey, plaintext: str, *, table: str, column: str, row_id: st
     except UnicodeEncodeError:
         # The codec's own message quotes the offending character: keep it out of logs.
         raise CryptoError("The plaintext is not valid Unicode (it has a lone surrogate).") from None
-    cipher, key_id = _cipher(key)
-    nonce = _nonce()
+    cipher, key_id, header = _cipher(key)
+    try:
+        nonce = _nonces.pop()  # _nonce(), its usual case inline
+    except IndexError:
+        nonce = _nonce()
     sealed = cipher.encrypt(nonce, encoded, _field_aad(key_id, table, column, row_id))
-    return b"".join((_FORMAT_BYTE, key_id, nonce, sealed))
+    return b"".join((header, nonce, sealed))
 
 
 # Random 96-bit nonces, read from the operating system's CSPRNG a few hundred at a time rather than
@@ -405,37 +417,33 @@ _NONCE_BATCH = 256
 _nonces: list[bytes] = []
 
 
+_NONCE_SPLIT = struct.Struct(f"{_NONCE_BYTES}s" * _NONCE_BATCH).unpack  # bytes -> 256 nonces
+
+
 def _nonce() -> bytes:
     try:
         return _nonces.pop()
     except IndexError:
-        fresh = os.urandom(_NONCE_BYTES * _NONCE_BATCH)
-        _nonces.extend(fresh[i : i + _NONCE_BYTES] for i in range(0, len(fresh), _NONCE_BYTES))
+        _nonces.extend(_NONCE_SPLIT(os.urandom(_NONCE_BYTES * _NONCE_BATCH)))
         return _nonces.pop()
 
 
 os.register_at_fork(after_in_child=_nonces.clear)
 
 
-_FORMAT_BYTE = bytes([_FIELD_FORMAT])
-
-
 def decrypt(
     key: DataKey, ciphertext: bytes | memoryview, *, table: str, column: str, row_id: str
 ) -> str:
     """Decrypt *ciphertext* stored at table.column of row_id; raise DecryptionError otherwise."""
-    cipher, key_id = _cipher(key)
+    cipher, key_id, header = _cipher(key)
     blob = ciphertext
     if not (  # the usual case, checked here; anything else is explained by _ciphertext_for
-        type(blob) is bytes
-        and len(blob) >= _FIELD_HEADER + _TAG_BYTES
-        and blob[0] == _FIELD_FORMAT
-        and blob[1 : 1 + _ID_BYTES] == key_id
+        type(blob) is bytes and len(blob) >= _FIELD_HEADER + _TAG_BYTES and blob.startswith(header)
     ):
         blob = _ciphertext_for(key, key_id, ciphertext, table, column, row_id)
     aad = _field_aad(key_id, table, column, row_id)
     try:
-        plain = cipher.decrypt(blob[1 + _ID_BYTES : _FIELD_HEADER], blob[_FIELD_HEADER:], aad)
+        plain = cipher.decrypt(blob[_NONCE_AT:_FIELD_HEADER], blob[_FIELD_HEADER:], aad)
         return plain.decode("utf-8")
     except (InvalidTag, UnicodeDecodeError):
         raise DecryptionError(
