@@ -243,7 +243,7 @@ def _cipher_of(
         )
     except InvalidTag:
         raise _UnwrapFailed from None
-    return AESGCM(raw), key_id.bytes, _FORMAT_BYTE + key_id.bytes
+    return AESGCM(raw), _ID_AAD_LENGTH + key_id.bytes, _FORMAT_BYTE + key_id.bytes
 
 
 class _UnwrapFailed(Exception):
@@ -251,8 +251,9 @@ class _UnwrapFailed(Exception):
 
 
 def _cipher(key: DataKey) -> tuple[AESGCM, bytes, bytes]:
-    """The AES-GCM cipher of *key*'s data key, its id as bytes and the header of a field sealed
-    with it (the format byte and that id), see the cache above; raises like ``_unwrap``."""
+    """The AES-GCM cipher of *key*'s data key, the end of a field's AAD under it (the length of
+    the key's id and the id) and the header of a field sealed with it (the format byte and the
+    id), see the cache above; raises like ``_unwrap``."""
     wrapped = key.wrapped_key
     # The same instance again (a page reading many fields): its own memo, valid while it holds
     # the very wrapped key and the settings object it was made under.
@@ -363,12 +364,14 @@ def data_key_derive(key: DataKey, purpose: bytes) -> bytes:
 # --- Fields -----------------------------------------------------------------------------------
 
 
-def _field_aad(key_id: bytes, table: str, column: str, row_id: str) -> bytes:
+def _field_aad(key_aad: bytes, table: str, column: str, row_id: str) -> bytes:
+    """What a field is bound to: its table and column, its row, and (*key_aad*, from ``_cipher``)
+    the data key's id, each with its length."""
     row = row_id.encode()
     column_aad = _COLUMN_AADS.get((table, column)) or _column_aad(table, column)
     size = len(row)
     length = _LENGTHS[size] if size < 64 else size.to_bytes(4, "big")
-    return b"".join((column_aad, length, row, _ID_AAD_LENGTH, key_id))
+    return b"".join((column_aad, length, row, key_aad))
 
 
 # Length prefixes of row ids up to 63 bytes (a UUID has 36), made once.
@@ -396,16 +399,16 @@ def encrypt(key: DataKey, plaintext: str, *, table: str, column: str, row_id: st
     if not isinstance(plaintext, str):
         raise TypeError("encrypt() takes text (str); encode other data first.")
     try:
-        encoded = plaintext.encode("utf-8")
+        encoded = plaintext.encode()  # UTF-8, always (not the locale)
     except UnicodeEncodeError:
         # The codec's own message quotes the offending character: keep it out of logs.
         raise CryptoError("The plaintext is not valid Unicode (it has a lone surrogate).") from None
-    cipher, key_id, header = _cipher(key)
+    cipher, key_aad, header = _cipher(key)
     try:
         nonce = _nonces.pop()  # _nonce(), its usual case inline
     except IndexError:
         nonce = _nonce()
-    sealed = cipher.encrypt(nonce, encoded, _field_aad(key_id, table, column, row_id))
+    sealed = cipher.encrypt(nonce, encoded, _field_aad(key_aad, table, column, row_id))
     return b"".join((header, nonce, sealed))
 
 
@@ -435,16 +438,16 @@ def decrypt(
     key: DataKey, ciphertext: bytes | memoryview, *, table: str, column: str, row_id: str
 ) -> str:
     """Decrypt *ciphertext* stored at table.column of row_id; raise DecryptionError otherwise."""
-    cipher, key_id, header = _cipher(key)
+    cipher, key_aad, header = _cipher(key)
     blob = ciphertext
     if not (  # the usual case, checked here; anything else is explained by _ciphertext_for
         type(blob) is bytes and len(blob) >= _FIELD_HEADER + _TAG_BYTES and blob.startswith(header)
     ):
-        blob = _ciphertext_for(key, key_id, ciphertext, table, column, row_id)
-    aad = _field_aad(key_id, table, column, row_id)
+        blob = _ciphertext_for(key, header[1:], ciphertext, table, column, row_id)
+    aad = _field_aad(key_aad, table, column, row_id)
     try:
         plain = cipher.decrypt(blob[_NONCE_AT:_FIELD_HEADER], blob[_FIELD_HEADER:], aad)
-        return plain.decode("utf-8")
+        return plain.decode()  # UTF-8
     except (InvalidTag, UnicodeDecodeError):
         raise DecryptionError(
             f"The ciphertext in {table}.{column} of row {row_id} does not decrypt with data key "
