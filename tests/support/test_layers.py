@@ -6,8 +6,10 @@ These tests run in the order of this file and each looks at what the one before 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.core import mail
+from django.db.models import QuerySet
 
 from mda.models import Organisation, Region
 from tests.factories import OrganisationFactory, RegionFactory
@@ -57,6 +59,28 @@ def test_a_layer_on_top_shares_the_objects_of_the_one_below(
 def test_without_the_layer_on_top_its_changes_below_are_gone_too(region: Region) -> None:
     assert region.name == "Gelaagd"
     assert not Organisation.objects.filter(slug="gelaagd-org").exists()
+
+
+@layer
+def region_query(region: Region) -> QuerySet[Region]:
+    return Region.objects.filter(slug="gelaagd")  # not evaluated: copying must not run it
+
+
+def test_a_layer_holding_a_query_not_yet_run_is_copied_without_running_it(
+    region_query: QuerySet[Region], region: Region
+) -> None:
+    assert region_query._result_cache is None  # a pickled queryset would hold its rows
+    assert list(region_query) == [region]
+
+
+def test_each_test_gets_its_own_copy_of_the_layers(region: Region, region_query: Any) -> None:
+    assert region_query._result_cache is None  # the test before evaluated its own copy
+    assert region.name == "Gelaagd"
+    region.name = "changed again in memory"
+
+
+def test_and_the_next_one_a_fresh_copy_again(region: Region) -> None:
+    assert region.name == "Gelaagd"
 
 
 def test_a_test_that_uses_no_layer_sees_none_of_their_data(db: None) -> None:
