@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from playwright.sync_api import BrowserContext, Page, ViewportSize
 from pytest_django.live_server_helper import LiveServer
 
 from mda.models import Role
-from tests.browser.conftest import log_in_as, use_session
+from tests.browser.conftest import log_in_as, screenshot, use_session
 from tests.conftest import Cast
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.support.otp import wrong_code_for
@@ -52,6 +53,23 @@ def summary(violations: list[dict[str, Any]]) -> list[str]:
         + ", ".join(" ".join(node["target"]) for node in v["nodes"])
         for v in violations
     ]
+
+
+WIDTHS = (1366, 390)
+
+
+def look_at_widths(page: Page, name: str, shots: Path, problems: list[str]) -> None:
+    """The loaded page narrowed in place to each of WIDTHS (our layout follows the width in CSS
+    alone, no script reads it, so that is the page a phone loads): axe-core finds no serious or
+    critical violation, nothing scrolls sideways at 390, and with MDA_SCREENSHOTS a screenshot of
+    each width in *shots*. What is wrong is added to *problems*; the page stays at 390."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        screenshot(page, shots / f"{name}-{width}.png", full_page=True)
+        found = summary(blocking_violations(page, accepted=set()))
+        problems += [f"{name} at {width}px: {v}" for v in found]
+        if width == 390 and page.evaluate("document.documentElement.scrollWidth") > 390:
+            problems.append(f"{name}: scrolls sideways at 390px")
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,12 @@ from pytest_django.live_server_helper import LiveServer
 
 from scheduling.models import Contribution
 from scheduling.services import agendas, meetings
-from tests.browser.conftest import BROWSER_NOW, log_in_as, new_context, screenshot
-from tests.browser.test_accessibility import blocking_violations, summary
+from tests.browser.conftest import BROWSER_NOW, log_in_as, new_context
+from tests.browser.test_accessibility import look_at_widths
 from tests.conftest import Cast
 from tests.scheduling.meetings_support import make_case, make_series, managed, managed_item
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-WIDTHS = (1366, 390)
 SHOTS = settings.VAR_DIR / "screenshots" / "contributions"
 REFERENCE = "MDA-2026-0601"
 
@@ -46,14 +45,9 @@ def _published(cast: Cast) -> tuple[Any, Any]:
 
 def _look(page: Page, name: str, problems: list[str]) -> None:
     """Screenshots at both widths; Dutch, accessible, no sideways scrolling on a phone."""
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        if page.locator("html").get_attribute("lang") != "nl":
-            problems.append(f"{name}: not Dutch")
-        screenshot(page, SHOTS / f"{name}-{width}.png", full_page=True)
-        problems += [f"{name} at {width}px: {v}" for v in summary(blocking_violations(page, set()))]
-        if width == 390 and page.evaluate("document.documentElement.scrollWidth") > 390:
-            problems.append(f"{name}: scrolls sideways at 390px")
+    if page.locator("html").get_attribute("lang") != "nl":
+        problems.append(f"{name}: not Dutch")
+    look_at_widths(page, name, SHOTS, problems)
     page.set_viewport_size({"width": 1366, "height": 900})
 
 

@@ -23,14 +23,13 @@ from casework.models import RegionPolicy
 from casework.services import retention, subject_access
 from mda.workdays import AMSTERDAM
 from tests.browser.conftest import BROWSER_NOW, log_in_as, new_context, screenshot
-from tests.browser.test_accessibility import blocking_violations, summary
+from tests.browser.test_accessibility import WIDTHS, look_at_widths
 from tests.casework.conftest import IDENTITY_BSN, grant, refer
 from tests.casework.lifecycle_support import move
 from tests.casework.retention_support import coordinator_view
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.browser
-WIDTHS = (1366, 390)
 SHOTS = settings.VAR_DIR / "screenshots" / "retention"
 
 
@@ -153,14 +152,8 @@ def test_every_retention_and_privacy_page_is_dutch_accessible_and_fits_a_phone(
         assert response is not None and response.status == 200, (name, response.status)
         if page.locator("html").get_attribute("lang") != "nl":
             problems.append(f"{name}: not Dutch")
-        for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900})
-            screenshot(page, SHOTS / f"{name}-{width}.png", full_page=True)
-            texts[name] = page.inner_text("main")
-            found = summary(blocking_violations(page, accepted=set()))
-            problems += [f"{name} at {width}px: {v}" for v in found]
-            if width == 390 and page.evaluate("document.documentElement.scrollWidth") > 390:
-                problems.append(f"{name}: scrolls sideways at 390px")
+        look_at_widths(page, name, SHOTS, problems)
+        texts[name] = page.inner_text("main")  # as a phone shows it
     review = next(path for name, _p, path in pages if name == "review")
     withheld_alone = _withhold_one_entry(contexts["coordinator"], live_server, review)
     for ctx in contexts.values():

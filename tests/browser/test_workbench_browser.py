@@ -20,8 +20,8 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from casework.models import Participation
-from tests.browser.conftest import TIMEOUT_MS, log_in_as, screenshot
-from tests.browser.test_accessibility import blocking_violations, summary
+from tests.browser.conftest import TIMEOUT_MS, log_in_as
+from tests.browser.test_accessibility import WIDTHS, look_at_widths
 from tests.casework.conftest import IDENTITY_BSN, refer
 from tests.scheduling.meetings_support import (  # noqa: F401 - fixtures
     NOW,
@@ -32,7 +32,6 @@ from tests.scheduling.meetings_support import (  # noqa: F401 - fixtures
 from tests.workbench.support import Bench, build_bench
 
 pytestmark = pytest.mark.browser
-WIDTHS = (1366, 390)
 SHOTS = settings.VAR_DIR / "screenshots" / "workbench"
 
 
@@ -133,13 +132,7 @@ def test_every_workbench_page_is_accessible_and_fits_a_phone(
         assert response is not None and response.status < 500, (name, response)
         if page.locator("html").get_attribute("lang") != "nl":
             problems.append(f"{name}: not Dutch")
-        for width in WIDTHS:
-            page.set_viewport_size({"width": width, "height": 900})
-            screenshot(page, SHOTS / f"{name}-{width}.png", full_page=True)
-            found = summary(blocking_violations(page, accepted=set()))
-            problems += [f"{name} at {width}px: {v}" for v in found]
-            if width == 390 and page.evaluate("document.documentElement.scrollWidth") > 390:
-                problems.append(f"{name}: scrolls sideways at 390px")
+        look_at_widths(page, name, SHOTS, problems)
     assert problems == []
 
 
