@@ -34,9 +34,9 @@ import os
 import re
 import struct
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -63,6 +63,7 @@ _FORMAT_BYTE = bytes([_FIELD_FORMAT])
 _WRAPPED_LENGTH = 1 + _NONCE_BYTES + KEY_BYTES + _TAG_BYTES
 _URLSAFE_B64 = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 _VERSION = re.compile(r"[0-9]{1,9}")
+_T = TypeVar("_T")
 
 MASTER_KEYS_FORMAT = (
     "Expected MDA_MASTER_KEYS (or MDA_MASTER_KEYS_FILE) in the form "
@@ -236,14 +237,28 @@ DATA_KEY_CACHE_SIZE = 1024
 def _cipher_of(
     key_id: uuid.UUID, version: int, blob: bytes, master_keys: str
 ) -> tuple[AESGCM, bytes, bytes]:
+    return (
+        AESGCM(_raw_of(key_id, version, blob, master_keys)),
+        _ID_AAD_LENGTH + key_id.bytes,
+        (_FORMAT_BYTE + key_id.bytes),
+    )
+
+
+@functools.lru_cache(maxsize=DATA_KEY_CACHE_SIZE)
+def _deriver_of(key_id: uuid.UUID, version: int, blob: bytes, master_keys: str) -> hmac.HMAC:
+    """The HMAC-SHA256 of the raw data key, keyed and not yet fed: ``data_key_derive`` copies it
+    (a statistics token per escalation sent would otherwise unwrap the key each time)."""
+    return hmac.new(_raw_of(key_id, version, blob, master_keys), digestmod=hashlib.sha256)
+
+
+def _raw_of(key_id: uuid.UUID, version: int, blob: bytes, master_keys: str) -> bytes:
     master = _cached_keyring(master_keys).key(version)
     try:
-        raw = AESGCM(master).decrypt(
+        return AESGCM(master).decrypt(
             blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :], _wrap_aad(key_id, version)
         )
     except InvalidTag:
         raise _UnwrapFailed from None
-    return AESGCM(raw), _ID_AAD_LENGTH + key_id.bytes, _FORMAT_BYTE + key_id.bytes
 
 
 class _UnwrapFailed(Exception):
@@ -265,7 +280,15 @@ def _cipher(key: DataKey) -> tuple[AESGCM, bytes, bytes]:
         and key.shredded_at is None
     ):
         return memo[2]
+    found = _cached(_cipher_of, key)
+    key.__dict__["_mda_cipher"] = (wrapped, _SETTINGS_STATE["_wrapped"], found)
+    return found
+
+
+def _cached(make: Callable[[uuid.UUID, int, bytes, str], _T], key: DataKey) -> _T:
+    """What *make* (one of the caches above) holds for *key*, checked as ``_unwrap`` checks."""
     master_keys = _master_keys_setting()
+    wrapped = key.wrapped_key
     if key.shredded_at is not None or wrapped is None:
         raise KeyShreddedError(f"Data key {key.id} was shredded; its data cannot be decrypted.")
     blob = wrapped if type(wrapped) is bytes else bytes(wrapped)
@@ -273,15 +296,13 @@ def _cipher(key: DataKey) -> tuple[AESGCM, bytes, bytes]:
         raise DecryptionError(f"Data key {key.id} has a malformed wrapped key.")
     version = key.master_key_version
     try:
-        found = _cipher_of(_key_id(key), version, blob, master_keys)
+        return make(_key_id(key), version, blob, master_keys)
     except _UnwrapFailed:
         raise MasterKeyError(
             f"Data key {key.id} does not unwrap with master key version {version}: "
             f"MDA_MASTER_KEYS holds a different key for version {version} than the one it was "
             "wrapped with, or the wrapped key was altered."
         ) from None
-    key.__dict__["_mda_cipher"] = (wrapped, _SETTINGS_STATE["_wrapped"], found)
-    return found
 
 
 _master_keys_seen: tuple[object, str] | None = None
@@ -308,6 +329,7 @@ def _master_keys_setting() -> str:
 def data_keys_forget() -> None:
     """Drop every cached data key of this process (after a re-wrap or a shred)."""
     _cipher_of.cache_clear()
+    _deriver_of.cache_clear()
 
 
 def data_key_create() -> DataKey:
@@ -358,7 +380,9 @@ def data_key_shred(key: DataKey) -> None:
 def data_key_derive(key: DataKey, purpose: bytes) -> bytes:
     """A 32-byte value derived from *key* for one *purpose* (HMAC-SHA256 of the raw key): stable
     while the key lives, impossible to recompute once it is shredded (KeyShreddedError)."""
-    return hmac.new(_unwrap(key), b"mda-derive\x00" + purpose, hashlib.sha256).digest()
+    derive = _cached(_deriver_of, key).copy()
+    derive.update(b"mda-derive\x00" + purpose)
+    return derive.digest()
 
 
 # --- Fields -----------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ logger = logging.getLogger(__name__)
 
 # Notices per delivery message, sent by the worker in one transaction: fewer messages and
 # statements, and a crash rolls back at most this many (they stay pending and are queued again).
-DELIVERY_BATCH = 100
+# 250 (two messages per dispatch batch, so two workers share it) delivers about 1.5x as fast as 100
+# on bench/sweep.py; its transaction holds the batch's agreements for about 0.1 s.
+DELIVERY_BATCH = 250
 
 
 @shared_task(name="scheduling.tasks.sweep_escalations", ignore_result=True)

@@ -13,5 +13,4 @@ from scheduling.services.escalation import (  # noqa: F401 - the public names
     escalations_sweep,
     escalations_unqueue,
     ladder_of,
-    notice_recipients,
 )

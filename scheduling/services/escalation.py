@@ -465,7 +465,8 @@ def escalations_deliver(*, notice_ids: Iterable[uuid.UUID | str]) -> dict[str, i
     with transaction.atomic():
         notices = list(
             EscalationNotice.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("case__data_key", "rung")
+            .select_related("case__data_key")
+            .only(*_DELIVERY_FIELDS)
             .filter(pk__in=ids, status=NoticeStatus.PENDING)
             .order_by("pk")
         )
@@ -474,7 +475,7 @@ def escalations_deliver(*, notice_ids: Iterable[uuid.UUID | str]) -> dict[str, i
             EscalationNotice.objects.filter(pk__in=[n.pk for n in early]).update(queued_at=None)
         due = [n for n in notices if n.due_at <= now]
         agreements = _agreements_locked(due)
-        stale = [n for n in due if not n.manual and not _still_due(n, agreements[n.agreement_id])]
+        stale = [n for n in due if not n.manual and not agreements[n.agreement_id].due(n)]
         if stale:
             EscalationNotice.objects.filter(pk__in=[n.pk for n in stale]).update(
                 status=NoticeStatus.CANCELLED, cancelled_at=now
@@ -492,37 +493,80 @@ def escalations_deliver(*, notice_ids: Iterable[uuid.UUID | str]) -> dict[str, i
     return {outcome: count for outcome, count in outcomes.items() if count}
 
 
-def _agreements_locked(notices: list[EscalationNotice]) -> dict[Any, Agreement]:
+# What a delivery reads of a notice, its case and the case's data key (the statistics token is
+# derived from it): a batch reads no text it does not send, and no ciphertext at all.
+_DELIVERY_FIELDS = (
+    "id",
+    "agreement_id",
+    "ladder_round",
+    "rung_id",
+    "rung_number",
+    "rung_name",
+    "rung_name_en",
+    "manual",
+    "organisation_id",
+    "due_at",
+    "agreement_due_date",
+    "status",
+    "case__id",
+    "case__reference",
+    "case__region_id",
+    "case__data_key__id",
+    "case__data_key__wrapped_key",
+    "case__data_key__master_key_version",
+    "case__data_key__shredded_at",
+)
+
+
+@dataclass(frozen=True)
+class _Locked:
+    """What delivery needs of an agreement it locked: whether the notice is still due, and who
+    owns it."""
+
+    status: str
+    ladder_round: int
+    owner_id: int | None
+    owner_active: bool
+    owner_organisation_id: int | None
+
+    def due(self, notice: EscalationNotice) -> bool:
+        return self.status == AgreementStatus.OPEN and self.ladder_round == notice.ladder_round
+
+
+def _agreements_locked(notices: list[EscalationNotice]) -> dict[Any, _Locked]:
     ids = sorted({n.agreement_id for n in notices if n.agreement_id is not None}, key=str)
     if not ids:
         return {}
     # NO KEY: the sweep's inserts (a foreign key share lock) need not wait for this.
     locked = (
         Agreement.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("owner")
         .filter(pk__in=ids)
         .order_by("pk")
+        .values_list(
+            "pk", "status", "ladder_round", "owner_id", "owner__is_active", "owner_organisation_id"
+        )
     )
-    return {agreement.pk: agreement for agreement in locked}
-
-
-def _still_due(notice: EscalationNotice, agreement: Agreement) -> bool:
-    return (
-        agreement.status == AgreementStatus.OPEN and agreement.ladder_round == notice.ladder_round
-    )
+    return {
+        pk: _Locked(status, ladder_round, owner_id, bool(active), organisation_id)
+        for pk, status, ladder_round, owner_id, active, organisation_id in locked
+    }
 
 
 def _send_all(
-    notices: list[EscalationNotice], agreements: dict[Any, Agreement], now: datetime
+    notices: list[EscalationNotice], agreements: dict[Any, _Locked], now: datetime
 ) -> None:
     """Notifications, recipient rows and the sent mark of *notices*, each in one statement."""
-    people = _People.of_regions({n.case.region_id for n in notices}, {n.rung_id for n in notices})
+    rungs = Rung.objects.in_bulk({n.rung_id for n in notices})
+    for notice in notices:
+        notice.rung = rungs[notice.rung_id]
+    people = _People.of_regions({n.case.region_id for n in notices}, set(rungs))
     rows: list[tuple[EscalationNotice, int, bool, Notification]] = []
     with translation.override(settings.LANGUAGE_CODE):
+        messages = _Messages()
         for notice in notices:
             recipients, fallback = people.recipients(notice, agreements.get(notice.agreement_id))
-            kind, subject, body = _message(notice)
-            link = reverse("scheduling:escalation-detail", args=[notice.pk])
+            kind, subject, body = messages.of(notice)
+            link = messages.link(notice)
             for user_id in recipients:
                 note = Notification(
                     recipient_id=user_id,
@@ -577,7 +621,7 @@ class _People:
         return people
 
     def recipients(
-        self, notice: EscalationNotice, agreement: Agreement | None
+        self, notice: EscalationNotice, agreement: _Locked | None
     ) -> tuple[list[int], bool]:
         """Who the rung tells for *notice* (user ids); when that is nobody, the region's
         coordinators (so a step is never lost to a gap in the configuration) and ``True``."""
@@ -585,8 +629,8 @@ class _People:
         owner_org = agreement.owner_organisation_id if agreement else notice.organisation_id
         users: set[int] = set()
         if rung.notify_owner:
-            if agreement is not None and agreement.owner is not None and agreement.owner.is_active:
-                users.add(agreement.owner.pk)
+            if agreement is not None and agreement.owner_id is not None and agreement.owner_active:
+                users.add(agreement.owner_id)
             elif owner_org is not None:
                 users |= self._with_roles([owner_org], [Role.ESCALATION_OFFICIAL])
         key = (rung.pk, owner_org)
@@ -621,52 +665,63 @@ def _rung_organisation_ids(
     return set()
 
 
-def notice_recipients(
-    notice: EscalationNotice, agreement: Agreement | None
-) -> tuple[list[User], bool]:
-    """Who the rung tells for this notice; when that is nobody, the region's coordinators and
-    ``True`` (what a delivery resolves, for one notice)."""
-    people = _People.of_regions({notice.case.region_id}, {notice.rung_id})
-    ids, fallback = people.recipients(notice, agreement)
-    users = {user.pk: user for user in User.objects.filter(pk__in=ids)}
-    return [users[i] for i in ids], fallback
+# A notice's address, made once per batch: the path reversed for a placeholder id, which each
+# notice's own id then replaces (what ``reverse`` would give for it, without resolving the pattern
+# for every notice).
+_LINK_PLACEHOLDER = uuid.UUID(int=0)
 
 
-def _message(notice: EscalationNotice) -> tuple[str, str, str]:
-    """Kind, subject and body: a reference, the rung, a date. Never content or names."""
-    values = {
-        "reference": notice.case.reference,
-        "rung": f"{notice.rung_number} ({notice.rung_label})",
-        "due": date_format(notice.agreement_due_date, "DATE_FORMAT")
-        if notice.agreement_due_date
-        else "",
-    }
-    if notice.manual:
-        kind = NOTIFICATION_KIND_MANUAL
-        subject = _("Escalation by hand to rung %(rung)s: case %(reference)s")
-        body = _(
+class _Messages:
+    """Kind, subject, body and link of the notices of one batch: a reference, the rung, a date.
+    Never content or names. Each wording is translated and each date formatted once per batch."""
+
+    def __init__(self) -> None:
+        self._dates: dict[date, str] = {}
+        self._texts: dict[str, tuple[str, str]] = {}
+        self._link = reverse("scheduling:escalation-detail", args=[_LINK_PLACEHOLDER])
+
+    def link(self, notice: EscalationNotice) -> str:
+        return self._link.replace(str(_LINK_PLACEHOLDER), str(notice.pk))
+
+    def of(self, notice: EscalationNotice) -> tuple[str, str, str]:
+        due = notice.agreement_due_date
+        if due is not None and due not in self._dates:
+            self._dates[due] = date_format(due, "DATE_FORMAT")
+        values = {
+            "reference": notice.case.reference,
+            "rung": f"{notice.rung_number} ({notice.rung_label})",
+            "due": self._dates[due] if due is not None else "",
+        }
+        if notice.manual:
+            kind = NOTIFICATION_KIND_MANUAL
+        elif notice.rung_number == 0:
+            kind = NOTIFICATION_KIND_REMINDER
+        else:
+            kind = NOTIFICATION_KIND_ESCALATION
+        if kind not in self._texts:
+            self._texts[kind] = _wording(kind)
+        subject, body = self._texts[kind]
+        return kind, subject % values, body % values
+
+
+def _wording(kind: str) -> tuple[str, str]:
+    """The subject and body of a notification of *kind*, in the active language."""
+    if kind == NOTIFICATION_KIND_MANUAL:
+        return _("Escalation by hand to rung %(rung)s: case %(reference)s"), _(
             "A coordinator escalated case %(reference)s by hand to rung %(rung)s of the "
             "escalation ladder because cooperation stalls. The reason is in the service; "
             "please acknowledge this escalation there."
         )
-    elif notice.rung_number == 0:
-        kind = NOTIFICATION_KIND_REMINDER
-        subject = _("Reminder: an agreement in case %(reference)s is due on %(due)s")
-        body = _(
+    if kind == NOTIFICATION_KIND_REMINDER:
+        return _("Reminder: an agreement in case %(reference)s is due on %(due)s"), _(
             "An agreement in case %(reference)s is due on %(due)s. Open the service to see it "
             "and mark it done when it is."
         )
-    else:
-        kind = NOTIFICATION_KIND_ESCALATION
-        subject = _(
-            "Escalation, rung %(rung)s: an agreement in case %(reference)s was due on %(due)s"
-        )
-        body = _(
-            "An agreement in case %(reference)s was due on %(due)s and is still open. It has "
-            "reached rung %(rung)s of the escalation ladder. Open the service to see what you "
-            "may of it and acknowledge this escalation."
-        )
-    return kind, subject % values, body % values
+    return _("Escalation, rung %(rung)s: an agreement in case %(reference)s was due on %(due)s"), _(
+        "An agreement in case %(reference)s was due on %(due)s and is still open. It has "
+        "reached rung %(rung)s of the escalation ladder. Open the service to see what you "
+        "may of it and acknowledge this escalation."
+    )
 
 
 # --- By hand, and acknowledging ---------------------------------------------------------------

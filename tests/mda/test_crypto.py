@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 import uuid
 from io import StringIO
@@ -473,6 +475,23 @@ def test_an_altered_wrapped_key_fails_every_time_even_after_a_good_read(key: Dat
     for _ in range(2):
         with pytest.raises(MasterKeyError):
             decrypt(fresh(key), ciphertext, **WHERE)
+
+
+def test_a_derived_value_is_the_hmac_of_the_raw_key_unwrapped_once_and_never_after_a_shred(
+    key: DataKey,
+) -> None:
+    crypto.data_keys_forget()
+    expected = hmac.new(crypto._unwrap(key), b"mda-derive\x00purpose", hashlib.sha256).digest()
+    with mock.patch.object(crypto, "AESGCM", wraps=crypto.AESGCM) as made:
+        derived = [crypto.data_key_derive(fresh(key), b"purpose") for _ in range(5)]
+    assert derived == [expected] * 5
+    assert made.call_count == 1  # one unwrap for the five
+    assert crypto.data_key_derive(key, b"other") != expected
+    DataKey.objects.filter(pk=key.pk).update(wrapped_key=None)  # shredded by another process
+    with pytest.raises(KeyShreddedError):
+        crypto.data_key_derive(fresh(key), b"purpose")
+    data_key_shred(key)  # and by this one: the cache is emptied
+    assert crypto._deriver_of.cache_info().currsize == 0
 
 
 def test_the_cache_is_bounded(key: DataKey) -> None:
