@@ -22,9 +22,13 @@ from bench import common, data
 PAGE = 50
 LEGACY_TIMEOUT_MS = 10_000
 
-COLUMNS = """c.id, c.reference, c.status, c.created_at, c.region_id, r.name, o.name"""
+# What a row of the list shows: the case's reference, status, phase and date, its region, and its
+# director's name and organisation (no referring organisation: the list does not show it).
+COLUMNS = """c.id, c.reference, c.status, c.safety_phase, c.created_at, c.region_id, r.name, r.slug,
+    u.first_name, u.last_name, u.username, d.name"""
 JOINS = """JOIN mda_region r ON r.id = c.region_id
-    JOIN mda_organisation o ON o.id = c.referring_organisation_id"""
+    LEFT JOIN mda_user u ON u.id = c.case_director_id
+    LEFT JOIN mda_organisation d ON d.id = c.case_director_organisation_id"""
 ACTIVE = """p.revoked_at IS NULL AND (p.expires_at IS NULL OR p.expires_at > now())"""
 
 
@@ -34,14 +38,14 @@ def _raw_sql(
     """The page as one would write it by hand."""
     if coordinated:
         sql = f"""SELECT {COLUMNS}, 2 FROM casework_case c {JOINS}
-            WHERE c.region_id IN ({_marks(coordinated)})
+            WHERE c.region_id IN ({_marks(coordinated)}) AND c.destroyed_at IS NULL
             ORDER BY c.created_at DESC, c.id DESC LIMIT {PAGE + 1}"""
         return sql, coordinated
     sql = f"""SELECT {COLUMNS},
           (SELECT max(p.level) FROM casework_participation p
            WHERE p.case_id = c.id AND p.organisation_id IN ({_marks(organisations)}) AND {ACTIVE})
         FROM casework_case c {JOINS}
-        WHERE c.region_id IN ({_marks(regions)}) AND EXISTS (
+        WHERE c.region_id IN ({_marks(regions)}) AND c.destroyed_at IS NULL AND EXISTS (
           SELECT 1 FROM casework_participation p
           WHERE p.case_id = c.id AND p.organisation_id IN ({_marks(organisations)}) AND {ACTIVE})
         ORDER BY c.created_at DESC, c.id DESC LIMIT {PAGE + 1}"""
