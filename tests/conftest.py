@@ -37,7 +37,7 @@ from mda.models import DecreedDay, Domain, Organisation, OrganisationKind, Regio
 from mda.services import api_token_issue
 from mda.workdays import workdays_forget
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
-from tests.support import database_template, layers
+from tests.support import database_template, layers, order
 from tests.support.layers import layer
 
 
@@ -325,6 +325,26 @@ def web(logins: Logins) -> Callable[[str], Client]:
 def api(logins: Logins) -> Callable[[str], APIClient]:
     """``api("police")`` gives an API client with a bearer token for that persona."""
     return logins.api
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--record-durations",
+        action="store_true",
+        help="write the seconds each test file took to tests/durations.json "
+        "(tests/support/order.py)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("record_durations") and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(order.DurationRecorder(), "mda-durations")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Test files longest first, the browser files in one process (tests/support/order.py)."""
+    return order.LongestFirst(config, log) if config.getoption("dist") == "loadfile" else None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
