@@ -57,8 +57,10 @@ class LongestFirst(LoadFileScheduling):
 
     def _assign_work_unit(self, node: Any) -> None:
         if not self._ordered:  # the first assignment: the queue is complete, nothing handed out
-            units = sorted(self.workqueue.items(), key=lambda unit: -self._cost(*unit))
-            self.workqueue = OrderedDict(units)
+            queue: OrderedDict[str, dict[str, bool]] = self.workqueue
+            units = sorted(queue.items(), key=lambda unit: -self._cost(*unit))
+            queue.clear()
+            queue.update(units)
             self._ordered = True
         super()._assign_work_unit(node)
 
