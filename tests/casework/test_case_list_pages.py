@@ -118,3 +118,34 @@ def test_every_sort_pages_by_cursor_without_repeating_or_skipping_a_row(
             if persona == "coordinator" and sort == "status":  # in the order of a case's life
                 order = [CaseStatus.values.index(row["status"]) for row in whole]
                 assert order == sorted(order) and "plan" in {r["status"] for r in whole}
+
+
+def test_a_page_reads_what_its_rows_show_and_never_a_ciphertext_or_a_password(
+    cast: Cast, api: Any, web: Any
+) -> None:
+    cases = _refer_over_days(cast, 3)
+    director = cast.care.user
+    Case.objects.filter(pk=cases[0].pk).update(
+        case_director=director, case_director_organisation=cast.orgs["ggz"]
+    )
+    client = api("coordinator")
+    client.get("/api/v1/cases/")
+    _refs, without = _walk(client, "/api/v1/cases/?page_size=2&sort=newest")
+    with CaptureQueriesContext(connection) as api_queries:
+        rows = client.get("/api/v1/cases/").json()["results"]
+    with CaptureQueriesContext(connection) as web_queries:
+        page = web("coordinator").get("/cases/").content.decode()
+
+    shown = next(row for row in rows if row["reference"] == cases[0].reference)
+    assert shown["case_director"] == {
+        "name": director.get_full_name() or director.get_username(),
+        "organisation": cast.orgs["ggz"].name,
+    }
+    assert cast.orgs["ggz"].name in page
+    for captured in (api_queries, web_queries):
+        lists = [q["sql"] for q in captured.captured_queries if 'FROM "casework_case"' in q["sql"]]
+        assert lists
+        for sql in lists:
+            assert "_ct" not in sql.split("FROM")[0], sql  # the page decrypts nothing
+            assert '"mda_user"."password"' not in sql, sql
+    assert len(api_queries.captured_queries) == without[0]  # the director costs no query
