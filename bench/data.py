@@ -105,14 +105,21 @@ def ensure(cases: int, agreements: int) -> World:
     return world()
 
 
+# Raised when the way the data is built changes, so that data kept from before is built again
+# (2: fields sealed with the associated data ``mda.crypto.decrypt`` checks; version 1 left out the
+# length of the data key's id, so its fields did not decrypt).
+BUILD_VERSION = 2
+
+
 def keys_fingerprint() -> str:
-    """A digest of this run's master, blind-index and audit keys (never the keys themselves)."""
+    """A digest of this run's master, blind-index and audit keys (never the keys themselves) and
+    of ``BUILD_VERSION``."""
     import hashlib
 
     from django.conf import settings
 
     keys = (settings.MDA_MASTER_KEYS, settings.MDA_BLIND_INDEX_KEY, settings.MDA_AUDIT_KEY)
-    return hashlib.sha256(repr(keys).encode()).hexdigest()
+    return hashlib.sha256(repr((keys, BUILD_VERSION)).encode()).hexdigest()
 
 
 def built_keys() -> str | None:
@@ -439,7 +446,7 @@ def _seal(raw: bytes, key_id: uuid.UUID, table: str, column: str, row_id: Any, t
     from mda import crypto
 
     nonce = os.urandom(12)
-    aad = crypto._field_aad(key_id.bytes, table, column, str(row_id))
+    aad = crypto.field_aad(crypto.data_key_aad(key_id), table, column, str(row_id))
     sealed = AESGCM(raw).encrypt(nonce, text.encode(), aad)
     return bytes([1]) + key_id.bytes + nonce + sealed
 

@@ -10,6 +10,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from hypothesis import HealthCheck, given
@@ -519,3 +520,19 @@ def test_nonces_are_never_repeated_and_a_forked_child_never_takes_its_parents() 
     from_child = {reported[i : i + 12] for i in range(0, len(reported), 12)}
     assert len(from_child) == 8
     assert not from_child & buffered
+
+
+def test_a_field_sealed_by_hand_with_field_aad_decrypts_and_encrypt_binds_the_same_bytes(
+    key: DataKey,
+) -> None:
+    """``encrypt`` and ``decrypt`` build ``field_aad`` inline: the three must agree, and so must
+    the benchmark data, which seals its fields by hand with it."""
+    from bench.data import _seal
+
+    row_id = str(uuid.uuid4())
+    where = {"table": "casework_case", "column": "reason_ct", "row_id": row_id}
+    by_hand = _seal(crypto._unwrap(key), key.id, "casework_case", "reason_ct", row_id, SECRET)
+    assert decrypt(key, by_hand, **where) == SECRET
+    sealed = encrypt(key, SECRET, **where)
+    aad = crypto.field_aad(crypto.data_key_aad(key.id), **where)
+    assert AESGCM(crypto._unwrap(key)).decrypt(sealed[17:29], sealed[29:], aad) == SECRET.encode()
