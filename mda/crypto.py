@@ -204,23 +204,8 @@ def _wrap(raw_key: bytes, key_id: uuid.UUID, version: int, keyring: Keyring) -> 
 
 
 def _unwrap(key: DataKey) -> bytes:
-    if key.shredded_at is not None or key.wrapped_key is None:
-        raise KeyShreddedError(f"Data key {key.id} was shredded; its data cannot be decrypted.")
-    version = key.master_key_version
-    master = master_keyring().key(version)
-    blob = bytes(key.wrapped_key)
-    if len(blob) != _WRAPPED_LENGTH or blob[0] != _WRAP_FORMAT:
-        raise DecryptionError(f"Data key {key.id} has a malformed wrapped key.")
-    try:
-        return AESGCM(master).decrypt(
-            blob[1 : 1 + _NONCE_BYTES], blob[1 + _NONCE_BYTES :], _wrap_aad(_key_id(key), version)
-        )
-    except InvalidTag:
-        raise MasterKeyError(
-            f"Data key {key.id} does not unwrap with master key version {version}: "
-            f"MDA_MASTER_KEYS holds a different key for version {version} than the one it was "
-            "wrapped with, or the wrapped key was altered."
-        ) from None
+    """*key*'s raw data key, unwrapped now and kept nowhere (a re-wrap); raises as ``_cached``."""
+    return _cached(_raw_of, key)
 
 
 # Unwrapping a data key costs a master-key AES-GCM operation and a cipher set-up on every field;
@@ -283,7 +268,9 @@ def _cipher(key: DataKey) -> tuple[AESGCM, bytes, bytes]:
 
 
 def _cached(make: Callable[[uuid.UUID, int, bytes, str], _T], key: DataKey) -> _T:
-    """What *make* (one of the caches above) holds for *key*, checked as ``_unwrap`` checks."""
+    """What *make* (``_raw_of`` or one of the caches above) gives for *key*: KeyShreddedError
+    when it was shredded, DecryptionError when its wrapped key is malformed, MasterKeyError when
+    the master keys are missing or do not unwrap it."""
     master_keys = _master_keys_setting()
     wrapped = key.wrapped_key
     if key.shredded_at is not None or wrapped is None:
