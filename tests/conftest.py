@@ -37,7 +37,7 @@ from mda.models import DecreedDay, Domain, Organisation, OrganisationKind, Regio
 from mda.services import api_token_issue
 from mda.workdays import workdays_forget
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
-from tests.support import database_template, layers, order
+from tests.support import database_template, layers, locks, order
 from tests.support.layers import layer
 
 
@@ -395,6 +395,13 @@ def _audit_flush_lifts_append_only_triggers():
 
 
 # --- Audit trail: end ---
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _row_locks_name_their_rows() -> Iterator[None]:
+    """A select_for_update() over a join must name its rows (tests/support/locks.py)."""
+    with locks.joined_row_locks_refused():
+        yield
 
 
 # A flush on PostgreSQL DELETEs, as on SQLite, instead of TRUNCATE: TRUNCATE costs per table (new

@@ -59,9 +59,14 @@ def _acting_organisation(actor: User, case: Case) -> Organisation | None:
 
 def _lock(case: Case) -> Case:
     """Lock *case*'s row for this transaction and refresh *case* from it, in place: the caller
-    sees every change made here, and the access annotations (not columns) stay as they were."""
+    sees every change made here, and the access annotations (not columns) stay as they were.
+
+    The case row only (``of``), not the region, organisation and data key rows joined in: those
+    are shared by every case of the region. NO KEY: the notes, agreements and participations that
+    others add to the case meanwhile check their foreign key with a key-share lock at COMMIT,
+    which a plain FOR UPDATE would make wait on this transaction (and deadlock with it)."""
     case.refresh_from_db(
-        from_queryset=Case.objects.select_for_update().select_related(
+        from_queryset=Case.objects.select_for_update(of=("self",), no_key=True).select_related(
             "region", "data_key", "referring_organisation"
         )
     )

@@ -162,7 +162,9 @@ def withholding_set(
     # One at a time per item: a second request for the same withholding (another coordinator, a
     # double click) waits here for the first to commit, then finds and replaces its row instead
     # of inserting a duplicate. The lock lasts this short transaction only.
-    list(SubjectAccessItem.objects.select_for_update().filter(pk=item.pk).values_list("pk"))
+    # order_by(): the model's ordering would join the case, and lock its row too.
+    locked = SubjectAccessItem.objects.select_for_update(no_key=True).filter(pk=item.pk)
+    list(locked.order_by().values_list("pk"))
     withholding = Withholding.objects.filter(
         item=item, organisation=organisation, entry_kind=kind, entry_id=entry_uuid
     ).first()

@@ -77,7 +77,9 @@ def _changed(actor: User, meeting: Meeting, item: AgendaItem, action: str, **det
 
 def _locked(meeting: Meeting) -> Meeting:
     """Serialise agenda changes of one meeting; keep the access annotations of *meeting*."""
-    fresh = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    # NO KEY: another transaction's new slot or invitation of this meeting (a foreign-key check
+    # with a key-share lock at its COMMIT) need not wait for this one.
+    fresh = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
     for name in ("status", "agenda_status", "starts_at", "ends_at"):
         setattr(meeting, name, getattr(fresh, name))
     return meeting

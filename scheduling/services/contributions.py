@@ -140,7 +140,12 @@ def contribution_save(
     read under the notes' rules. Saving a submitted one as a draft withdraws it."""
     organisation = contributing_organisation(actor, item, organisation)
     # The slot's row lock orders this write and the reminder's claim, and re-reads the deadline.
-    locked = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
+    # The slot's row only, not its meeting's (every organisation's contribution shares that).
+    locked = (
+        AgendaItem.objects.select_for_update(of=("self",), no_key=True)
+        .select_related("meeting")
+        .get(pk=item.pk)
+    )
     if locked.removed_at is not None:
         raise Conflict(_("This case is no longer on the agenda."))
     require_open_for_contributions(locked)

@@ -125,7 +125,7 @@ def invitations_sync(*, meeting: Meeting) -> int:
     A constant number of statements whatever the number of slots and organisations: the invited
     organisations of every slot in one query, invitations and messages written in bulk."""
     with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        meeting = Meeting.objects.select_for_update(no_key=True).get(pk=meeting.pk)
         if meeting.agenda_status != AgendaStatus.PUBLISHED:
             return 0
         items = list(meeting.items.select_related("case").prefetch_related("invitations"))

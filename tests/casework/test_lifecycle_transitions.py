@@ -4,12 +4,15 @@ gets 403 or 404 as the access policy says (see test_access_matrix.TABLE)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from typing import Any
 
 import pytest
+from django.db import OperationalError, connection, connections, transaction
 
 from casework.models import CaseEvent, CaseStatus, CheckIn
+from casework.services import lifecycle
 from casework.transitions import TRANSITIONS, transitions_from
 from mda.models import AuditAction, AuditEvent
 from mda.workdays import AMSTERDAM
@@ -23,8 +26,10 @@ from tests.casework.lifecycle_support import (
     shown,
 )
 from tests.casework.test_access_matrix import PERSONAS, expected
-from tests.conftest import Cast
+from tests.conftest import Cast, require_postgresql
 
+# What a foreign-key check takes on the row it refers to, failing at once instead of waiting.
+KEY_SHARE_NOWAIT = "SELECT 1 FROM {} WHERE id = %s FOR KEY SHARE NOWAIT"
 ALLOWED = {(source, t.name): t.target for t in TRANSITIONS.values() for source in t.sources}
 
 
@@ -195,3 +200,50 @@ def test_a_follow_up_check_in_on_a_day_off_is_due_the_next_working_day(
         6: date(2027, 8, 5),  # a Thursday
         12: date(2028, 2, 7),  # Saturday 5 February: Monday
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transition_locks_the_case_row_alone_and_lets_others_add_to_the_case_meanwhile(
+    cast: Cast, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a transition holds its lock, another connection still takes the key-share lock that
+    its foreign-key check takes at COMMIT (a note or agreement added to the case, a case referred
+    in the region) on the case, its region, referring organisation and data key: none of them
+    waits, so none of them can deadlock with the transition."""
+    require_postgresql("SQLite has no row locks")
+    case = scenario.case
+    rows: dict[str, Any] = {
+        "casework_case": case.pk,
+        "mda_region": case.region_id,
+        "mda_organisation": case.referring_organisation_id,
+        "mda_datakey": case.data_key_id,
+    }
+    refused: list[str] = []
+    probed = threading.Event()
+
+    def probe() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                for table, pk in rows.items():
+                    try:
+                        with transaction.atomic():
+                            cursor.execute(KEY_SHARE_NOWAIT.format(table), [pk])
+                    except OperationalError:
+                        refused.append(table)
+        finally:
+            connections.close_all()
+            probed.set()
+
+    def lock_then_probe(locked: Any) -> Any:
+        locked = real_lock(locked)
+        thread = threading.Thread(target=probe)
+        thread.start()
+        thread.join(timeout=30)
+        return locked
+
+    real_lock = lifecycle._lock
+    monkeypatch.setattr(lifecycle, "_lock", lock_then_probe)
+    move(cast, case, "accept")
+
+    assert probed.is_set()
+    assert refused == []
