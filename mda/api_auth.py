@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -17,6 +20,26 @@ from mda.models import ApiToken
 
 def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+LAST_USE_EVERY = timedelta(seconds=60)
+
+
+def _last_use_record(token: ApiToken) -> None:
+    """Note when *token* was used, at most once a minute, and never waiting for it.
+
+    The row stays locked until the request's transaction ends. An integration sending requests
+    in parallel with one token would otherwise queue every request behind the one that took the
+    lock, once a minute; with SKIP LOCKED the others see that one is writing it and go on."""
+    now = timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at <= LAST_USE_EVERY:
+        return
+    with transaction.atomic():
+        free = ApiToken.objects.select_for_update(skip_locked=True, no_key=True).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USE_EVERY), pk=token.pk
+        )
+        if free.values_list("pk").first() is not None:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -38,9 +61,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token is unknown or has been revoked."))
-        now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        _last_use_record(token)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
 from mda.models import ApiToken
-from mda.services import api_token_revoke
-from tests.conftest import Cast, login_client
+from mda.services import api_token_issue, api_token_revoke
+from tests.conftest import Cast, login_client, require_postgresql
 from tests.factories import OrganisationFactory
 
 ApiFactory = Callable[[str], APIClient]
@@ -59,6 +61,52 @@ def test_a_bearer_token_authenticates_its_user(cast: Cast, api: ApiFactory) -> N
     assert body["username"] == "police"
     assert body["uuid"] == str(cast.police.user.uuid)
     assert [m["organisation"]["name"] for m in body["memberships"]] == ["Politie Noord"]
+
+
+def test_a_token_s_last_use_is_recorded_at_most_once_a_minute(
+    cast: Cast, api: ApiFactory, time_machine: Any
+) -> None:
+    time_machine.move_to(datetime(2026, 12, 3, 9, 0, tzinfo=UTC), tick=False)
+    client = api("police")
+    token = ApiToken.objects.get(user=cast.police.user)
+
+    def used_at(at: datetime) -> datetime | None:
+        time_machine.move_to(at, tick=False)
+        assert client.get("/api/v1/me/").status_code == 200
+        token.refresh_from_db()
+        return token.last_used_at
+
+    first = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    assert used_at(first) == first
+    assert used_at(first + timedelta(seconds=59)) == first
+    assert used_at(first + timedelta(seconds=61)) == first + timedelta(seconds=61)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_does_not_wait_while_another_records_the_token_s_use(cast: Cast) -> None:
+    """An integration's parallel requests with one token: while one holds the token's row (it
+    records the last use, until its transaction ends), the others authenticate without waiting."""
+    require_postgresql("SQLite has no row locks")
+    token, raw = api_token_issue(user=cast.police.user, name="parallel")
+    answered: list[int] = []
+
+    def request_meanwhile() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '2s'")
+            answered.append(bearer(raw).get("/api/v1/me/").status_code)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        ApiToken.objects.select_for_update().filter(pk=token.pk).values_list("pk").get()
+        thread = threading.Thread(target=request_meanwhile)
+        thread.start()
+        thread.join(timeout=30)
+
+    assert answered == [200]
+    token.refresh_from_db()
+    assert token.last_used_at is None  # left to the request that holds the row
 
 
 def test_a_revoked_token_is_refused_with_a_json_error(cast: Cast, api: ApiFactory) -> None:
