@@ -11,6 +11,9 @@ from django.db.models import QuerySet
 from casework.models import Case, Note
 from tests.support.locks import JoinedRowLock, joined_tables
 
+# Compiling a locking statement asks the connection whether it is in a transaction.
+pytestmark = pytest.mark.django_db
+
 
 def _sql(queryset: QuerySet[Any]) -> str:
     return str(queryset.query)
