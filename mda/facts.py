@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
+from django.db.models import DateField, F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from mda.crypto import data_key_derive
@@ -153,12 +155,16 @@ def _spell_record(
     open_spells = Fact.objects.filter(subject=subject, kind=kind, until_month__isnull=True)
     if open_spells.filter(category=category).exists():
         return None  # already in this status or phase: nothing happened
-    open_spells.update(until_month=month)
+    # A spell ends in the month of the change, and never before the month it began: a change
+    # dated earlier (a clock that disagrees across the turn of a month, a worker's behind the
+    # web's) would otherwise fail the user's transition on the spell's check constraint.
+    ends = Greatest(F("month"), Value(month, output_field=DateField()))
+    open_spells.update(until_month=ends)
     ended = kind == FactKind.STATUS and category in ENDED_STATUSES
     if ended:
         Fact.objects.filter(
             subject=subject, kind=FactKind.SAFETY_PHASE, until_month__isnull=True
-        ).update(until_month=month)
+        ).update(until_month=ends)
     if not category:
         return None
     return Fact.objects.create(

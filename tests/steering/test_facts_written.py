@@ -18,6 +18,7 @@ from steering.periods import Period
 from steering.selectors import region_dashboard
 from tests.conftest import Cast
 from tests.steering.life import live
+from tests.steering.scenario import spell
 
 JAN = date(2026, 1, 1)
 FEB = date(2026, 2, 1)
@@ -142,3 +143,18 @@ def test_the_writers_terminal_statuses_are_casework_s() -> None:
     from casework.transitions import TERMINAL
 
     assert {str(s) for s in TERMINAL} == ENDED_STATUSES
+
+
+def test_a_change_dated_before_its_spell_began_ends_the_spell_in_its_own_month(
+    cast: Cast,
+) -> None:
+    """A clock that disagrees across the turn of a month (a worker's behind the web's) dates a
+    change before the spell it ends: the spell ends in the month it began, and nothing fails."""
+    subject = spell(cast.north, [(FEB, "intake"), (JAN, "plan"), (JAN, "closed")])
+    spells = Fact.objects.filter(subject=subject, kind=FactKind.STATUS).order_by("pk")
+
+    assert list(spells.values_list("category", "month", "until_month")) == [
+        ("intake", FEB, FEB),
+        ("plan", JAN, JAN),
+        ("closed", JAN, JAN),
+    ]
