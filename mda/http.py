@@ -7,9 +7,10 @@ pattern of healthchecks' ``hc.accounts``; API views get the same from ``ActorAPI
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest
+from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.views import APIView
 
@@ -40,3 +41,11 @@ class ActorRetrieveAPIView(ActorAPIView, RetrieveAPIView):
 
 
 __all__ = ["ActorAPIView", "ActorListAPIView", "ActorRetrieveAPIView", "AuthenticatedHttpRequest"]
+
+
+class LabelledSerializer(serializers.Serializer):
+    """A serializer with a field named ``label`` (a choice's, a member's, a figure's). DRF's
+    metaclass takes declared fields off the class, so at run time that field never shadows
+    ``Field.label`` (the field's own caption); this tells the type checker so, once."""
+
+    label: Any

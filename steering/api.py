@@ -11,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from mda.http import ActorAPIView
+from mda.http import ActorAPIView, LabelledSerializer
 from steering import access, services
 from steering.periods import Period, PeriodError, current_period
 from steering.selectors import RegionDashboard
@@ -36,9 +36,9 @@ class ValueSerializer(serializers.Serializer):
     )
 
 
-class FigureSerializer(serializers.Serializer):
+class FigureSerializer(LabelledSerializer):
     key = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]  # popped by DRF's metaclass
+    label = serializers.CharField()
     unit = serializers.CharField()
     values = ValueSerializer(many=True, help_text="This period, the previous one, a year earlier.")
     change_previous = serializers.FloatField(allow_null=True)

@@ -19,14 +19,14 @@ from casework.models import (
     AccessLevel,
 )
 from mda.access import actor_of, has_role, organisations_user_may_act_for
-from mda.http import ActorAPIView, ActorListAPIView
+from mda.http import ActorAPIView, ActorListAPIView, LabelledSerializer
 from mda.models import AuditEvent, Organisation, Role
 
 
-class MemberSerializer(serializers.Serializer):
+class MemberSerializer(LabelledSerializer):
     id = serializers.UUIDField()
     role = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]  # popped by DRF's metaclass
+    label = serializers.CharField()
 
 
 class KnownElsewhereSerializer(serializers.Serializer):

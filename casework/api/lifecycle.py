@@ -29,7 +29,7 @@ from casework.models import (
 )
 from casework.transitions import TRANSITION_CHOICES, TRANSITIONS, Transition, transitions_from
 from mda.access import actor_of
-from mda.http import ActorAPIView
+from mda.http import ActorAPIView, LabelledSerializer
 from mda.models import User
 
 
@@ -73,14 +73,14 @@ CONFLICT = OpenApiResponse(
 # --- The status table ---------------------------------------------------------------------------
 
 
-class StatusSerializer(serializers.Serializer):
+class StatusSerializer(LabelledSerializer):
     value = serializers.ChoiceField(choices=CaseStatus.choices, help_text=STATUS_DESCRIPTION)
-    label = serializers.CharField()  # type: ignore[assignment] # a field, not Field.label
+    label = serializers.CharField()
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(LabelledSerializer):
     name = TransitionName
-    label = serializers.CharField()  # type: ignore[assignment] # a field, not Field.label
+    label = serializers.CharField()
     description = serializers.CharField()
     sources = serializers.ListField(
         child=serializers.ChoiceField(choices=CaseStatus.choices),

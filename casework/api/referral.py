@@ -23,7 +23,7 @@ from casework.selectors.referral import referral_as_submitted
 from casework.services import ReferralInput, RiskAssessmentInput
 from casework.services.referral import MAX_MEMBERS, MAX_RISK_ASSESSMENTS
 from mda.blind_index import validate_bsn
-from mda.http import ActorAPIView
+from mda.http import ActorAPIView, LabelledSerializer
 from mda.models import Organisation, Region
 
 
@@ -133,10 +133,9 @@ class IdentityInSerializer(serializers.Serializer):
         return validate_bsn(value) if value.strip() else ""
 
 
-class MemberInSerializer(serializers.Serializer):
+class MemberInSerializer(LabelledSerializer):
     role = serializers.ChoiceField(choices=MemberRole.choices)
-    # DRF's metaclass pops declared fields, so this does not shadow Field.label at run time.
-    label = serializers.CharField(max_length=40)  # type: ignore[assignment]  # popped by DRF
+    label = serializers.CharField(max_length=40)
     identity = IdentityInSerializer(required=False)
 
 
@@ -162,8 +161,8 @@ class RiskAtReferralSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=RiskOutcome.choices)
 
 
-class SubmittedMemberSerializer(serializers.Serializer):
-    label = serializers.CharField()  # type: ignore[assignment]  # popped by DRF's metaclass
+class SubmittedMemberSerializer(LabelledSerializer):
+    label = serializers.CharField()
     role = serializers.ChoiceField(choices=MemberRole.choices)
 
 

@@ -42,7 +42,7 @@ from casework.selectors.subject_access import (
     subject_access_review_view,
 )
 from casework.services import subject_access
-from mda.http import ActorAPIView, ActorListAPIView
+from mda.http import ActorAPIView, ActorListAPIView, LabelledSerializer
 from mda.models import Organisation, User
 
 
@@ -62,8 +62,8 @@ class SubjectRecipientSerializer(serializers.Serializer):
     until = serializers.DateTimeField(allow_null=True)
 
 
-class EntryTextSerializer(serializers.Serializer):
-    label = serializers.CharField()  # type: ignore[assignment]  # popped by DRF's metaclass
+class EntryTextSerializer(LabelledSerializer):
+    label = serializers.CharField()
     text = serializers.CharField()
 
 
@@ -214,11 +214,11 @@ class SubjectIdentitySerializer(serializers.Serializer):
     address = serializers.CharField(required=False)
 
 
-class SubjectReportCaseSerializer(serializers.Serializer):
+class SubjectReportCaseSerializer(LabelledSerializer):
     reference = serializers.CharField(source="case.reference")
     region = serializers.CharField(source="case.region.name")
     role = serializers.CharField()
-    label = serializers.CharField()  # type: ignore[assignment]  # popped by DRF's metaclass
+    label = serializers.CharField()
     identity = SubjectIdentitySerializer()
     referred_at = serializers.DateTimeField(source="case.created_at")
     referred_by = serializers.CharField(source="case.referring_organisation.name")

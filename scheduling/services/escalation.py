@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -559,7 +559,7 @@ def _send_all(
     rungs = Rung.objects.in_bulk({n.rung_id for n in notices})
     for notice in notices:
         notice.rung = rungs[notice.rung_id]
-    people = _People.of_regions({n.case.region_id for n in notices}, set(rungs))
+    people = _People.of_regions({n.case.region_id for n in notices}, rungs.values())
     rows: list[tuple[EscalationNotice, int, bool, Notification]] = []
     with translation.override(settings.LANGUAGE_CODE):
         messages = _Messages()
@@ -603,14 +603,20 @@ class _People:
     resolved: dict[tuple[int, Any], set[int]]
 
     @classmethod
-    def of_regions(cls, region_ids: set[int], rung_ids: set[int]) -> _People:
+    def of_regions(cls, region_ids: set[int], rungs: Collection[Rung]) -> _People:
+        """The people of *region_ids* that *rungs* may name: members in a role one of the rungs
+        asks for, escalation officials (an inactive owner's stand-in) and coordinators (the
+        fallback). Most members are professionals, whom no rung names: they are not read."""
         people = cls({}, {}, {}, {}, {})
-        for org_id, region_id, kind in Organisation.objects.filter(
-            region_id__in=region_ids
-        ).values_list("pk", "region_id", "kind"):
+        rung_ids = {rung.pk for rung in rungs}
+        roles = {Role.ESCALATION_OFFICIAL, Role.COORDINATOR}
+        for rung in rungs:
+            roles.update(rung.roles or [])
+        organisations = Organisation.objects.filter(region_id__in=region_ids).order_by()
+        for org_id, region_id, kind in organisations.values_list("pk", "region_id", "kind"):
             people.kinds.setdefault((region_id, kind), set()).add(org_id)
         for user_id, org_id, region_id, role in Membership.objects.filter(
-            organisation__region_id__in=region_ids, user__is_active=True
+            organisation__region_id__in=region_ids, role__in=roles, user__is_active=True
         ).values_list("user_id", "organisation_id", "organisation__region_id", "role"):
             people.members.setdefault(org_id, {}).setdefault(role, set()).add(user_id)
             if role == Role.COORDINATOR:
