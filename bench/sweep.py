@@ -171,7 +171,8 @@ def main() -> None:
     common.setup()
     _no_broker()
     size = data.QUICK if args.quick else {"cases": args.agreements, "agreements": args.agreements}
-    due, legacy_due, runs = (100, 30, 3) if args.quick else (args.due, args.legacy_due, args.runs)
+    # Quick: four delivery batches, so that the two workers each get work (one batch is one task).
+    due, legacy_due, runs = (400, 30, 3) if args.quick else (args.due, args.legacy_due, args.runs)
     data.ensure(size["cases"], size["agreements"])
     rng = random.Random(7)
     from scheduling.services import escalations_sweep
