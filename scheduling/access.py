@@ -53,6 +53,7 @@ from mda.access import (
     region_ids_with_role,
     regions_of,
 )
+from mda.memberships import memberships_held
 from mda.models import Membership, Organisation, Role, User
 from scheduling.models import (
     AgendaItem,
@@ -207,11 +208,28 @@ def access_meeting(
     user: User | AnonymousUser, meeting_id: Any, *, manage: bool = False, run: bool = False
 ) -> Meeting:
     """The meeting as *user* may see it: Http404 when missing or not visible; PermissionDenied
-    when *manage* (coordinators) or *run* (coordinators and chairs) is asked and not allowed."""
-    meeting = (
-        meetings_visible_to(user).select_related("region", "series").filter(pk=meeting_id).first()
-    )
+    when *manage* (coordinators) or *run* (coordinators and chairs) is asked and not allowed.
+
+    The rule is ``meetings_visible_to``'s, decided for one meeting: the meeting read by its key,
+    the user's roles in its region from their memberships (read once per request), and only for
+    someone who neither coordinates nor chairs there, whether one of their slots is on its
+    published agenda. The list's form compiles its role subqueries twice and an ``Exists`` per
+    row; every meeting page and endpoint starts here. ``test_meetings_access`` checks that the two
+    agree for every persona."""
+    if not is_active_user(user):
+        raise Http404
+    meeting = Meeting.objects.select_related("region", "series").filter(pk=meeting_id).first()
     if meeting is None:
+        raise Http404
+    roles = {
+        m.role for m in memberships_held(user) if m.organisation.region_id == meeting.region_id
+    }
+    meeting.as_coordinator = Role.COORDINATOR in roles
+    meeting.as_chair = Role.CHAIR in roles
+    if not (meeting.as_coordinator or meeting.as_chair) and not (
+        meeting.agenda_status == AgendaStatus.PUBLISHED
+        and own_slots_visible_to(user, AgendaItem.objects.filter(meeting=meeting)).exists()
+    ):
         raise Http404
     if manage and not meeting.as_coordinator:
         raise PermissionDenied

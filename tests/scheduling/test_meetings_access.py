@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.http import Http404
 from icalendar import Calendar
 
+from scheduling.access import access_meeting, meetings_visible_to
 from scheduling.services import invitations
 from tests.conftest import Cast, logins_made_once
 from tests.scheduling import meetings_support
@@ -156,6 +158,49 @@ RUN = {p: (200 if p in {"coordinator", "chair"} else MANAGE[p]) for p in PERSONA
 
 def _ok(status: int, expected: int) -> bool:
     return status in (200, 201) if expected == 200 else status == expected
+
+
+def _one_and_the_list_agree(world: World, persona: str) -> list[tuple[bool, bool, bool]]:
+    """For each meeting of *world*: whether ``access_meeting`` lets *persona* see it and with
+    which flags, asserted equal to what ``meetings_visible_to`` annotates on its row."""
+    user = world.cast.personas[persona].user
+    seen = []
+    for meeting in (world.meeting, world.next_meeting):
+        listed = meetings_visible_to(user).filter(pk=meeting.pk).first()
+        try:
+            one = access_meeting(user, meeting.pk)
+        except Http404:
+            assert listed is None, (persona, meeting)
+            seen.append((False, False, False))
+            continue
+        assert listed is not None, (persona, meeting)
+        flags = (one.as_coordinator, one.as_chair)
+        assert flags == (listed.as_coordinator, listed.as_chair), (persona, meeting)
+        seen.append((True, *flags))
+    return seen
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_one_meeting_is_decided_as_the_list_decides_it_on_a_draft_agenda(
+    persona: str, world: World
+) -> None:
+    """``access_meeting`` decides for one meeting what ``meetings_visible_to`` filters and
+    annotates on every row: before publication, only the region's coordinators and chairs."""
+    whole = persona in {"coordinator", "chair"}
+    expected = (whole, persona == "coordinator", persona == "chair")
+    assert _one_and_the_list_agree(world, persona) == [expected, expected]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_one_meeting_is_decided_as_the_list_decides_it_on_a_published_agenda(
+    persona: str, published: World
+) -> None:
+    """Published: also the partners with a slot on it (the next meeting has no agenda yet)."""
+    whole = persona in {"coordinator", "chair"}
+    roles = (persona == "coordinator", persona == "chair")
+    expected_next = (whole, *roles)
+    expected = (SEES[persona] is not None, *roles)
+    assert _one_and_the_list_agree(published, persona) == [expected, expected_next]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
