@@ -8,6 +8,7 @@ import logging
 import uuid
 
 from celery import shared_task
+from django.conf import settings
 
 from mda.outbox import BROKER_DOWN
 from scheduling import services
@@ -20,6 +21,14 @@ logger = logging.getLogger(__name__)
 # 250 (two messages per dispatch batch, so two workers share it) delivers about 1.5x as fast as 100
 # on bench/sweep.py; its transaction holds the batch's agreements for about 0.1 s.
 DELIVERY_BATCH = 250
+
+
+def delivery_batch() -> int:
+    """Notices per delivery message: DELIVERY_BATCH, unless the settings name another number
+    (``MDA_ESCALATION_DELIVERY_BATCH``; the crash tests use small batches, so that a worker
+    killed while sending is killed between two of them)."""
+    configured = getattr(settings, "MDA_ESCALATION_DELIVERY_BATCH", None)
+    return DELIVERY_BATCH if configured is None else int(configured)
 
 
 @shared_task(name="scheduling.tasks.sweep_escalations", ignore_result=True)
@@ -54,9 +63,10 @@ def dispatch_pending() -> int:
 
 
 def publish(ids: list[uuid.UUID]) -> int:
-    """Hand the ids to workers, DELIVERY_BATCH per message; the number the broker took."""
-    for start in range(0, len(ids), DELIVERY_BATCH):
-        chunk = [str(notice_id) for notice_id in ids[start : start + DELIVERY_BATCH]]
+    """Hand the ids to workers, ``delivery_batch()`` per message; the number the broker took."""
+    size = delivery_batch()
+    for start in range(0, len(ids), size):
+        chunk = [str(notice_id) for notice_id in ids[start : start + size]]
         try:
             deliver_escalations.apply_async((chunk,), retry=False)
         except BROKER_DOWN:

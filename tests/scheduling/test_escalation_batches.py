@@ -3,15 +3,18 @@ before its time, whatever moment a sweep is told it is."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mda.models import Notification
 from mda.workdays import work_calendar
 from scheduling import services as ladder
+from scheduling import tasks
 from scheduling.models import EscalationNotice, EscalationRecipient
 from tests.casework.conftest import Scenario
 from tests.conftest import Cast
@@ -92,3 +95,20 @@ def test_a_batch_is_delivered_in_a_constant_number_of_queries_with_its_recipient
     assert Notification.objects.count() == 99
     assert EscalationRecipient.objects.count() == 99
     assert ladder.escalations_deliver(notice_ids=large) == {"skipped": 90}
+
+
+def test_the_sweep_hands_notices_to_workers_in_batches_of_the_configured_size(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    sizes: list[int] = []
+    monkeypatch.setattr(
+        tasks.deliver_escalations, "apply_async", lambda args, **kw: sizes.append(len(args[0]))
+    )
+    ids = [uuid.uuid4() for _ in range(tasks.DELIVERY_BATCH + 3)]
+    assert tasks.publish(ids) == len(ids)
+    assert sizes == [tasks.DELIVERY_BATCH, 3]
+
+    sizes.clear()
+    settings.MDA_ESCALATION_DELIVERY_BATCH = 2
+    assert tasks.publish(ids[:5]) == 5
+    assert sizes == [2, 2, 1]
