@@ -128,8 +128,10 @@ def active_participations_of(user: User) -> QuerySet[Participation]:
 
 
 @dataclass(frozen=True)
-class _Standing:
-    """Where *user* stands, read once per list (constants let PostgreSQL pick the index)."""
+class Standing:
+    """Where a user stands: the regions they coordinate and chair, their partner organisations
+    and those organisations' regions. Read from the memberships (once per request), and passed
+    to the queries as constants, which lets PostgreSQL pick the index."""
 
     coordinated: frozenset[int]  # region ids
     chaired: frozenset[int]
@@ -137,7 +139,7 @@ class _Standing:
     partner_regions: frozenset[int]
 
 
-def _standing(user: User) -> _Standing:
+def standing_of(user: User) -> Standing:
     coordinated, chaired, organisations, partner_regions = set(), set(), set(), set()
     for membership in memberships_held(user):
         role, organisation_id = membership.role, membership.organisation_id
@@ -149,7 +151,7 @@ def _standing(user: User) -> _Standing:
         if role in PARTNER_ROLES:
             organisations.add(organisation_id)
             partner_regions.add(region_id)
-    return _Standing(
+    return Standing(
         frozenset(coordinated),
         frozenset(chaired),
         frozenset(organisations),
@@ -173,7 +175,7 @@ def cases_visible_to(
     # A destroyed case is a tombstone: it exists for nobody here (only in the privacy officer's
     # records, ``cases_supervised_by`` and ``destruction_records_visible_to``).
     qs = qs.filter(destroyed_at__isnull=True)
-    standing = _standing(user)
+    standing = standing_of(user)
     # Only the parts the user's standing needs: most users are coordinators or partners, and the
     # other part would be built, compiled and evaluated for nothing.
     coordinated = Q(region_id__in=standing.coordinated)
@@ -238,7 +240,7 @@ def access_case(
     )
     if case is None:
         raise Http404
-    standing = _standing(user)
+    standing = standing_of(user)
     region = case.region_id
     level = -1
     if region in standing.coordinated:
@@ -541,7 +543,7 @@ def agreements_visible_to(
     qs = Agreement.objects.all() if queryset is None else queryset
     if not is_active_user(user):
         return qs.none()
-    standing = _standing(user)  # constants: each EXISTS is one probe of the participation index
+    standing = standing_of(user)  # constants: each EXISTS is one probe of the participation index
     participations = Participation.objects.active().filter(
         case=OuterRef("case_id"), organisation_id__in=standing.partner_organisations
     )

@@ -40,12 +40,18 @@ class ActorRetrieveAPIView(ActorAPIView, RetrieveAPIView):
     pass
 
 
-__all__ = ["ActorAPIView", "ActorListAPIView", "ActorRetrieveAPIView", "AuthenticatedHttpRequest"]
-
-
 class LabelledSerializer(serializers.Serializer):
     """A serializer with a field named ``label`` (a choice's, a member's, a figure's). DRF's
     metaclass takes declared fields off the class, so at run time that field never shadows
     ``Field.label`` (the field's own caption); this tells the type checker so, once."""
 
     label: Any
+
+
+__all__ = [
+    "ActorAPIView",
+    "ActorListAPIView",
+    "ActorRetrieveAPIView",
+    "AuthenticatedHttpRequest",
+    "LabelledSerializer",
+]

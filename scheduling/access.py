@@ -40,6 +40,7 @@ from casework.access import (
     active_participations_of,
     agreements_visible_to,
     cases_visible_to,
+    standing_of,
 )
 from casework.models import AccessLevel, NoteVisibility, Participation
 from mda.access import (
@@ -53,7 +54,6 @@ from mda.access import (
     region_ids_with_role,
     regions_of,
 )
-from mda.memberships import memberships_held
 from mda.models import Membership, Organisation, Role, User
 from scheduling.models import (
     AgendaItem,
@@ -221,11 +221,9 @@ def access_meeting(
     meeting = Meeting.objects.select_related("region", "series").filter(pk=meeting_id).first()
     if meeting is None:
         raise Http404
-    roles = {
-        m.role for m in memberships_held(user) if m.organisation.region_id == meeting.region_id
-    }
-    meeting.as_coordinator = Role.COORDINATOR in roles
-    meeting.as_chair = Role.CHAIR in roles
+    standing = standing_of(user)
+    meeting.as_coordinator = meeting.region_id in standing.coordinated
+    meeting.as_chair = meeting.region_id in standing.chaired
     if not (meeting.as_coordinator or meeting.as_chair) and not (
         meeting.agenda_status == AgendaStatus.PUBLISHED
         and own_slots_visible_to(user, AgendaItem.objects.filter(meeting=meeting)).exists()
