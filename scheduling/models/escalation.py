@@ -11,7 +11,7 @@ reason is encrypted with the case's data key.
 from __future__ import annotations
 
 import uuid
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 from django.conf import settings
@@ -226,6 +226,9 @@ class EscalationNotice(models.Model):
     as_recipient: bool = False
     agreement_visible: bool = False
     reason_visible: bool = False
+    # Set by the escalation selectors: when that user acknowledged it, and their notification.
+    my_acknowledged_at: datetime | None = None
+    my_notification: uuid.UUID | None = None
 
     class Meta:
         ordering = ["-due_at", "-rung_number"]

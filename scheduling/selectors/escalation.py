@@ -26,10 +26,12 @@ from scheduling.models.escalation import rung_label
 
 def _with_my_acknowledgement(qs: QuerySet[EscalationNotice], actor: User) -> Any:
     mine = EscalationRecipient.objects.filter(notice=OuterRef("pk"), user=actor)
-    return qs.annotate(
-        my_acknowledged_at=Subquery(mine.values("notification__acknowledged_at")[:1]),
-        my_notification=Subquery(mine.values("notification__uuid")[:1]),
-    )
+    # As a mapping: the names are declared on the model (EscalationNotice.my_acknowledged_at).
+    mine_values = {
+        "my_acknowledged_at": Subquery(mine.values("notification__acknowledged_at")[:1]),
+        "my_notification": Subquery(mine.values("notification__uuid")[:1]),
+    }
+    return qs.annotate(**mine_values)
 
 
 def notices_visible(*, actor: User) -> Any:
@@ -80,17 +82,18 @@ class EscalationView:
     @property
     def can_acknowledge(self) -> bool:
         notice = self.notice
-        return notice.as_recipient and not getattr(notice, "my_acknowledged_at", None)
+        return notice.as_recipient and not notice.my_acknowledged_at
 
 
 def escalation_view(*, actor: User, notice_id: Any) -> EscalationView:
     """One notice as *actor* may see it (404 otherwise). Recipients see reference, rung, due date
     and a link; the reason of a manual escalation only coordinators and level-2 partners."""
-    notice = (
-        notices_visible(actor=actor).select_related("case__data_key").filter(pk=notice_id).first()
-    )
-    if notice is None:
-        raise Http404
+    notice = access.access_escalation_notice(actor, notice_id)
+    if notice.as_recipient:
+        mine = EscalationRecipient.objects.filter(notice=notice, user=actor)
+        notice.my_acknowledged_at, notice.my_notification = mine.values_list(
+            "notification__acknowledged_at", "notification__uuid"
+        ).first() or (None, None)
     view = EscalationView(notice=notice)
     if notice.reason_visible:
         view.recipients = list(notice.deliveries.select_related("user", "notification"))

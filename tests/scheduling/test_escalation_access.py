@@ -15,10 +15,12 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.access import access_case
 from scheduling import services as ladder
+from scheduling.access import access_escalation_notice, escalation_notices_visible_to
 from scheduling.models import EscalationNotice, Rung
 from tests.casework.conftest import Scenario
 from tests.conftest import Cast, Logins, Persona
@@ -139,6 +141,64 @@ def test_each_notice_answers_by_the_table_and_recipients_get_no_content(
         assert "AGREEMENT-MARKER" not in html + str(body)
         if not notice.manual:
             assert ("agreement" in body) == TABLE[persona][0]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_one_notice_is_decided_as_the_list_decides_it(
+    persona: str, climbed: Ladder, people: dict[str, Persona]
+) -> None:
+    """``access_escalation_notice`` decides for one notice what ``escalation_notices_visible_to``
+    filters and annotates on every row, for each notice of the climbed ladder."""
+    user = people[persona].user
+    listed = {
+        n.pk: (True, n.as_recipient, n.agreement_visible, n.reason_visible)
+        for n in escalation_notices_visible_to(user)
+    }
+    for key, notice in climbed.notices.items():
+        try:
+            one = access_escalation_notice(user, notice.pk)
+        except Http404:
+            decided = (False, False, False, False)
+        else:
+            decided = (True, one.as_recipient, one.agreement_visible, one.reason_visible)
+        assert decided == listed.get(notice.pk, (False, False, False, False)), key
+        assert decided[0] == _sees(persona, key), key
+        if decided[0]:
+            assert decided[1] == (key in TABLE[persona][3]), key
+            assert decided[3] == TABLE[persona][2], key
+
+
+def _one_and_the_list(user: Any, notice: EscalationNotice) -> tuple[bool, ...]:
+    listed = escalation_notices_visible_to(user).filter(pk=notice.pk).first()
+    try:
+        one = access_escalation_notice(user, notice.pk)
+    except Http404:
+        assert listed is None
+        return (False,)
+    assert listed is not None
+    flags = (True, one.as_recipient, one.agreement_visible, one.reason_visible)
+    assert flags == (True, listed.as_recipient, listed.agreement_visible, listed.reason_visible)
+    return flags
+
+
+def test_an_owner_at_level_one_sees_the_notice_of_its_agreement_as_the_list_shows_it(
+    cast: Cast, scenario: Scenario, people: dict[str, Persona], climbed: Ladder
+) -> None:
+    """The care team takes part at level 1 and owns this agreement: it sees the agreement and
+    so its notice, without the reason; the chair (level 1 too, no owner) sees neither."""
+    agreement = make_agreement(cast, scenario.case, date(2026, 7, 20), org="ggz", owner="care")
+    rung = climbed.notices["1"].rung
+    notice = EscalationNotice.objects.create(
+        case=scenario.case,
+        agreement=agreement,
+        rung=rung,
+        rung_number=rung.number,
+        rung_name=rung.name,
+        due_at=at(2026, 7, 21),
+    )
+    assert _one_and_the_list(people["care"].user, notice) == (True, False, True, False)
+    assert _one_and_the_list(people["chair"].user, notice) == (False,)
+    assert _one_and_the_list(people["police"].user, notice) == (True, False, True, True)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
