@@ -22,6 +22,7 @@ from django.db.models import Case as DbCase
 from django.db.models.expressions import Combinable
 from django.http import Http404
 
+from mda.memberships import memberships_held
 from mda.models import Membership, Notification, Organisation, Region, Role, User
 
 if TYPE_CHECKING:
@@ -76,11 +77,14 @@ def memberships_of(user: User | AnonymousUser) -> QuerySet[Membership]:
 
 
 def roles_of(user: User | AnonymousUser) -> set[str]:
-    return set(memberships_of(user).values_list("role", flat=True))
+    """The roles *user* holds anywhere, from the memberships read once per request."""
+    if not user.is_authenticated:
+        return set()
+    return {membership.role for membership in memberships_held(user)}
 
 
 def has_role(user: User | AnonymousUser, *roles: str) -> bool:
-    return memberships_of(user).filter(role__in=roles).exists()
+    return not roles_of(user).isdisjoint(roles)
 
 
 def region_ids_with_role(user: User, *roles: str) -> QuerySet[Membership, Any]:
