@@ -407,9 +407,11 @@ def organisations_user_may_refer_for(user: User) -> QuerySet[Organisation]:
 
 
 def can_refer(user: User | AnonymousUser) -> bool:
+    """Whether *user* refers for some organisation (``organisations_user_may_refer_for``), from
+    the memberships read once per request: the navigation asks it on every page."""
     if not user.is_authenticated:
         return False
-    return organisations_user_may_refer_for(user).exists()
+    return any(membership.role in REFERRER_ROLES for membership in memberships_held(user))
 
 
 def can_triage(user: User | AnonymousUser) -> bool:
