@@ -303,13 +303,42 @@ def access_meeting(
 def access_agenda_item(
     user: User | AnonymousUser, meeting: Meeting, item_id: Any, *, manage: bool = False
 ) -> AgendaItem:
+    """The current item *item_id* of *meeting* as *user* may see it, with ``as_coordinator`` set
+    as ``agenda_items_visible_to`` annotates it: Http404 when missing or not visible,
+    PermissionDenied when *manage* (coordinators) is asked and not allowed.
+
+    The list's rule decided for one item: the item by its key, the user's roles in the meeting's
+    region from their standing, and only for someone who neither coordinates nor chairs there,
+    whether one of their organisations takes part in its case at level 1 or more (published
+    agendas only). ``test_meetings_access`` checks that the two agree for every persona."""
+    if not is_active_user(user):
+        raise Http404
     item = (
-        agenda_items_visible_to(user)
-        .select_related("case__region", "case__data_key", "meeting")
-        .filter(meeting=meeting, pk=item_id)
+        AgendaItem.objects.select_related("case__region", "case__data_key", "meeting")
+        .filter(meeting=meeting, pk=item_id, removed_at__isnull=True)
         .first()
     )
     if item is None:
+        raise Http404
+    standing = standing_of(user)
+    region = item.meeting.region_id
+    item.as_coordinator = region in standing.coordinated
+    visible = item.as_coordinator or region in standing.chaired
+    if (
+        not visible
+        and standing.partner_organisations
+        and item.meeting.agenda_status == AgendaStatus.PUBLISHED
+    ):
+        visible = (
+            Participation.objects.active()
+            .filter(
+                case_id=item.case_id,
+                organisation_id__in=standing.partner_organisations,
+                level__gte=MEETING_LEVEL,
+            )
+            .exists()
+        )
+    if not visible:
         raise Http404
     if manage and not item.as_coordinator:
         raise PermissionDenied

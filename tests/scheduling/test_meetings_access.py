@@ -14,7 +14,12 @@ import pytest
 from django.http import Http404
 from icalendar import Calendar
 
-from scheduling.access import access_meeting, meetings_visible_to
+from scheduling.access import (
+    access_agenda_item,
+    access_meeting,
+    agenda_items_visible_to,
+    meetings_visible_to,
+)
 from scheduling.services import invitations
 from tests.conftest import Cast, logins_made_once
 from tests.scheduling import meetings_support
@@ -178,6 +183,40 @@ def _one_and_the_list_agree(world: World, persona: str) -> list[tuple[bool, bool
         assert flags == (listed.as_coordinator, listed.as_chair), (persona, meeting)
         seen.append((True, *flags))
     return seen
+
+
+def _one_item_and_the_list_agree(world: World, persona: str) -> dict[str, tuple[bool, bool]]:
+    """For each item of *world*'s meeting (removed ones too): whether ``access_agenda_item``
+    lets *persona* see it and as coordinator, asserted equal to ``agenda_items_visible_to``."""
+    user = world.cast.personas[persona].user
+    seen = {}
+    for item in world.meeting.items.all():
+        listed = agenda_items_visible_to(user).filter(pk=item.pk).first()
+        try:
+            one = access_agenda_item(user, world.meeting, item.pk)
+        except Http404:
+            assert listed is None, (persona, item)
+            seen[item.case.reference] = (False, False)
+            continue
+        assert listed is not None, (persona, item)
+        assert one.as_coordinator == listed.as_coordinator, (persona, item)
+        seen[item.case.reference] = (True, one.as_coordinator)
+    return seen
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_one_agenda_item_is_decided_as_the_list_decides_it(persona: str, world: World) -> None:
+    """Draft, only the region's coordinators and chairs see the items; published, also the
+    partners whose organisation takes part in the item's case at level 1 or more."""
+    draft = _one_item_and_the_list_agree(world, persona)
+    assert set(draft) >= ALL
+    whole = persona in {"coordinator", "chair"}
+    assert set(draft.values()) <= {(whole, persona == "coordinator")}
+    world.publish()
+    after = _one_item_and_the_list_agree(world, persona)
+    assert {ref for ref, (sees, _c) in after.items() if sees} == (
+        set(draft) if whole else SEES[persona] or set()
+    )
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
