@@ -561,16 +561,38 @@ def agreements_visible_to(
 def access_agreement(
     user: User | AnonymousUser, agreement_id: Any, *, resolve: bool = False, manage: bool = False
 ) -> Agreement:
-    """The agreement as *user* may see it: Http404 when missing or not visible; PermissionDenied
-    when visible but *resolve* (owner organisation or coordinator) or *manage* (coordinator) is
-    asked and not allowed."""
+    """The agreement as *user* may see it, with ``as_coordinator`` and ``as_owner`` set as
+    ``agreements_visible_to`` annotates them: Http404 when missing or not visible;
+    PermissionDenied when visible but *resolve* (owner organisation or coordinator) or *manage*
+    (coordinator) is asked and not allowed.
+
+    The list's rule decided for one agreement: the agreement by its key, then the levels of the
+    user's partner organisations in its case in one small query (none for a coordinator of its
+    region). ``test_agreements_access`` checks that the two agree for every persona."""
+    if not is_active_user(user):
+        raise Http404
     agreement = (
-        agreements_visible_to(user)
-        .select_related("case__region", "case__data_key", "owner_organisation", "owner")
+        Agreement.objects.select_related(
+            "case__region", "case__data_key", "owner_organisation", "owner"
+        )
         .filter(pk=agreement_id)
         .first()
     )
     if agreement is None:
+        raise Http404
+    standing = standing_of(user)
+    agreement.as_coordinator = agreement.case.region_id in standing.coordinated
+    levels: list[tuple[int, int]] = []
+    if standing.partner_organisations:
+        levels = list(
+            Participation.objects.active()
+            .filter(case_id=agreement.case_id, organisation_id__in=standing.partner_organisations)
+            .values_list("organisation_id", "level")
+        )
+    owner = agreement.owner_organisation_id
+    agreement.as_owner = any(org == owner and level >= PROCESS for org, level in levels)
+    full = any(level == FULL for _org, level in levels)
+    if not (agreement.as_coordinator or full or agreement.as_owner):
         raise Http404
     if manage and not agreement.as_coordinator:
         raise PermissionDenied

@@ -9,8 +9,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.http import Http404
 from django.utils import timezone
 
+from casework.access import access_agreement, agreements_visible_to
 from casework.models import Agreement
 from tests.casework.conftest import Scenario
 from tests.conftest import Cast, logins_made_once
@@ -87,6 +89,29 @@ def _case(persona: str, need: str) -> int:
     if need == "coordinate":
         return 200 if coordinator else 403
     return 200 if level >= 1 else 403
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_one_agreement_is_decided_as_the_list_decides_it(
+    persona: str, cast: Cast, two: Two
+) -> None:
+    """``access_agreement`` decides for one agreement what ``agreements_visible_to`` filters and
+    annotates on every row, and the table says who sees, owns and coordinates."""
+    user = cast.personas[persona].user
+    _level, sees, _resolves, coordinator = TABLE[persona]
+    for key in ("lt", "ggz"):
+        listed = agreements_visible_to(user).filter(pk=two[key].pk).first()
+        try:
+            one = access_agreement(user, two[key].pk)
+        except Http404:
+            assert listed is None, key
+            assert key not in sees, key
+            continue
+        assert listed is not None, key
+        assert (one.as_coordinator, one.as_owner) == (listed.as_coordinator, listed.as_owner)
+        assert key in sees, key
+        assert one.as_coordinator == coordinator, key
+        assert one.as_owner == (key in OWNED.get(persona, set())), key
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
