@@ -38,9 +38,9 @@ from django.http import Http404
 
 from casework.access import (
     Standing,
+    access_case,
     active_participations_of,
     agreements_visible_to,
-    cases_visible_to,
     standing_of,
 )
 from casework.models import AccessLevel, Agreement, Case, NoteVisibility, Participation
@@ -382,8 +382,9 @@ def minutes_level(user: User, item: AgendaItem) -> int | None:
     """How much of an item's minutes *user* reads: 2 everything, 1 the process parts (attendance,
     next review), None nothing. Coordinators always; others once the minutes are published, at
     their level on the case."""
-    case = cases_visible_to(user).filter(pk=item.case_id).first()
-    if case is None:
+    try:
+        case = access_case(user, item.case_id)
+    except Http404:
         return None
     if case.as_coordinator:
         return int(AccessLevel.FULL)
