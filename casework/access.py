@@ -55,6 +55,7 @@ Whoever sees an agreement may read its description (level 2 or the owner organis
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -558,6 +559,31 @@ def agreements_visible_to(
     )
 
 
+def partner_levels(standing: Standing, case_ids: Collection[Any]) -> list[tuple[Any, int, int]]:
+    """(case id, organisation id, level) of the active participations of the user's partner
+    organisations in *case_ids*: one small query, none for someone without them."""
+    if not standing.partner_organisations:
+        return []
+    return list(
+        Participation.objects.active()
+        .filter(case_id__in=case_ids, organisation_id__in=standing.partner_organisations)
+        .values_list("case_id", "organisation_id", "level")
+    )
+
+
+def agreement_access(
+    standing: Standing, agreement: Agreement, levels: list[tuple[Any, int, int]]
+) -> tuple[bool, bool, bool]:
+    """``agreements_visible_to``'s rule for one agreement whose case (with its region) is loaded:
+    (visible, as_coordinator, as_owner). *levels* is ``partner_levels`` of at least its case."""
+    as_coordinator = agreement.case.region_id in standing.coordinated
+    mine = [(org, level) for case_id, org, level in levels if case_id == agreement.case_id]
+    owner = agreement.owner_organisation_id
+    as_owner = any(org == owner and level >= PROCESS for org, level in mine)
+    full = any(level == FULL for _org, level in mine)
+    return as_coordinator or full or as_owner, as_coordinator, as_owner
+
+
 def access_agreement(
     user: User | AnonymousUser, agreement_id: Any, *, resolve: bool = False, manage: bool = False
 ) -> Agreement:
@@ -566,9 +592,9 @@ def access_agreement(
     PermissionDenied when visible but *resolve* (owner organisation or coordinator) or *manage*
     (coordinator) is asked and not allowed.
 
-    The list's rule decided for one agreement: the agreement by its key, then the levels of the
-    user's partner organisations in its case in one small query (none for a coordinator of its
-    region). ``test_agreements_access`` checks that the two agree for every persona."""
+    The list's rule decided for one agreement (``agreement_access``): the agreement by its key,
+    then the levels of the user's partner organisations in its case in one small query.
+    ``test_agreements_access`` checks that the two agree for every persona."""
     if not is_active_user(user):
         raise Http404
     agreement = (
@@ -581,18 +607,11 @@ def access_agreement(
     if agreement is None:
         raise Http404
     standing = standing_of(user)
-    agreement.as_coordinator = agreement.case.region_id in standing.coordinated
-    levels: list[tuple[int, int]] = []
-    if standing.partner_organisations:
-        levels = list(
-            Participation.objects.active()
-            .filter(case_id=agreement.case_id, organisation_id__in=standing.partner_organisations)
-            .values_list("organisation_id", "level")
-        )
-    owner = agreement.owner_organisation_id
-    agreement.as_owner = any(org == owner and level >= PROCESS for org, level in levels)
-    full = any(level == FULL for _org, level in levels)
-    if not (agreement.as_coordinator or full or agreement.as_owner):
+    levels = partner_levels(standing, {agreement.case_id})
+    visible, agreement.as_coordinator, agreement.as_owner = agreement_access(
+        standing, agreement, levels
+    )
+    if not visible:
         raise Http404
     if manage and not agreement.as_coordinator:
         raise PermissionDenied

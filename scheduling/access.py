@@ -37,13 +37,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from casework.access import (
-    Standing,
     access_case,
     active_participations_of,
+    agreement_access,
     agreements_visible_to,
+    partner_levels,
     standing_of,
 )
-from casework.models import AccessLevel, Agreement, Case, NoteVisibility, Participation
+from casework.models import AccessLevel, NoteVisibility, Participation
 from mda.access import (
     PARTNER_ROLES,
     SERIES_MANAGER_ROLES,
@@ -106,15 +107,16 @@ def access_escalation_notice(user: User | AnonymousUser, notice_id: Any) -> Esca
     is missing or not visible.
 
     The list's rule decided for one notice, as ``access_case`` does for a case: the notice by its
-    key, the levels of the user's partner organisations in its case (and in its agreement's, when
-    that is another) in one small query, and whether the user received it. The list's form nests
-    the whole agreement rule in an EXISTS that costs more than all of these together.
-    ``test_escalation_access`` checks that the two agree for every persona and notice."""
+    key, the levels of the user's partner organisations in its case in one small query (the
+    agreement's visibility is ``agreement_access`` on the same levels), and whether the user
+    received it. The list's form nests the whole agreement rule in an EXISTS that costs more than
+    all of these together. ``test_escalation_access`` checks that the two agree for every
+    persona and notice."""
     if not is_active_user(user):
         raise Http404
     notice = (
         EscalationNotice.objects.select_related(
-            "case__region", "case__data_key", "agreement", "organisation", "rung"
+            "case__region", "case__data_key", "agreement__case", "organisation", "rung"
         )
         .filter(pk=notice_id)
         .first()
@@ -122,57 +124,20 @@ def access_escalation_notice(user: User | AnonymousUser, notice_id: Any) -> Esca
     if notice is None:
         raise Http404
     standing = standing_of(user)
-    levels = _partner_levels(standing.partner_organisations, {notice.case_id})
+    agreement = notice.agreement
+    levels = partner_levels(
+        standing, {notice.case_id} | ({agreement.case_id} if agreement is not None else set())
+    )
     coordinator = notice.case.region_id in standing.coordinated
-    full = any(level == AccessLevel.FULL for _case, _organisation, level in levels)
+    full = any(case == notice.case_id and level == AccessLevel.FULL for case, _o, level in levels)
     recipient = EscalationRecipient.objects.filter(notice=notice, user=user).exists()
-    agreement_visible = False
-    if notice.agreement is not None:
-        agreement_visible = _agreement_visible(standing, notice.agreement, notice, levels)
+    agreement_visible = agreement is not None and agreement_access(standing, agreement, levels)[0]
     if not (coordinator or agreement_visible or (notice.manual and full) or recipient):
         raise Http404
     notice.as_recipient = recipient
     notice.agreement_visible = agreement_visible
     notice.reason_visible = coordinator or full
     return notice
-
-
-def _partner_levels(
-    organisations: frozenset[int], case_ids: set[Any]
-) -> list[tuple[Any, int, int]]:
-    """(case id, organisation id, level) of the active participations of *organisations*."""
-    if not organisations:
-        return []
-    return list(
-        Participation.objects.active()
-        .filter(case_id__in=case_ids, organisation_id__in=organisations)
-        .values_list("case_id", "organisation_id", "level")
-    )
-
-
-def _agreement_visible(
-    standing: Standing,
-    agreement: Agreement,
-    notice: EscalationNotice,
-    levels: list[tuple[Any, int, int]],
-) -> bool:
-    """``agreements_visible_to``'s rule for the notice's agreement: its case's coordinators, a
-    partner organisation at level 2 in its case, or its owner organisation at level 1 or more."""
-    if agreement.case_id == notice.case_id:
-        region_id = notice.case.region_id
-    else:  # not made so, but decided by the agreement's own case if it ever is
-        region_id = Case.objects.filter(pk=agreement.case_id).values_list("region_id", flat=True)[0]
-        levels = _partner_levels(standing.partner_organisations, {agreement.case_id})
-    if region_id in standing.coordinated:
-        return True
-    return any(
-        case_id == agreement.case_id
-        and (
-            level == AccessLevel.FULL
-            or (organisation == agreement.owner_organisation_id and level >= AccessLevel.PROCESS)
-        )
-        for case_id, organisation, level in levels
-    )
 
 
 def ladders_visible_to(user: User | AnonymousUser) -> QuerySet[Ladder]:
