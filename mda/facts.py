@@ -16,6 +16,7 @@ from django.db.models import DateField, F, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
+from mda.bulk import rows_insert
 from mda.crypto import data_key_derive
 from mda.models.facts import SPELL_KINDS, Fact, FactKind
 from mda.workdays import local_date
@@ -117,22 +118,36 @@ def fact_record(
 
 def facts_record_each(
     kind: str, *, cases: Iterable[tuple[StatisticsCase, str]], on: date | datetime | None = None
-) -> list[Fact]:
-    """One plain fact of *kind* per (case, category) in *cases*, in one insert: for a batch (the
-    escalations a worker sends). Spells and once-per-case kinds need their case's earlier facts,
-    so they go through ``fact_record`` one at a time. Each case's data key should come with it
-    (``select_related``): the statistics token is derived from it."""
+) -> int:
+    """One plain fact of *kind* per (case, category) in *cases*, in one statement (``mda.bulk``):
+    for a batch (the escalations a worker sends); how many. Spells and once-per-case kinds need
+    their case's earlier facts, so they go through ``fact_record`` one at a time. Each case's data
+    key should come with it (``select_related``): the statistics token is derived from it, once
+    per key."""
     if kind in SPELL_KINDS or kind in ONCE_PER_CASE:
         raise ValueError(f"Facts of kind {kind!r} are recorded one at a time (fact_record).")
     month = month_of(on)
-    return Fact.objects.bulk_create(
-        Fact(
-            **_dimensions(kind, case.region_id, statistics_token(case.data_key), None),
-            month=month,
-            category=category,
-        )
-        for case, category in cases
-    )
+    tokens: dict[object, uuid.UUID] = {}
+    rows = []
+    for case, category in cases:
+        key = case.data_key
+        if key.pk not in tokens:
+            tokens[key.pk] = statistics_token(key)
+        rows.append((kind, case.region_id, tokens[key.pk], "", "", month, category, 1))
+    rows_insert(Fact, _EACH_FIELDS, rows)
+    return len(rows)
+
+
+_EACH_FIELDS = (
+    "kind",
+    "region_id",
+    "subject",
+    "organisation_kind",
+    "organisation_domain",
+    "month",
+    "category",
+    "count",
+)
 
 
 def _dimensions(

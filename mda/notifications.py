@@ -3,13 +3,16 @@ e-mail through the outbox (``mda.outbox``): after commit, claimed once, a sweep 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from mda.bulk import rows_insert
 from mda.models import Notification, User
 from mda.outbox import Outbox
 
@@ -55,18 +58,25 @@ def notification_send(
     return created
 
 
-def notifications_create(rows: list[Notification]) -> list[Notification]:
-    """Insert ready-made notifications in one statement (a batch of reminders); their e-mails are
-    queued after commit. The caller deduplicates and keeps subjects within 200 characters."""
-    created = Notification.objects.bulk_create(rows)
-    if any(n.pk is None for n in created):  # a backend that does not return ids
-        ids = dict(
-            Notification.objects.filter(uuid__in=[n.uuid for n in rows]).values_list("uuid", "pk")
-        )
-        for note in created:
-            note.pk = ids[note.uuid]
-    OUTBOX.queue_on_commit([n.pk for n in created])
-    return created
+#: What a ready-made notification gives (``notifications_create``), in this order.
+NOTIFICATION_FIELDS = ("recipient_id", "kind", "subject", "body", "link", "case_reference")
+
+
+def notifications_create(
+    rows: Sequence[tuple[int, str, str, str, str, str]], *, now: datetime
+) -> list[int]:
+    """Insert ready-made notifications of one batch (reminders), each the values of
+    ``NOTIFICATION_FIELDS``, created at *now*, in one statement (``mda.bulk``); their ids in the
+    order of *rows*. Their e-mails are queued after commit. The caller deduplicates and keeps
+    subjects within 200 characters."""
+    ids = rows_insert(
+        Notification,
+        ("uuid", *NOTIFICATION_FIELDS, "created_at"),
+        [(uuid.uuid4(), *row, now) for row in rows],
+        keys=True,
+    )
+    OUTBOX.queue_on_commit(ids)
+    return ids
 
 
 def notification_email(*, notification_id: int | str) -> bool:

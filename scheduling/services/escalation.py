@@ -40,14 +40,14 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -58,9 +58,11 @@ from casework.access import require_coordinator
 from casework.models import Agreement, AgreementStatus, Case
 from mda import crypto
 from mda.audit import audit_record
+from mda.bulk import rows_insert
 from mda.facts import fact_record, facts_record_each
 from mda.models import (
     AuditAction,
+    DataKey,
     FactKind,
     Membership,
     Notification,
@@ -81,6 +83,7 @@ from scheduling.models import (
     OrganisationScope,
     Rung,
 )
+from scheduling.models.escalation import rung_label
 from scheduling.timing import latest_due_date, rung_due_at
 
 logger = logging.getLogger(__name__)
@@ -463,17 +466,12 @@ def escalations_deliver(*, notice_ids: Iterable[uuid.UUID | str]) -> dict[str, i
     ids = list(dict.fromkeys(str(i) for i in notice_ids))
     now = timezone.now()
     with transaction.atomic():
-        notices = list(
-            EscalationNotice.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("case__data_key")
-            .only(*_DELIVERY_FIELDS)
-            .filter(pk__in=ids, status=NoticeStatus.PENDING)
-            .order_by("pk")
-        )
-        early = [n for n in notices if n.due_at > now]
+        locked = _notices_locked(ids, now)
+        notices = [n for n in locked if n.status == NoticeStatus.PENDING]
+        early = [n for n in notices if not n.is_due]
         if early:  # never before its time: back to the sweep, which queues it once due
             EscalationNotice.objects.filter(pk__in=[n.pk for n in early]).update(queued_at=None)
-        due = [n for n in notices if n.due_at <= now]
+        due = [n for n in notices if n.is_due]
         agreements = _agreements_locked(due)
         stale = [n for n in due if not n.manual and not agreements[n.agreement_id].due(n)]
         if stale:
@@ -493,29 +491,74 @@ def escalations_deliver(*, notice_ids: Iterable[uuid.UUID | str]) -> dict[str, i
     return {outcome: count for outcome, count in outcomes.items() if count}
 
 
-# What a delivery reads of a notice, its case and the case's data key (the statistics token is
-# derived from it): a batch reads no text it does not send, and no ciphertext at all.
-_DELIVERY_FIELDS = (
-    "id",
-    "agreement_id",
-    "ladder_round",
-    "rung_id",
-    "rung_number",
-    "rung_name",
-    "rung_name_en",
-    "manual",
-    "organisation_id",
-    "due_at",
-    "agreement_due_date",
-    "status",
-    "case__id",
-    "case__reference",
-    "case__region_id",
-    "case__data_key__id",
-    "case__data_key__wrapped_key",
-    "case__data_key__master_key_version",
-    "case__data_key__shredded_at",
-)
+@dataclass(frozen=True, slots=True)
+class _NoticeCase:
+    """What delivery needs of a notice's case (an ``mda.facts.StatisticsCase``): the data key
+    only to derive the statistics token, never to decrypt."""
+
+    region_id: int
+    reference: str
+    data_key: DataKey
+
+
+@dataclass(frozen=True, slots=True)
+class _Notice:
+    """A notice as delivery reads it: values, not model instances (a batch reads hundreds, and
+    making three instances a row cost as much as the database's work). No text it does not send,
+    no ciphertext at all."""
+
+    pk: uuid.UUID
+    agreement_id: uuid.UUID | None
+    ladder_round: int
+    rung_id: int
+    rung_number: int
+    rung_name: str
+    rung_name_en: str
+    manual: bool
+    organisation_id: int | None
+    agreement_due_date: date | None
+    status: str
+    is_due: bool  # compared in the database: loading a timestamp costs more than the rest
+    case: _NoticeCase
+
+    @property
+    def rung_label(self) -> str:
+        return rung_label(self.rung_name, self.rung_name_en)
+
+
+_NOTICE_FIELDS = tuple(f.name for f in fields(_Notice) if f.name not in ("pk", "is_due", "case"))
+_KEY_FIELDS = ("id", "wrapped_key", "master_key_version", "shredded_at")
+
+
+def _notices_locked(ids: list[str], now: datetime) -> list[_Notice]:
+    """The notices of *ids* that no other worker holds, locked, in key order."""
+    rows = (
+        EscalationNotice.objects.select_for_update(skip_locked=True, of=("self",))
+        .annotate(is_due=ExpressionWrapper(Q(due_at__lte=now), output_field=BooleanField()))
+        # By key alone: with "pending" in the filter PostgreSQL may walk the index of every
+        # pending notice (a backlog) for each batch. The caller skips those no longer pending.
+        .filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "is_due",
+            *_NOTICE_FIELDS,
+            "case__region_id",
+            "case__reference",
+            *(f"case__data_key__{name}" for name in _KEY_FIELDS),
+        )
+    )
+    keys: dict[Any, DataKey] = {}
+    notices = []
+    for row in rows:
+        pk, is_due, *values = row[: 2 + len(_NOTICE_FIELDS)]
+        region_id, reference, key_id, *key = row[2 + len(_NOTICE_FIELDS) :]
+        if key_id not in keys:
+            keys[key_id] = DataKey(**dict(zip(_KEY_FIELDS, (key_id, *key), strict=True)))
+        notice = dict(zip(_NOTICE_FIELDS, values, strict=True))
+        case = _NoticeCase(region_id, reference, keys[key_id])
+        notices.append(_Notice(pk=pk, is_due=bool(is_due), case=case, **notice))
+    return notices
 
 
 @dataclass(frozen=True)
@@ -529,11 +572,11 @@ class _Locked:
     owner_active: bool
     owner_organisation_id: int | None
 
-    def due(self, notice: EscalationNotice) -> bool:
+    def due(self, notice: _Notice) -> bool:
         return self.status == AgreementStatus.OPEN and self.ladder_round == notice.ladder_round
 
 
-def _agreements_locked(notices: list[EscalationNotice]) -> dict[Any, _Locked]:
+def _agreements_locked(notices: list[_Notice]) -> dict[Any, _Locked]:
     ids = sorted({n.agreement_id for n in notices if n.agreement_id is not None}, key=str)
     if not ids:
         return {}
@@ -552,35 +595,32 @@ def _agreements_locked(notices: list[EscalationNotice]) -> dict[Any, _Locked]:
     }
 
 
-def _send_all(
-    notices: list[EscalationNotice], agreements: dict[Any, _Locked], now: datetime
-) -> None:
+def _send_all(notices: list[_Notice], agreements: dict[Any, _Locked], now: datetime) -> None:
     """Notifications, recipient rows and the sent mark of *notices*, each in one statement."""
     rungs = Rung.objects.in_bulk({n.rung_id for n in notices})
-    for notice in notices:
-        notice.rung = rungs[notice.rung_id]
     people = _People.of_regions({n.case.region_id for n in notices}, rungs.values())
-    rows: list[tuple[EscalationNotice, int, bool, Notification]] = []
+    sent: list[tuple[_Notice, int, bool]] = []
+    notes: list[tuple[int, str, str, str, str, str]] = []
     with translation.override(settings.LANGUAGE_CODE):
         messages = _Messages()
         for notice in notices:
-            recipients, fallback = people.recipients(notice, agreements.get(notice.agreement_id))
+            recipients, fallback = people.recipients(
+                notice, rungs[notice.rung_id], agreements.get(notice.agreement_id)
+            )
             kind, subject, body = messages.of(notice)
             link = messages.link(notice)
+            reference = notice.case.reference
             for user_id in recipients:
-                note = Notification(
-                    recipient_id=user_id,
-                    kind=kind,
-                    subject=subject[:200],
-                    body=body,
-                    link=link,
-                    case_reference=notice.case.reference,
-                )
-                rows.append((notice, user_id, fallback, note))
-    created = notifications_create([note for *_rest, note in rows])
-    EscalationRecipient.objects.bulk_create(
-        EscalationRecipient(notice=notice, user_id=user_id, notification=note, fallback=fallback)
-        for (notice, user_id, fallback, _n), note in zip(rows, created, strict=True)
+                sent.append((notice, user_id, fallback))
+                notes.append((user_id, kind, subject[:200], body, link, reference))
+    created = notifications_create(notes, now=now)
+    rows_insert(
+        EscalationRecipient,
+        ("notice_id", "user_id", "notification_id", "fallback"),
+        [
+            (notice.pk, user_id, note_id, fallback)
+            for (notice, user_id, fallback), note_id in zip(sent, created, strict=True)
+        ],
     )
     EscalationNotice.objects.filter(pk__in=[n.pk for n in notices]).update(
         status=NoticeStatus.SENT, sent_at=now
@@ -627,11 +667,11 @@ class _People:
         return people
 
     def recipients(
-        self, notice: EscalationNotice, agreement: _Locked | None
+        self, notice: _Notice, rung: Rung, agreement: _Locked | None
     ) -> tuple[list[int], bool]:
-        """Who the rung tells for *notice* (user ids); when that is nobody, the region's
+        """Who *rung* tells for *notice* (user ids); when that is nobody, the region's
         coordinators (so a step is never lost to a gap in the configuration) and ``True``."""
-        rung, region_id = notice.rung, notice.case.region_id
+        region_id = notice.case.region_id
         owner_org = agreement.owner_organisation_id if agreement else notice.organisation_id
         users: set[int] = set()
         if rung.notify_owner:
@@ -686,10 +726,10 @@ class _Messages:
         self._texts: dict[str, tuple[str, str]] = {}
         self._link = reverse("scheduling:escalation-detail", args=[_LINK_PLACEHOLDER])
 
-    def link(self, notice: EscalationNotice) -> str:
+    def link(self, notice: _Notice) -> str:
         return self._link.replace(str(_LINK_PLACEHOLDER), str(notice.pk))
 
-    def of(self, notice: EscalationNotice) -> tuple[str, str, str]:
+    def of(self, notice: _Notice) -> tuple[str, str, str]:
         due = notice.agreement_due_date
         if due is not None and due not in self._dates:
             self._dates[due] = date_format(due, "DATE_FORMAT")

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from django.core import mail
 
 from mda.models import Notification
-from mda.notifications import notification_email, notification_emails_pending, notification_send
+from mda.notifications import (
+    notification_email,
+    notification_emails_pending,
+    notification_send,
+    notifications_create,
+)
 from tests.conftest import Cast
 
 
@@ -95,3 +101,34 @@ def test_workers_and_beat_keep_retrying_the_broker_from_start_up_on() -> None:
     assert app.conf.broker_connection_retry_on_startup is True
     assert app.conf.broker_connection_retry is True
     assert app.conf.broker_connection_max_retries is None  # Celery's default gives up after 100
+
+
+def test_a_batch_of_ready_made_notifications_gets_its_ids_in_order_and_queues_its_emails(
+    cast: Cast, django_capture_on_commit_callbacks: Any, time_machine: Any
+) -> None:
+    """The batch path of the escalation workers (``mda.bulk``: COPY on PostgreSQL)."""
+    now = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+    time_machine.move_to(now, tick=False)
+    rows = [
+        (user.pk, "agreement_reminder", f"Reminder {i}", f"Body {i}", f"/e/{i}/", f"MDA-{i}")
+        for i, user in enumerate([cast.police.user, cast.care.user, cast.police.user])
+    ]
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        ids = notifications_create(rows, now=now)
+    stored = Notification.objects.in_bulk(ids)
+    assert len(set(ids)) == 3
+    for note_id, (user_id, kind, subject, body, link, reference) in zip(ids, rows, strict=True):
+        note = stored[note_id]
+        assert (note.recipient_id, note.kind, note.subject, note.body) == (
+            user_id,
+            kind,
+            subject,
+            body,
+        )
+        assert (note.link, note.case_reference, note.created_at) == (link, reference, now)
+    assert len(queued) == 1  # their e-mails are handed to the worker after commit
+    time_machine.move_to(datetime(2026, 12, 3, 9, 5, tzinfo=UTC), tick=False)
+    assert set(notification_emails_pending()) == set(ids)
+    assert notification_email(notification_id=ids[1]) is True
+    assert mail.outbox[0].subject == "[MDA++] Reminder 1"
+    assert notifications_create([], now=now) == []
