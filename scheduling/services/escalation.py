@@ -18,7 +18,8 @@ Exactly once, and what that means here
    notice whose message was lost (Redis down, a worker killed) is queued again by a later sweep
    once ``REQUEUE_AFTER`` passed.
 3. **Send.** Delivery messages carry a batch of ids (``tasks.DELIVERY_BATCH``). A worker locks the
-   batch's pending notices (``SELECT ... FOR UPDATE SKIP LOCKED``), locks and re-checks their
+   batch's notices by key (``SELECT ... FOR UPDATE SKIP LOCKED``; a locked row is read in its
+   latest committed version, so one no longer pending is skipped), locks and re-checks their
    agreements (still open, same round), creates the in-app notifications and the recipient rows
    in bulk and marks the notices sent, all in ONE transaction. A second worker skips the locked
    rows or finds them sent; a worker killed mid-way rolls the whole batch back and its notices stay
