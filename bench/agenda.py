@@ -170,7 +170,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    common.setup()
+    common.setup(quick=args.quick)
     from django.conf import settings
 
     from bench.legacy import agendas as legacy

@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=data.FULL["cases"])
     parser.add_argument("--runs", type=int, default=41)
     args = parser.parse_args()
-    common.setup()
+    common.setup(quick=args.quick)
     size = data.QUICK if args.quick else {"cases": args.cases, "agreements": args.cases}
     people = data.ensure(size["cases"], size["agreements"])
     runs = 5 if args.quick else args.runs

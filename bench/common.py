@@ -2,9 +2,10 @@
 
 A benchmark never touches real data nor the test suite's database: it works in
 ``<database of DATABASE_URL>_bench`` (created and migrated when missing, kept between runs so that
-a million cases are built once). Each figure is printed beside a baseline measured in the same run
-and the goal, with "met" or "NOT met"; nothing is asserted, so a slow shared machine does not fail
-CI (``.ci/run`` runs every benchmark with ``--quick`` to keep them working).
+a million cases are built once; ``--quick`` runs use ``..._bench_quick``). Each figure is printed
+beside a baseline measured in the same run and the goal, with "met" or "NOT met"; nothing is
+asserted, so a slow shared machine does not fail CI (``.ci/run`` runs every benchmark with
+``--quick`` to keep them working).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ SHARED_NOTE = (
 )
 
 
-def bench_database_url() -> str:
-    """DATABASE_URL with the database name suffixed ``_bench``; PostgreSQL only."""
+def bench_database_url(*, quick: bool = False) -> str:
+    """DATABASE_URL with the database name suffixed ``_bench`` (``_bench_quick`` for the quick
+    size, so that ``.ci/run`` on a developer's machine leaves their million cases alone);
+    PostgreSQL only."""
     url = os.environ.get("DATABASE_URL", "")
     parts = urlsplit(url)
     if not parts.scheme.startswith("postgres"):
@@ -37,9 +40,8 @@ def bench_database_url() -> str:
             "The benchmarks run on PostgreSQL: set DATABASE_URL=postgres://user:pw@host:5432/name "
             "(they use the database name_bench, created when missing)."
         )
-    name = parts.path.lstrip("/")
-    if not name.endswith("_bench"):
-        name = f"{name}_bench"
+    name = parts.path.lstrip("/").removesuffix("_bench_quick").removesuffix("_bench")
+    name = f"{name}_bench_quick" if quick else f"{name}_bench"
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
@@ -60,14 +62,15 @@ def _create_database(url: str, *, drop: bool = False) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def setup(*, database: bool = True) -> None:
-    """Point Django at the benchmark database, create and migrate it, and set Django up."""
+def setup(*, database: bool = True, quick: bool = False) -> None:
+    """Point Django at the benchmark database (the quick size's own with *quick*), create and
+    migrate it, and set Django up."""
     if not database:
         import django
 
         django.setup()
         return
-    url = bench_database_url()
+    url = bench_database_url(quick=quick)
     _create_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ["MDA_TEST_DB_NAME"] = urlsplit(url).path.lstrip("/")

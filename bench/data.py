@@ -537,7 +537,7 @@ def main() -> None:
     parser.add_argument("--agreements", type=int, default=FULL["agreements"])
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    common.setup()
+    common.setup(quick=args.quick)
     size = QUICK if args.quick else {"cases": args.cases, "agreements": args.agreements}
     build(size["cases"], size["agreements"])
 

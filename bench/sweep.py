@@ -169,7 +169,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--rounds", type=int, default=3, help="delivery rounds (medians)")
     args = parser.parse_args()
-    common.setup()
+    common.setup(quick=args.quick)
     _no_broker()
     size = data.QUICK if args.quick else {"cases": args.agreements, "agreements": args.agreements}
     # Quick: four delivery batches, so that the two workers each get work (one batch is one task).
