@@ -172,7 +172,7 @@ def main() -> None:
     common.setup(quick=args.quick)
     _no_broker()
     size = data.QUICK if args.quick else {"cases": args.agreements, "agreements": args.agreements}
-    # Quick: four delivery batches, so that the two workers each get work (one batch is one task).
+    # Quick: two delivery batches or more, so that both workers get work (a batch is one task).
     due, legacy_due, runs = (400, 30, 3) if args.quick else (args.due, args.legacy_due, args.runs)
     rounds = 1 if args.quick else args.rounds
     data.ensure(size["cases"], size["agreements"])
