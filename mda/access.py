@@ -70,10 +70,11 @@ def access_flag(condition: Q | Combinable) -> DbCase:
     )
 
 
-def memberships_of(user: User | AnonymousUser) -> QuerySet[Membership]:
+def memberships_of(user: User | AnonymousUser) -> list[Membership]:
+    """*user*'s memberships by organisation name, from those read once per request."""
     if not user.is_authenticated:
-        return Membership.objects.none()
-    return Membership.objects.filter(user=user).select_related("organisation__region")
+        return []
+    return sorted(memberships_held(user), key=lambda m: (m.organisation.name, m.pk))
 
 
 def roles_of(user: User | AnonymousUser) -> set[str]:

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mda.audit.AuditContextMiddleware",  # audit trail: client address and user agent
+    "mda.memberships.MembershipsReadOnceMiddleware",  # the access policy's reads, once a request
     "django_otp.middleware.OTPMiddleware",
     "mda.middleware.RequireTwoFactorMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -62,3 +62,24 @@ def test_a_case_page_reads_the_memberships_once(cast: Cast, api: Any) -> None:
 
     assert response.status_code == 200
     assert _membership_reads(queries) == 1  # the access policy and the audit event share it
+
+
+def test_the_start_page_and_an_error_page_read_the_memberships_once(cast: Cast, web: Any) -> None:
+    """The start page lists the memberships and the navigation asks for the roles; a 404 page
+    is rendered by Django outside the view, with the same navigation."""
+    client = web("coordinator")
+    for path, status in (("/", 200), ("/no-such-page/", 404)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+
+        assert response.status_code == status, path
+        assert _membership_reads(queries) == 1, path
+
+
+def test_the_start_page_lists_the_memberships_by_organisation(cast: Cast, web: Any) -> None:
+    Membership.objects.create(
+        user=cast.police.user, organisation=cast.orgs["ggz"], role=Role.PROFESSIONAL
+    )
+    page = web("police").get("/").content.decode()
+
+    assert page.index("GGZ Noord") < page.index("Politie Noord")

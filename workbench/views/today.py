@@ -16,7 +16,7 @@ from workbench.selectors.today import today_for
 @login_required
 @require_GET
 def today_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    memberships = list(memberships_of(request.user))
+    memberships = memberships_of(request.user)
     return render(
         request,
         "workbench/today.html",
