@@ -5,9 +5,9 @@ partner) and the audit trail (the organisation and role an event is made in) bot
 acting user's memberships, and one request used to read them three times. Inside
 ``memberships_read_once()`` (``MembershipsReadOnceMiddleware`` opens it around the whole request,
 right after authentication: the view, its page's navigation, and the error pages of a 403 or 404,
-which Django renders outside the view) they are read once per user and shared. A membership or organisation saved or deleted
-meanwhile drops everything read, so a check made after such a change reads afresh. Outside the
-block (tasks, commands, the shell) every call reads the database.
+which Django renders outside the view) they are read once per user and shared. A membership or
+organisation saved or deleted meanwhile drops everything read, so a check made after such a change
+reads afresh. Outside the block (tasks, commands, the shell) every call reads the database.
 """
 
 from __future__ import annotations
@@ -49,9 +49,7 @@ def memberships_held(user: User) -> tuple[Membership, ...]:
     if read is not None and user.pk in read:
         return read[user.pk]
     held = tuple(
-        Membership.objects.filter(user=user)
-        .select_related("organisation__region")
-        .order_by("pk")
+        Membership.objects.filter(user=user).select_related("organisation__region").order_by("pk")
     )
     if read is not None:
         read[user.pk] = held

@@ -168,8 +168,6 @@ _LIST_FIELDS = (
     "created_at",
     "case_director_id",
     "case_director_organisation_id",
-    "region__name",
-    "region__slug",
     "case_director__first_name",
     "case_director__last_name",
     "case_director__username",
@@ -197,8 +195,8 @@ def case_find(*, actor: User, filters: CaseFilters, today: date | None = None) -
     """The cases *actor* may see that match *filters*, in the asked order."""
     today = today or timezone.localdate()
     qs = (
-        access.cases_visible_to(actor)
-        .select_related("region", "case_director", "case_director_organisation")
+        access.cases_visible_to(actor)  # with each case's region (from the user's standing)
+        .select_related("case_director", "case_director_organisation")
         .only(*_LIST_FIELDS)
     )
     if filters.region is not None:
