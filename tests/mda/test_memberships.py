@@ -83,3 +83,33 @@ def test_the_start_page_lists_the_memberships_by_organisation(cast: Cast, web: A
     page = web("police").get("/").content.decode()
 
     assert page.index("GGZ Noord") < page.index("Politie Noord")
+
+
+def _fields(instance: Any) -> dict[str, Any]:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_the_memberships_come_as_the_orm_reads_them_with_organisation_and_region(
+    cast: Cast,
+) -> None:
+    """``memberships_held`` runs the ORM's compiled statement itself: every field of the
+    membership, its organisation and their region is what the ORM gives, and in its types."""
+    police = cast.police.user
+    Membership.objects.create(user=police, organisation=cast.orgs["south_zvh"], role=Role.CHAIR)
+    expected = list(
+        Membership.objects.filter(user=police).select_related("organisation__region").order_by("pk")
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        held = memberships_held(police)
+        regions = [m.organisation.region for m in held]
+
+    assert len(queries) == 1
+    assert [_fields(m) for m in held] == [_fields(m) for m in expected]
+    assert [_fields(m.organisation) for m in held] == [_fields(m.organisation) for m in expected]
+    assert [_fields(r) for r in regions] == [_fields(m.organisation.region) for m in expected]
+    for mine, theirs in zip(held, expected, strict=True):
+        for name, value in _fields(mine.organisation).items():
+            assert type(value) is type(getattr(theirs.organisation, name)), name
+        assert type(mine.created_at) is type(theirs.created_at)
+    assert [r.name for r in regions] == ["Noord", "Zuid"]
