@@ -183,7 +183,9 @@ class _CasesInRegions(ModelIterable):
 
 
 def _in_regions(qs: QuerySet[Case], standing: Standing) -> QuerySet[Case]:
-    qs._iterable_class = type("CasesInRegions", (_CasesInRegions,), {"regions": standing.regions})
+    if qs._iterable_class is ModelIterable:  # not a queryset given as values() or the like
+        regions = {"regions": standing.regions}
+        qs._iterable_class = type("CasesInRegions", (_CasesInRegions,), regions)
     return qs
 
 
