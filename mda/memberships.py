@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
@@ -45,8 +44,7 @@ def memberships_read_once() -> Iterator[None]:
 
 
 def memberships_held(user: User) -> tuple[Membership, ...]:
-    """*user*'s memberships with their organisations, in a fixed order."""
-
+    """*user*'s memberships with their organisations and regions, in a fixed order."""
     read = _read.get()
     if read is not None and user.pk in read:
         return read[user.pk]
@@ -68,7 +66,6 @@ class _Statement:
 
     sql: str
     converters: dict[int, tuple[list[Any], Any]]
-    models: tuple[type[Model], ...]
 
     def read(self, user_id: Any) -> tuple[Membership, ...]:
         connection = connections[DEFAULT_DB_ALIAS]
@@ -82,10 +79,10 @@ class _Statement:
         for position, (functions, expression) in self.converters.items():
             for convert in functions:
                 values[position] = convert(values[position], expression, connection)
-        from mda.models import Membership, Organisation, Region
+        from mda.models import Membership, Organisation, Region  # the app registry is ready now
 
         made = []
-        for model in self.models:
+        for model in (Membership, Organisation, Region):
             names = [f.attname for f in model._meta.concrete_fields]
             made.append(model.from_db(connection.alias, names, values[: len(names)]))
             values = values[len(names) :]
@@ -113,11 +110,11 @@ def _statement(connection: Any) -> _Statement:
     )
     compiler = query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
-    models = (Membership, Organisation, Region)
     columns = [expression for expression, _sql, _alias in compiler.select]
-    if list(params) != [0] or len(columns) != sum(len(m._meta.concrete_fields) for m in models):
+    widths = sum(len(m._meta.concrete_fields) for m in (Membership, Organisation, Region))
+    if list(params) != [0] or len(columns) != widths:
         raise RuntimeError("the memberships query no longer compiles as expected")
-    compiled = _Statement(sql, compiler.get_converters(columns), models)
+    compiled = _Statement(sql, compiler.get_converters(columns))
     _statements[connection.vendor] = compiled
     return compiled
 
