@@ -83,7 +83,7 @@ def keyset_page(
             raise BadCursor(cursor) from None
     if backwards:
         queryset = queryset.order_by(*[_flip(f) for f in ordering])
-    else:
+    elif list(queryset.query.order_by) != ordering:  # not ordered in full yet
         queryset = queryset.order_by(*ordering)
     rows = list(queryset[: size + 1])
     more = len(rows) > size
