@@ -72,10 +72,12 @@ def _raw(sql: str, params: list[Any]) -> list[Any]:
 
 def _ours(user: Any) -> list[Any]:
     from casework import selectors
+    from mda.memberships import memberships_read_once
     from mda.pagination import keyset_page
 
-    cases = selectors.case_find(actor=user, filters=selectors.CaseFilters())
-    page = keyset_page(cases, cursor=None, size=PAGE)
+    with memberships_read_once():  # as in every request (MembershipsReadOnceMiddleware)
+        cases = selectors.case_find(actor=user, filters=selectors.CaseFilters())
+        page = keyset_page(cases, cursor=None, size=PAGE)
     return [(c.reference, c.access_level, c.region.name) for c in page.object_list]
 
 

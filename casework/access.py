@@ -57,11 +57,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case as DbCase
 from django.db.models import (
+    BooleanField,
     Exists,
     IntegerField,
     OuterRef,
@@ -71,6 +71,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models import Case as DbCase
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.query import ModelIterable
 from django.http import Http404
@@ -167,6 +168,12 @@ def standing_of(user: User) -> Standing:
     )
 
 
+def case_regions_of(user: User) -> Mapping[int, Region]:
+    """The regions every case *user* may see lies in (those of the user's memberships), by id:
+    a list shows a case's region from here, with no join."""
+    return standing_of(user).regions
+
+
 class _CasesInRegions(ModelIterable):
     """The cases of ``cases_visible_to`` with their region set from the user's standing, so that
     a list shows the region's name with no join and no query (a subclass per list holds them)."""
@@ -189,9 +196,21 @@ def _in_regions(qs: QuerySet[Case], standing: Standing) -> QuerySet[Case]:
     return qs
 
 
+_FLAG: BooleanField[bool, bool] = BooleanField()
+_LEVEL: IntegerField[int, int] = IntegerField()
+# The rows a queryset of cases yields: model instances, or the values a list reads.
+_Row = TypeVar("_Row")
+
+
+@overload
+def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]: ...
+@overload
 def cases_visible_to(
-    user: User | AnonymousUser, queryset: QuerySet[Case] | None = None
-) -> QuerySet[Case]:
+    user: User | AnonymousUser, queryset: QuerySet[Case, _Row]
+) -> QuerySet[Case, _Row]: ...
+def cases_visible_to(
+    user: User | AnonymousUser, queryset: QuerySet[Case, Any] | None = None
+) -> QuerySet[Case, Any]:
     """Every case *user* may see, annotated with ``access_level`` (0, 1 or 2) and
     ``as_coordinator``.
 
@@ -204,15 +223,16 @@ def cases_visible_to(
         return qs.none()
     # A destroyed case is a tombstone: it exists for nobody here (only in the privacy officer's
     # records, ``cases_supervised_by`` and ``destruction_records_visible_to``).
-    qs = qs.filter(destroyed_at__isnull=True)
+    alive = Q(destroyed_at__isnull=True)
     standing = standing_of(user)
     if standing.coordinated and standing.chaired | standing.partner_regions <= standing.coordinated:
         # Every case the user may see is in a region they coordinate (a chair's or partner's
-        # view of it is never more): the level is 2 and the flag true for every row, constants.
+        # view of it is never more): the level is 2 and the flag true for every row, constants
+        # (with their types given, so that compiling them makes no field).
         cases = annotate_access(
-            qs.filter(region_id__in=standing.coordinated),
-            as_coordinator=Value(True),
-            access_level=Value(int(FULL)),
+            qs.filter(alive, region_id__in=standing.coordinated),
+            as_coordinator=Value(True, output_field=_FLAG),
+            access_level=Value(int(FULL), output_field=_LEVEL),
         )
         return _in_regions(cases, standing)
     # Only the parts the user's standing needs: most users are coordinators or partners, and the
@@ -243,18 +263,28 @@ def cases_visible_to(
     if visible is None:  # no region and no partner organisation: nothing, with the same names
         return annotate_access(qs.none(), as_coordinator=Value(False), access_level=Value(-1))
     cases = annotate_access(
-        qs.filter(visible),
+        qs.filter(alive & visible),
         as_coordinator=access_flag(coordinated) if standing.coordinated else Value(False),
         access_level=levels[0] if len(levels) == 1 else Greatest(*levels),
     )
     return _in_regions(cases, standing)
 
 
-def cases_coordinated_by(user: User | AnonymousUser) -> QuerySet[Case]:
-    """The cases of the regions *user* coordinates, annotated as ``cases_visible_to``."""
+@overload
+def cases_coordinated_by(user: User | AnonymousUser) -> QuerySet[Case]: ...
+@overload
+def cases_coordinated_by(
+    user: User | AnonymousUser, queryset: QuerySet[Case, _Row]
+) -> QuerySet[Case, _Row]: ...
+def cases_coordinated_by(
+    user: User | AnonymousUser, queryset: QuerySet[Case, Any] | None = None
+) -> QuerySet[Case, Any]:
+    """The cases of the regions *user* coordinates (of *queryset*, else of all), annotated as
+    ``cases_visible_to``."""
+    qs = Case.objects.all() if queryset is None else queryset
     if not is_active_user(user):
-        return Case.objects.none()
-    coordinated = Case.objects.filter(in_regions_with_role(user, "region_id", Role.COORDINATOR))
+        return qs.none()
+    coordinated = qs.filter(in_regions_with_role(user, "region_id", Role.COORDINATOR))
     return cases_visible_to(user, coordinated)
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, cast
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Case as DbCase
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.query import BaseIterable
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +26,7 @@ from casework.models import (
     CaseStatus,
     HouseholdMember,
     Participation,
+    SafetyPhase,
 )
 from casework.selectors.notes import NoteView, notes_for_case
 from casework.selectors.participation import ParticipationView, participations_for_case
@@ -30,7 +35,6 @@ from mda import crypto
 from mda.audit import audit_events_of_case, audit_record
 from mda.blind_index import bsn_index, name_dob_index
 from mda.models import AuditAction, AuditEvent, Membership, Organisation, Region, User
-from mda.models.accounts import person_label
 
 
 @dataclass
@@ -157,22 +161,100 @@ _ORDERINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-# What a row of the list shows (and its keys): a page reads these columns and no ciphertext, and
-# compiles and decodes a third of the case's, its region's and its director's columns.
-_LIST_FIELDS = (
-    "id",
-    "reference",
-    "region_id",
-    "status",
-    "safety_phase",
-    "created_at",
-    "case_director_id",
-    "case_director_organisation_id",
-    "case_director__first_name",
-    "case_director__last_name",
-    "case_director__username",
-    "case_director_organisation__name",
-)
+# What a row of the list shows, as the list reads it: these columns of the case and its director
+# (no ciphertext), each under the name a ``CaseListEntry`` gives it, and no model instance made.
+_ENTRY_COLUMNS = {
+    "id": "id",
+    "reference": "reference",
+    "region_id": "region_id",
+    "status": "status",
+    "safety_phase": "safety_phase",
+    "created_at": "created_at",
+    "case_director_id": "case_director_id",
+    "case_director__first_name": "director_first_name",
+    "case_director__last_name": "director_last_name",
+    "case_director__username": "director_username",
+    "case_director_organisation__name": "director_organisation_name",
+}
+
+
+class CaseListEntry:
+    """A case as the lists show it: the columns of its row, and what the reader may see of it
+    (``access_level``, ``as_coordinator``, from the access policy). Read as values, not as a
+    model: a page reads what it shows and makes no model instance (``bench/caselist.py``).
+
+    The region comes from the reader's standing (every case one may see is in a region of one's
+    memberships), so no join and no query reads it. The names match ``Case``'s where a template
+    or serializer reads them (``pk``, ``reference``, ``region``, ``get_status_display``, ...)."""
+
+    id: UUID
+    reference: str
+    region_id: int
+    status: str
+    safety_phase: int | None
+    created_at: datetime
+    case_director_id: int | None
+    director_first_name: str | None
+    director_last_name: str | None
+    director_username: str | None
+    director_organisation_name: str | None
+    access_level: int
+    as_coordinator: bool
+    region: Region
+
+    @property
+    def pk(self) -> UUID:
+        return self.id
+
+    def get_status_display(self) -> str:
+        return str(CaseStatus(self.status).label)
+
+    def get_safety_phase_display(self) -> str | None:
+        return None if self.safety_phase is None else str(SafetyPhase(self.safety_phase).label)
+
+    @property
+    def director_name(self) -> str | None:
+        """The case director's full name (else user name), as ``User.get_full_name`` makes it."""
+        if self.case_director_id is None:
+            return None
+        full = f"{self.director_first_name or ''} {self.director_last_name or ''}".strip()
+        return full or self.director_username
+
+
+class _CaseEntries(BaseIterable):
+    """The rows of a ``values()`` queryset of cases as ``CaseListEntry`` (a subclass per list
+    holds the reader's regions)."""
+
+    regions: Mapping[int, Region] = {}
+
+    def __iter__(self) -> Iterator[CaseListEntry]:
+        query = self.queryset.query
+        compiler = query.get_compiler(self.queryset.db)
+        names = [_ENTRY_COLUMNS.get(name, name) for name in query.selected or ()]
+        regions, new = self.regions, CaseListEntry.__new__
+        for row in compiler.results_iter(
+            chunked_fetch=self.chunked_fetch, chunk_size=self.chunk_size
+        ):
+            entry = new(CaseListEntry)
+            entry.__dict__.update(zip(names, row, strict=True))
+            region = regions.get(entry.region_id)
+            entry.region = region if region is not None else Region.objects.get(pk=entry.region_id)
+            yield entry
+
+
+@functools.cache
+def _entry_columns() -> QuerySet[Case, dict[str, Any]]:
+    """All cases as the values a list entry reads: a template that is filtered for each list and
+    never read itself (setting up the selection and its joins costs more than the rest of a
+    page's query, so it is done once per process)."""
+    return Case.objects.values(*_ENTRY_COLUMNS)
+
+
+def _listed(actor: User, cases: QuerySet[Case, dict[str, Any]]) -> QuerySet[Case, CaseListEntry]:
+    """*cases* (from ``_entry_columns``, through ``access.cases_visible_to``) as list entries."""
+    regions = access.case_regions_of(actor)
+    cases._iterable_class = type("CaseEntries", (_CaseEntries,), {"regions": regions})
+    return cast("QuerySet[Case, CaseListEntry]", cases)
 
 
 @dataclass(frozen=True)
@@ -191,14 +273,12 @@ class CaseFilters:
     sort: str = CaseSort.NEWEST
 
 
-def case_find(*, actor: User, filters: CaseFilters, today: date | None = None) -> QuerySet[Case]:
-    """The cases *actor* may see that match *filters*, in the asked order."""
+def case_find(
+    *, actor: User, filters: CaseFilters, today: date | None = None
+) -> QuerySet[Case, CaseListEntry]:
+    """The cases *actor* may see that match *filters*, in the asked order, as list entries."""
     today = today or timezone.localdate()
-    qs = (
-        access.cases_visible_to(actor)  # with each case's region (from the user's standing)
-        .select_related("case_director", "case_director_organisation")
-        .only(*_LIST_FIELDS)
-    )
+    qs = access.cases_visible_to(actor, _entry_columns())
     if filters.region is not None:
         qs = qs.filter(region=filters.region)
     if filters.text.strip():
@@ -216,10 +296,12 @@ def case_find(*, actor: User, filters: CaseFilters, today: date | None = None) -
         qs = qs.filter(_of_my_organisations(actor))
     sort = filters.sort if filters.sort in _ORDERINGS else CaseSort.NEWEST
     qs = _with_sort_keys(qs, sort, process)
-    return qs.order_by(*_ORDERINGS[sort])
+    return _listed(actor, qs.order_by(*_ORDERINGS[sort]))
 
 
-def _with_sort_keys(qs: QuerySet[Case], sort: str, process: Q) -> QuerySet[Case]:
+def _with_sort_keys(
+    qs: QuerySet[Case, dict[str, Any]], sort: str, process: Q
+) -> QuerySet[Case, dict[str, Any]]:
     """The keys of a sort on process facts, only for that sort: each reads the row's access
     level once (an annotation that refers to another is inlined by the ORM, so nested cases keep
     the statement small). Rows seen at level 0 sort together, at the end, whatever they hide."""
@@ -277,7 +359,7 @@ def _of_my_organisations(actor: User) -> Q:
 class CaseRow:
     """One row of the case list, with what *actor* may see of it."""
 
-    case: Case
+    case: CaseListEntry
     overdue_agreements: int = 0
     next_meeting: Any = None  # filled in by the layer that owns meetings
 
@@ -287,28 +369,27 @@ class CaseRow:
 
     @property
     def director_label(self) -> str:
-        director = self.case.case_director
-        if director is None or self.level < AccessLevel.PROCESS:
+        """ "Name, organisation" of the case director (level 1 and up), as people are named."""
+        director = self.director
+        if director is None:
             return ""
-        return person_label(director, self.case.case_director_organisation)
+        organisation = director["organisation"]
+        return f"{director['name']}, {organisation}" if organisation else str(director["name"])
 
     @property
     def director(self) -> dict[str, str | None] | None:
         """The case director's name and organisation (level 1 and up), for the API."""
-        director = self.case.case_director
-        if director is None or self.level < AccessLevel.PROCESS:
+        name = self.case.director_name
+        if name is None or self.level < AccessLevel.PROCESS:
             return None
-        organisation = self.case.case_director_organisation
-        return {
-            "name": director.get_full_name() or director.get_username(),
-            "organisation": organisation.name if organisation else None,
-        }
+        return {"name": name, "organisation": self.case.director_organisation_name}
 
 
 def case_rows(*, actor: User, cases: Any, today: date | None = None) -> list[CaseRow]:
-    """The rows of one page: overdue agreements counted in one query for the page's cases."""
+    """The rows of one page (list entries): overdue agreements counted in one query for the
+    page's cases."""
     today = today or timezone.localdate()
-    page = list(cases)
+    page: list[CaseListEntry] = list(cases)
     counts = dict(
         _overdue(actor, today)
         .filter(case__in=[c.pk for c in page])
@@ -325,7 +406,7 @@ class IdentityNotSearchable(PermissionDenied):
 
 def case_search_identity(
     *, actor: User, bsn: str = "", name: str = "", date_of_birth: date | None = None
-) -> QuerySet[Case]:
+) -> QuerySet[Case, CaseListEntry]:
     """Cases of *actor*'s coordinated regions with a household member whose BSN, or name and date
     of birth, match exactly (through the blind index: nothing is decrypted). The search itself is
     recorded in the audit trail, with how it searched and how many cases it found, never the
@@ -341,13 +422,13 @@ def case_search_identity(
     else:
         raise ValidationError(_("Give a BSN, or a name and a date of birth."))
     identities = access.identities_searchable_by(actor).filter(found)
-    cases = access.cases_coordinated_by(actor).filter(pk__in=identities.values("member__case_id"))
+    cases = access.cases_coordinated_by(actor, _entry_columns()).filter(
+        pk__in=identities.values("member__case_id")
+    )
     audit_record(
         actor=actor,
         action=AuditAction.SEARCH,
         object_type="case_search",
         detail={"by": by, "found": cases.count()},
     )
-    return cases.select_related("region", "case_director", "case_director_organisation").order_by(
-        "-created_at", "-pk"
-    )
+    return _listed(actor, cases.order_by("-created_at", "-pk"))

@@ -149,3 +149,37 @@ def test_a_page_reads_what_its_rows_show_and_never_a_ciphertext_or_a_password(
             assert "_ct" not in sql.split("FROM")[0], sql  # the page decrypts nothing
             assert '"mda_user"."password"' not in sql, sql
     assert len(api_queries.captured_queries) == without[0]  # the director costs no query
+
+
+def test_a_list_entry_shows_what_the_case_model_shows(cast: Cast) -> None:
+    from casework import selectors
+    from casework.models import SafetyPhase
+    from mda.models.accounts import person_label
+
+    cases = _refer_over_days(cast, 3)
+    Case.objects.filter(pk=cases[0].pk).update(
+        case_director=cast.care.user,
+        case_director_organisation=cast.orgs["ggz"],
+        status=CaseStatus.PLAN,
+        safety_phase=SafetyPhase.DIRECT_SAFETY,
+    )
+    Case.objects.filter(pk=cases[1].pk).update(case_director=cast.social.user)  # no organisation
+    coordinator = cast.coordinator.user
+    rows = selectors.case_rows(
+        actor=coordinator,
+        cases=selectors.case_find(actor=coordinator, filters=selectors.CaseFilters()),
+    )
+    assert {row.case.pk for row in rows} == {case.pk for case in cases}
+    for row in rows:
+        entry, case = row.case, Case.objects.select_related("region").get(pk=row.case.pk)
+        assert (entry.reference, entry.created_at, entry.region) == (
+            case.reference,
+            case.created_at,
+            case.region,
+        )
+        assert entry.get_status_display() == case.get_status_display()
+        assert entry.get_safety_phase_display() == case.get_safety_phase_display()
+        director = case.case_director
+        label = person_label(director, case.case_director_organisation) if director else ""
+        assert row.director_label == label
+        assert (entry.access_level, entry.as_coordinator) == (2, True)
