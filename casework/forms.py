@@ -382,12 +382,14 @@ class CaseFilterForm(forms.Form):
         label=_("Sort by"), required=False, choices=CaseSort.choices, initial=CaseSort.NEWEST
     )
 
-    def __init__(self, *args: Any, organisations: Any, regions: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: Any, regions: Any, several_regions: bool, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         model_choices(self, "director_organisation").queryset = organisations
         model_choices(self, "region").queryset = regions
         # Offered to people of several regions; for others only a wrong value can be sent.
-        self.several_regions = regions.count() > 1
+        self.several_regions = several_regions
 
     def filters(self) -> CaseFilters:
         data = self.cleaned_data

@@ -104,6 +104,14 @@ def regions_of(user: User | AnonymousUser) -> QuerySet[Region]:
     return Region.objects.filter(organisations__memberships__user=user).distinct()
 
 
+def has_several_regions(user: User | AnonymousUser) -> bool:
+    """Whether *user*'s memberships lie in more than one region (those of ``regions_of``), from
+    the memberships read once per request: no query."""
+    if not user.is_authenticated:
+        return False
+    return len({m.organisation.region_id for m in memberships_held(user)}) > 1
+
+
 def _regions_with_role(user: User | AnonymousUser, *roles: str) -> QuerySet[Region]:
     if not is_active_user(user):
         return Region.objects.none()

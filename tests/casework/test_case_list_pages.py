@@ -183,3 +183,25 @@ def test_a_list_entry_shows_what_the_case_model_shows(cast: Cast) -> None:
         label = person_label(director, case.case_director_organisation) if director else ""
         assert row.director_label == label
         assert (entry.access_level, entry.as_coordinator) == (2, True)
+
+
+def test_people_of_several_regions_get_the_region_filter_and_column_others_not(
+    cast: Cast, web: Any
+) -> None:
+    from mda.models import Role
+    from tests.factories import MembershipFactory
+
+    _refer_over_days(cast, 2)
+    single = web("coordinator").get("/cases/").content.decode()
+    MembershipFactory(
+        user=cast.coordinator.user, organisation=cast.orgs["south_police"], role=Role.PROFESSIONAL
+    )
+    client = web("coordinator")
+    client.get("/cases/")
+    with CaptureQueriesContext(connection) as queries:
+        several = client.get("/cases/").content.decode()
+
+    assert "All my regions" not in single and '<span class="muted">Noord</span>' not in single
+    assert "All my regions" in several and '<span class="muted">Noord</span>' in several
+    counted = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert not [sql for sql in counted if '"mda_region"' in sql]  # known from the memberships

@@ -17,7 +17,7 @@ from casework.api.cases import CaseReferView
 from casework.forms import CaseFilterForm, PersonSearchForm
 from casework.models import AccessLevel, CaseStatus, SafetyPhase
 from casework.selectors.cases import CaseRow, CaseSort
-from mda.access import organisations_visible_to, regions_of
+from mda.access import has_several_regions, organisations_visible_to, regions_of
 from mda.http import ActorAPIView
 from mda.pagination import DEFAULT_SIZE, MAX_SIZE, KeysetPagination
 from workbench.selectors.cases import case_list_rows
@@ -109,6 +109,7 @@ class CaseListView(CaseReferView):
             _query(request),
             organisations=organisations_visible_to(self.actor),
             regions=regions_of(self.actor),
+            several_regions=has_several_regions(self.actor),
         )
         if not form.is_valid():
             raise _invalid(form)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from casework import access as case_access
 from casework import selectors as case_selectors
 from casework.forms import CaseFilterForm, PersonSearchForm
-from mda.access import organisations_visible_to, regions_of
+from mda.access import has_several_regions, organisations_visible_to, regions_of
 from mda.http import AuthenticatedHttpRequest
 from mda.pagination import BadCursor, keyset_page
 from workbench.selectors.cases import case_list_rows
@@ -26,6 +26,7 @@ def _filter_form(request: AuthenticatedHttpRequest, data: Any) -> CaseFilterForm
         data,
         organisations=organisations_visible_to(request.user).order_by("name"),
         regions=regions_of(request.user),
+        several_regions=has_several_regions(request.user),
     )
 
 
