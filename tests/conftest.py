@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -337,6 +338,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # A test process holds a large heap that lives as long as it does (Django, its app registry,
+    # URL patterns, hypothesis's strategies, the layers' data), and the tests allocate fast: at
+    # Python's default thresholds a full collection walks all of it some 30 times a run, a tenth
+    # of the suite's CPU time. Collected less often, young garbage still goes in the young
+    # generations (memory per process about 350 MB instead of 270 MB).
+    gc.set_threshold(10_000, 10, 100)
     if config.getoption("record_durations") and not hasattr(config, "workerinput"):
         config.pluginmanager.register(order.DurationRecorder(), "mda-durations")
 
@@ -345,6 +352,16 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Test files longest first, the browser files in one process (tests/support/order.py)."""
     return order.LongestFirst(config, log) if config.getoption("dist") == "loadfile" else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """At its very end pytest collects garbage five times over (to report exceptions raised in
+    finalizers), then the process exits: seconds per test process, over a heap of some 350 MB,
+    before the run can report. One collection here finds that garbage (and what it raises is
+    still reported); frozen after it, the heap is not walked again."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
