@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.core import mail
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 
 # A data key keeps the cipher it unwrapped to on its instance (mda.crypto); a cipher cannot be
 # copied, and need not be: it holds no state a test could change, so the copies share it.
@@ -157,14 +158,15 @@ class _Unpicklable(Exception):
 class _Pickler(pickle.Pickler):
     """Pickles the layers' data once, for a fast copy per test (``pickle.loads`` is C, where
     ``copy.deepcopy`` walks every object in Python): ciphers go by reference, as with deepcopy
-    above; an unevaluated queryset refuses, since pickling would run its query."""
+    above, and so do lazy translations (immutable; unpickling one makes a class anew); an
+    unevaluated queryset refuses, since pickling would run its query."""
 
     def __init__(self, file: io.BytesIO) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.shared: list[Any] = []
 
     def persistent_id(self, obj: Any) -> int | None:
-        if isinstance(obj, AESGCM):
+        if isinstance(obj, AESGCM | Promise):
             self.shared.append(obj)
             return len(self.shared) - 1
         if isinstance(obj, QuerySet) and obj._result_cache is None:
