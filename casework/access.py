@@ -108,6 +108,7 @@ from mda.access import (
 )
 from mda.memberships import memberships_held
 from mda.models import Membership, Organisation, Region, Role, User
+from mda.queries import one_or_none
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -303,10 +304,10 @@ def access_case(
     ``test_access_matrix`` checks that the two agree for every persona."""
     if not is_active_user(user):
         raise Http404
-    case = (
-        Case.objects.select_related("region", "referring_organisation", "data_key")
-        .filter(pk=case_id, destroyed_at__isnull=True)
-        .first()
+    case = one_or_none(
+        Case.objects.select_related("region", "referring_organisation", "data_key").filter(
+            pk=case_id, destroyed_at__isnull=True
+        )
     )
     if case is None:
         raise Http404
@@ -383,7 +384,7 @@ def access_supervised_case(
     cases = cases_supervised_by(user)
     if living:
         cases = cases.filter(destroyed_at__isnull=True)
-    case = cases.select_related("region").filter(pk=case_id).first()
+    case = one_or_none(cases.select_related("region").filter(pk=case_id))
     if case is None:
         raise Http404
     return case
@@ -546,18 +547,17 @@ def access_referral(user: User | AnonymousUser, case_id: Any) -> Case:
     by *user*'s organisation, 403 when visible but not readable (the chair, level 0 and 1)."""
     if not is_active_user(user):
         raise Http404
-    case = (
+    case = one_or_none(
         cases_visible_to(user)
         .select_related("region", "referring_organisation", "data_key")
         .filter(pk=case_id)
-        .first()
     )
     if case is None:
         # No longer taking part, or never at a level that shows the case: still its referral.
-        case = (
-            Case.objects.select_related("region", "referring_organisation", "data_key")
-            .filter(pk=case_id, referring_organisation__in=organisations_user_may_refer_for(user))
-            .first()
+        case = one_or_none(
+            Case.objects.select_related("region", "referring_organisation", "data_key").filter(
+                pk=case_id, referring_organisation__in=organisations_user_may_refer_for(user)
+            )
         )
         if case is None:
             raise Http404
@@ -666,12 +666,10 @@ def access_agreement(
     ``test_agreements_access`` checks that the two agree for every persona."""
     if not is_active_user(user):
         raise Http404
-    agreement = (
+    agreement = one_or_none(
         Agreement.objects.select_related(
             "case__region", "case__data_key", "owner_organisation", "owner"
-        )
-        .filter(pk=agreement_id)
-        .first()
+        ).filter(pk=agreement_id)
     )
     if agreement is None:
         raise Http404
@@ -743,11 +741,10 @@ def subject_access_reviews_for(user: User | AnonymousUser) -> QuerySet[SubjectAc
 
 def access_subject_access_review(user: User | AnonymousUser, item_id: Any) -> SubjectAccessItem:
     """One item for its coordinator: 404 for anyone who does not coordinate the case's region."""
-    item = (
+    item = one_or_none(
         subject_access_reviews_for(user)
         .select_related("request", "case__region", "case__data_key", "member")
         .filter(pk=item_id)
-        .first()
     )
     if item is None:
         raise Http404

@@ -24,6 +24,7 @@ from django.http import Http404
 
 from mda.memberships import memberships_held
 from mda.models import Membership, Notification, Organisation, Region, Role, User
+from mda.queries import one_or_none
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -194,7 +195,7 @@ def notifications_visible_to(user: User) -> QuerySet[Notification]:
 
 
 def access_notification(user: User, uuid: Any) -> Notification:
-    notification = notifications_visible_to(user).filter(uuid=uuid).first()
+    notification = one_or_none(notifications_visible_to(user).filter(uuid=uuid))
     if notification is None:
         raise Http404
     return notification

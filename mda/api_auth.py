@@ -16,6 +16,7 @@ from rest_framework.request import Request
 
 from mda.access import two_factor_verified
 from mda.models import ApiToken
+from mda.queries import one_or_none
 
 
 def token_digest(raw: str) -> str:
@@ -54,10 +55,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(_("Use 'Authorization: Bearer <token>'."))
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=token_digest(parts[1]), revoked_at__isnull=True)
-            .first()
+        token = one_or_none(
+            ApiToken.objects.select_related("user").filter(
+                digest=token_digest(parts[1]), revoked_at__isnull=True
+            )
         )
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("The token is unknown or has been revoked."))

@@ -57,6 +57,7 @@ from mda.access import (
     regions_of,
 )
 from mda.models import Membership, Organisation, Role, User
+from mda.queries import one_or_none
 from scheduling.models import (
     AgendaItem,
     AgendaStatus,
@@ -114,12 +115,10 @@ def access_escalation_notice(user: User | AnonymousUser, notice_id: Any) -> Esca
     persona and notice."""
     if not is_active_user(user):
         raise Http404
-    notice = (
+    notice = one_or_none(
         EscalationNotice.objects.select_related(
             "case__region", "case__data_key", "agreement__case", "organisation", "rung"
-        )
-        .filter(pk=notice_id)
-        .first()
+        ).filter(pk=notice_id)
     )
     if notice is None:
         raise Http404
@@ -172,7 +171,9 @@ def meeting_series_visible_to(
 def access_meeting_series(
     user: User | AnonymousUser, series_id: Any, *, manage: bool = False
 ) -> MeetingSeries:
-    series = meeting_series_visible_to(user).select_related("region").filter(pk=series_id).first()
+    series = one_or_none(
+        meeting_series_visible_to(user).select_related("region").filter(pk=series_id)
+    )
     if series is None:
         raise Http404
     if manage and not series.may_manage:
@@ -247,7 +248,7 @@ def access_meeting(
     agree for every persona."""
     if not is_active_user(user):
         raise Http404
-    meeting = Meeting.objects.select_related("region", "series").filter(pk=meeting_id).first()
+    meeting = one_or_none(Meeting.objects.select_related("region", "series").filter(pk=meeting_id))
     if meeting is None:
         raise Http404
     standing = standing_of(user)
@@ -278,10 +279,10 @@ def access_agenda_item(
     agendas only). ``test_meetings_access`` checks that the two agree for every persona."""
     if not is_active_user(user):
         raise Http404
-    item = (
-        AgendaItem.objects.select_related("case__region", "case__data_key", "meeting")
-        .filter(meeting=meeting, pk=item_id, removed_at__isnull=True)
-        .first()
+    item = one_or_none(
+        AgendaItem.objects.select_related("case__region", "case__data_key", "meeting").filter(
+            meeting=meeting, pk=item_id, removed_at__isnull=True
+        )
     )
     if item is None:
         raise Http404
