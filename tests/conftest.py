@@ -61,7 +61,7 @@ def fresh_working_day_calendar() -> Iterator[None]:
 
 
 def _reseed_decreed_days(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """After a transactional test's flush (which sends post_migrate), the decree days the data
+    """After a transactional test's flush (which runs this, below), the decree days the data
     migration seeded are there again: with the suite in several processes, a test that relies on
     them may run after a transactional test in its process."""
     if getattr(sender, "name", "") != "mda":
@@ -402,13 +402,45 @@ def _flush_lifting_audit_triggers(original):
 
 @pytest.fixture(scope="session", autouse=True)
 def _audit_flush_lifts_append_only_triggers():
+    from django.core.management.commands import flush
     from django.db import connections
 
     with pytest.MonkeyPatch.context() as patch:
         for ops_class in {type(connections[alias].ops) for alias in connections}:
             lifting = _flush_lifting_audit_triggers(_flush_deleting(ops_class.sql_flush))
-            patch.setattr(ops_class, "sql_flush", lifting)
+            patch.setattr(ops_class, "sql_flush", _flush_keeping_derived_tables(lifting))
+        patch.setattr(flush.Command, "handle", _flush_reseeding_only(flush.Command.handle))
         yield
+
+
+# Content types and permissions are derived from the models, and no test changes them. A flush
+# that deleted them had post_migrate make them again: some 40 ms after every transactional test
+# (a browser test, a live server), 3 s a run. The flush keeps those two tables, and of the
+# post_migrate receivers only the one that restores data the flush removed runs after it.
+DERIVED_TABLES = frozenset({"django_content_type", "auth_permission"})
+
+
+def _flush_keeping_derived_tables(original):
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        kept = [table for table in tables if table not in DERIVED_TABLES]
+        return original(
+            self, style, kept, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+
+    return sql_flush
+
+
+def _flush_reseeding_only(original):
+    def handle(self, **options):
+        reseed = not options.get("inhibit_post_migrate", False)
+        result = original(self, **{**options, "inhibit_post_migrate": True})
+        if reseed:
+            from django.apps import apps
+
+            _reseed_decreed_days(sender=apps.get_app_config("mda"), using=options["database"])
+        return result
+
+    return handle
 
 
 # --- Audit trail: end ---
