@@ -422,9 +422,9 @@ DERIVED_TABLES = frozenset({"django_content_type", "auth_permission"})
 
 def _flush_keeping_derived_tables(original):
     def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-        kept = [table for table in tables if table not in DERIVED_TABLES]
+        flushed = [table for table in tables if table not in DERIVED_TABLES]
         return original(
-            self, style, kept, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            self, style, flushed, reset_sequences=reset_sequences, allow_cascade=allow_cascade
         )
 
     return sql_flush
