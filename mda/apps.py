@@ -22,6 +22,7 @@ class MdaConfig(AppConfig):
     verbose_name = _("MDA++ core")
 
     def ready(self) -> None:
+        import mda.queries  # noqa: F401  (registers the ``__in_array`` lookup)
         from mda.models import DecreedDay, RegionClosingDay
 
         # Cache invalidation, not a business rule: it must follow every write, from any path.

@@ -435,7 +435,7 @@ def escalations_claim_for_dispatch(
             .values_list("pk", flat=True)[:limit]
         )
         if ids:
-            EscalationNotice.objects.filter(pk__in=ids).update(queued_at=now)
+            EscalationNotice.objects.filter(pk__in_array=ids).update(queued_at=now)
     return ids
 
 
@@ -471,12 +471,14 @@ def escalations_deliver(*, notice_ids: Iterable[uuid.UUID | str]) -> dict[str, i
         notices = [n for n in locked if n.status == NoticeStatus.PENDING]
         early = [n for n in notices if not n.is_due]
         if early:  # never before its time: back to the sweep, which queues it once due
-            EscalationNotice.objects.filter(pk__in=[n.pk for n in early]).update(queued_at=None)
+            EscalationNotice.objects.filter(pk__in_array=[n.pk for n in early]).update(
+                queued_at=None
+            )
         due = [n for n in notices if n.is_due]
         agreements = _agreements_locked(due)
         stale = [n for n in due if not n.manual and not agreements[n.agreement_id].due(n)]
         if stale:
-            EscalationNotice.objects.filter(pk__in=[n.pk for n in stale]).update(
+            EscalationNotice.objects.filter(pk__in_array=[n.pk for n in stale]).update(
                 status=NoticeStatus.CANCELLED, cancelled_at=now
             )
         stale_ids = {n.pk for n in stale}
@@ -538,7 +540,7 @@ def _notices_locked(ids: list[str], now: datetime) -> list[_Notice]:
         .annotate(is_due=ExpressionWrapper(Q(due_at__lte=now), output_field=BooleanField()))
         # By key alone: with "pending" in the filter PostgreSQL may walk the index of every
         # pending notice (a backlog) for each batch. The caller skips those no longer pending.
-        .filter(pk__in=ids)
+        .filter(pk__in_array=ids)
         .order_by("pk")
         .values_list(
             "pk",
@@ -584,7 +586,7 @@ def _agreements_locked(notices: list[_Notice]) -> dict[Any, _Locked]:
     # NO KEY: the sweep's inserts (a foreign key share lock) need not wait for this.
     locked = (
         Agreement.objects.select_for_update(of=("self",), no_key=True)
-        .filter(pk__in=ids)
+        .filter(pk__in_array=ids)
         .order_by("pk")
         .values_list(
             "pk", "status", "ladder_round", "owner_id", "owner__is_active", "owner_organisation_id"
@@ -623,7 +625,7 @@ def _send_all(notices: list[_Notice], agreements: dict[Any, _Locked], now: datet
             for (notice, user_id, fallback), note_id in zip(sent, created, strict=True)
         ],
     )
-    EscalationNotice.objects.filter(pk__in=[n.pk for n in notices]).update(
+    EscalationNotice.objects.filter(pk__in_array=[n.pk for n in notices]).update(
         status=NoticeStatus.SENT, sent_at=now
     )
     facts_record_each(
