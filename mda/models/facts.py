@@ -65,8 +65,9 @@ class Fact(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     kind = models.CharField(_("kind"), max_length=20, choices=FactKind.choices)
+    # No index of its own: fact_region_month (region first) serves every look-up by region.
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region"), db_index=False
     )
     # The first day of the month it happened in (a spell: the month it began).
     month = models.DateField(_("month"))

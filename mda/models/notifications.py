@@ -12,8 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 class Notification(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # No index of its own: notification_inbox (recipient first) serves every look-up by recipient.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=40)
     subject = models.CharField(_("subject"), max_length=200)

@@ -266,8 +266,9 @@ class EscalationNotice(models.Model):
 class EscalationRecipient(models.Model):
     """Who a notice went to, and the in-app notification (with its e-mail) that told them."""
 
+    # No index of its own: the unique (notice, user) index serves every look-up by notice.
     notice = models.ForeignKey(
-        EscalationNotice, on_delete=models.CASCADE, related_name="deliveries"
+        EscalationNotice, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     notification = models.OneToOneField(
