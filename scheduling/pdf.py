@@ -78,13 +78,16 @@ class ConfidentialDocument(FPDF):
         40 ms of a document's 85. The parsed metrics are shared, read only; what a document
         changes is its own: the fontTools font (subsetting on output cuts it down in place, so
         each document opens the file afresh, lazily, and subsetting reads what it needs: a
-        document now takes some 68 ms), the subset of characters used, and the font's number.
+        document now takes some 68 ms), the font descriptor (output writes its object number
+        and embedded file into it, and web threads print at once), the subset of characters
+        used, and the font's number.
         ``test_a_document_with_the_parsed_fonts_is_the_one_add_font_makes`` holds this to
         fpdf's own ``add_font``, byte for byte."""
         font = copy.copy(_parsed_font(style))
         font.i = len(self.fonts) + 1
         font.fontkey = f"{FAMILY.lower()}{style}"
         font.ttfont = ttLib.TTFont(font.ttffile, recalcTimestamp=False, lazy=True)
+        font.desc = copy.copy(font.desc)  # output numbers it and names its embedded file
         font.subset = SubsetMap(font)
         font.missing_glyphs = []
         font.biggest_size_pt = 0
