@@ -6,9 +6,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from casework import services
 from casework.access import access_case
 from mda.models import User
+from scheduling.models import Meeting, MeetingStatus
 from tests.casework.conftest import refer
 from tests.conftest import logins_made_once
 from tests.workbench.support import LEVELS, PERSONAS, Bench
@@ -44,6 +48,25 @@ def test_a_coordinator_sees_what_needs_them_today(bench: Bench) -> None:
     assert today.meetings and today.meetings[0].slots == 3
     assert today.meetings[0].meeting.is_published
     assert today.my_agreements is None  # not a partner
+
+
+def test_the_meetings_ahead_cost_the_same_queries_for_one_meeting_or_two(bench: Bench) -> None:
+    coordinator = bench.cast.coordinator.user
+    world = bench.world
+    world.add("A", meeting=world.next_meeting, slot_minutes=20)
+
+    with CaptureQueriesContext(connection) as two_ahead:
+        two = today_for(actor=coordinator)
+    Meeting.objects.filter(pk=world.next_meeting.pk).update(status=MeetingStatus.CANCELLED)
+    with CaptureQueriesContext(connection) as one_ahead:
+        one = today_for(actor=coordinator)
+
+    assert [(m.meeting.pk, m.slots, m.planned_minutes) for m in two.meetings or []] == [
+        (world.meeting.pk, 3, 45),
+        (world.next_meeting.pk, 1, 20),
+    ]
+    assert [m.meeting.pk for m in one.meetings or []] == [world.meeting.pk]
+    assert len(two_ahead) == len(one_ahead)
 
 
 def test_a_coordinator_of_another_region_counts_nothing_of_north(bench: Bench) -> None:

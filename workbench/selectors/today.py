@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from casework import access as case_access
@@ -150,19 +150,30 @@ def _coordinator_lists(view: Today, actor: User, now: datetime) -> None:
 
 
 def _meetings_to_prepare(actor: User, now: datetime) -> list[MeetingPreparation]:
+    """The meetings ahead, each with its slots and their planned minutes counted in the same
+    query: the page costs the same with one meeting ahead or eight."""
+    slots = AgendaItem.objects.current().filter(meeting=OuterRef("pk")).order_by()
+    per_meeting = slots.values("meeting")
     meetings = (
         meeting_access.meetings_visible_to(actor)
         .filter(region__in=meeting_regions_of(actor), status=MeetingStatus.SCHEDULED)
         .filter(ends_at__gte=now, starts_at__lt=now + MEETINGS_AHEAD)
+        .annotate(
+            slot_count=Subquery(
+                per_meeting.annotate(n=Count("pk")).values("n"), output_field=IntegerField()
+            ),
+            planned_minutes=Subquery(
+                per_meeting.annotate(total=Sum("slot_minutes")).values("total"),
+                output_field=IntegerField(),
+            ),
+        )
         .select_related("region")
         .order_by("starts_at")[:SHOWN]
     )
-    preparations = []
-    for meeting in meetings:
-        items = meeting.items.current()
-        planned = items.aggregate(total=Sum("slot_minutes"))["total"] or 0
-        preparations.append(MeetingPreparation(meeting, items.count(), int(planned)))
-    return preparations
+    return [
+        MeetingPreparation(meeting, meeting.slot_count or 0, meeting.planned_minutes or 0)
+        for meeting in meetings
+    ]
 
 
 def _partner_lists(view: Today, actor: User, now: datetime) -> None:
