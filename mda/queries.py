@@ -31,7 +31,8 @@ def one_or_none(queryset: QuerySet[_M]) -> _M | None:
 
 class InArray(Lookup):
     """``field__in_array=values``: the rows whose *field* is one of *values*, as ``__in`` finds
-    them, sent as ONE array parameter on PostgreSQL (``field = ANY(%s::uuid[])``).
+    them, sent as ONE array parameter on PostgreSQL (``id = ANY(%s::uuid[])`` for a UUID key;
+    the cast is the field's own column type).
 
     ``__in`` sends one placeholder per value. For the hundreds of keys of a batch (the notices a
     worker delivers, three statements a batch) Django compiles each value as a parameter of its
