@@ -152,8 +152,9 @@ def _coordinator_lists(view: Today, actor: User, now: datetime) -> None:
 def _meetings_to_prepare(actor: User, now: datetime) -> list[MeetingPreparation]:
     """The meetings ahead, each with its slots and their planned minutes counted in the same
     query: the page costs the same with one meeting ahead or eight."""
-    slots = AgendaItem.objects.current().filter(meeting=OuterRef("pk")).order_by()
-    per_meeting = slots.values("meeting")
+    per_meeting = (
+        AgendaItem.objects.current().filter(meeting=OuterRef("pk")).order_by().values("meeting")
+    )
     meetings = (
         meeting_access.meetings_visible_to(actor)
         .filter(region__in=meeting_regions_of(actor), status=MeetingStatus.SCHEDULED)
