@@ -516,8 +516,10 @@ def _ciphertext_for(
     )
 
 
-def _binding(obj: models.Model, field_name: str) -> dict[str, str]:
-    """Where *field_name* of *obj* is stored: the table and column that define it, and the pk."""
+def _binding(obj: models.Model, field_name: str) -> tuple[str, str, str]:
+    """Where *field_name* of *obj* is stored: the table and column that define it, and the pk.
+    A tuple, passed on as keywords one by one: unpacking a dict into them (``**``) costs a tenth
+    of a field."""
     if obj.pk is None:
         raise CryptoError(
             f"{type(obj).__name__} has no primary key yet; set it before sealing {field_name}."
@@ -527,14 +529,16 @@ def _binding(obj: models.Model, field_name: str) -> dict[str, str]:
     if not column:
         raise CryptoError(f"{type(obj).__name__}.{field_name} is not a concrete column.")
     owner = model_field.model
-    return {"table": owner._meta.db_table, "column": column, "row_id": str(obj.pk)}
+    return owner._meta.db_table, column, str(obj.pk)
 
 
 def seal(obj: models.Model, field: str, plaintext: str, key: DataKey) -> None:
     """Set ``obj.<field>`` to *plaintext* encrypted for that object's row and column."""
-    setattr(obj, field, encrypt(key, plaintext, **_binding(obj, field)))
+    table, column, row_id = _binding(obj, field)
+    setattr(obj, field, encrypt(key, plaintext, table=table, column=column, row_id=row_id))
 
 
 def unseal(obj: models.Model, field: str, key: DataKey) -> str:
     """Decrypt ``obj.<field>``; raise DecryptionError (never return "") when it cannot."""
-    return decrypt(key, getattr(obj, field), **_binding(obj, field))
+    table, column, row_id = _binding(obj, field)
+    return decrypt(key, getattr(obj, field), table=table, column=column, row_id=row_id)
