@@ -173,7 +173,7 @@ def main() -> None:
     _no_broker()
     size = data.QUICK if args.quick else {"cases": args.agreements, "agreements": args.agreements}
     # Quick: two delivery batches or more, so that both workers get work (a batch is one task).
-    due, legacy_due, runs = (400, 30, 3) if args.quick else (args.due, args.legacy_due, args.runs)
+    due, legacy_due, runs = (1000, 30, 3) if args.quick else (args.due, args.legacy_due, args.runs)
     rounds = 1 if args.quick else args.rounds
     data.ensure(size["cases"], size["agreements"])
     rng = random.Random(7)

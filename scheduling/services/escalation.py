@@ -92,7 +92,8 @@ logger = logging.getLogger(__name__)
 # A pending notice queued this long ago whose message never got to a worker (Redis lost it, a
 # worker died holding it) is queued again. Tests of crashes shorten it in the worker's settings.
 REQUEUE_AFTER = timedelta(minutes=5)
-DISPATCH_BATCH = 500
+# Notices a sweep hands over per claim: one delivery message's worth (tasks.DELIVERY_BATCH).
+DISPATCH_BATCH = 1000
 INSERT_BATCH = 2000
 MIN_REASON = 10
 NOTIFICATION_KIND_REMINDER = "agreement_reminder"
