@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 # one worker, 1,000 delivers about a tenth faster than 500 (medians of eight rounds taken in turns:
 # 6,150/s and 5,597/s), 500 a quarter faster than 250, and 2,000 no faster than 1,000. Its
 # transaction holds the batch's agreements for 0.13-0.26 s. A backlog goes out in as many
-# messages as it needs, so the workers share it.
-DELIVERY_BATCH = 1000
+# messages as it needs, so the workers share it. The sweep claims one message's worth at a time.
+DELIVERY_BATCH = services.escalation.DISPATCH_BATCH
 
 
 def delivery_batch() -> int:

@@ -92,7 +92,8 @@ logger = logging.getLogger(__name__)
 # A pending notice queued this long ago whose message never got to a worker (Redis lost it, a
 # worker died holding it) is queued again. Tests of crashes shorten it in the worker's settings.
 REQUEUE_AFTER = timedelta(minutes=5)
-# Notices a sweep hands over per claim: one delivery message's worth (tasks.DELIVERY_BATCH).
+# Notices a sweep hands over per claim, and so per delivery message (tasks.DELIVERY_BATCH, which
+# says why 1,000).
 DISPATCH_BATCH = 1000
 INSERT_BATCH = 2000
 MIN_REASON = 10
