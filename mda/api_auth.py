@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 from typing import Any
 
@@ -16,12 +15,8 @@ from rest_framework.request import Request
 
 from mda.access import two_factor_verified
 from mda.models import ApiToken
+from mda.models.accounts import token_digest
 from mda.queries import one_or_none
-
-
-def token_digest(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
 
 LAST_USE_EVERY = timedelta(seconds=60)
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from mda.api_auth import token_digest
 from mda.models import ApiToken, ServiceHeartbeat, User
+from mda.models.accounts import token_digest
 
 ISSUED_TOKEN_LEADER = "mda_"  # noqa: S105 - a visible prefix, not a secret
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.contrib.auth.models import AbstractUser
@@ -147,6 +148,11 @@ def person_label(user: User, organisation: Organisation | None = None, role: str
     if organisation is not None:
         name = f"{name}, {organisation.name}"
     return f"{name} ({role})" if role else name
+
+
+def token_digest(raw: str) -> str:
+    """What an ``ApiToken`` stores of the raw token: its SHA-256, in hex."""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 class ApiToken(models.Model):
