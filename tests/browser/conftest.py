@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import axe_playwright_python
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
@@ -95,16 +96,26 @@ def browser() -> Iterator[Browser]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# axe-core (tests/browser/test_accessibility.py) as the live server serves it to the pages it
+# checks, beside the static files and as cacheable: only the browser tests' server has it.
+AXE_PATH = f"{settings.STATIC_URL}tests/axe.min.js"
+AXE_FILE = Path(axe_playwright_python.__file__).with_name("axe.min.js")
+
+
 class CachedStaticFilesHandler(StaticFilesHandler):
     """The live server's static files, cacheable as production serves them (WhiteNoise gives the
     hashed files a year's max-age, immutable): a browser context fetches each once and keeps it;
     they cannot change during a run. Served as Django serves them here (Last-Modified only), every
     page load asked again for all six: the moved clock puts the server's Date header (March) before
     the files' Last-Modified, so Chromium's heuristic freshness never held. A page load took 160 ms
-    instead of 100-120, the browser tests 71-73 s instead of 67-69 (one process)."""
+    instead of 100-120, the browser tests 71-73 s instead of 67-69 (one process).
+    And axe-core at AXE_PATH, the same way."""
 
     def serve(self, request: HttpRequest) -> FileResponse:
-        response = super().serve(request)
+        if request.path == AXE_PATH:
+            response = FileResponse(AXE_FILE.open("rb"), content_type="text/javascript")
+        else:
+            response = super().serve(request)
         response["Cache-Control"] = "max-age=31536000, immutable"
         return response
 
