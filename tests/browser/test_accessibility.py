@@ -13,13 +13,12 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.base import AxeResults
-from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from playwright.sync_api import BrowserContext, Page, ViewportSize
 from pytest_django.live_server_helper import LiveServer
 
 from mda.models import Role
-from tests.browser.conftest import AXE_PATH, log_in_as, screenshot, use_session
+from tests.browser.conftest import AXE_FILE, AXE_PATH, log_in_as, screenshot, use_session
 from tests.conftest import Cast
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.support.otp import wrong_code_for
@@ -27,7 +26,7 @@ from tests.support.otp import wrong_code_for
 pytestmark = pytest.mark.browser
 
 BLOCKING_IMPACTS = {"serious", "critical"}
-AXE_SCRIPT = Axe().axe_script
+AXE_SCRIPT = AXE_FILE.read_text(encoding="utf-8")  # for a page the live server did not serve
 # axe-core into a page that lacks it, from the live server (AXE_PATH): a browser context fetches
 # its 570 kB once and then compiles it from its cache. Sent through Playwright with each page
 # (``page.evaluate(AXE_SCRIPT)``), it cost 30 ms a page in the protocol alone, 50 ms in all. The
@@ -42,7 +41,7 @@ ENSURE_AXE = """(src) => typeof window.axe !== "undefined" || new Promise((loade
   };
   document.head.append(script);
 })"""
-# What Axe.run does, without injecting axe-core (500 kB) again into a page that has it: a page
+# What Axe.run does, without injecting axe-core (570 kB) again into a page that has it: a page
 # checked at a second width, or after a click that changed it in place, keeps its axe. Only the
 # violations come back: the rest of axe's answer (every rule that passed or did not apply, some
 # 50 kB) cost Playwright 20-50 ms a page to carry and check, and nothing here reads it.
