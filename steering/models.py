@@ -9,12 +9,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mda.models import Region
+from mda.models.base import Model
 
 DEFAULT_FIRST_MEETING_WORKING_DAYS = 10
 DEFAULT_PLAN_WORKING_DAYS = 20
 
 
-class RegionNorms(models.Model):
+class RegionNorms(Model):
     """Steering settings of one region; a region without a row uses the defaults."""
 
     region = models.OneToOneField(

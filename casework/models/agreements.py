@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case
 from mda.models import Organisation
+from mda.models.base import Model
 
 
 class AgreementStatus(models.TextChoices):
@@ -41,7 +42,7 @@ class AgreementQuerySet(models.QuerySet["Agreement"]):
         return self.filter(status=AgreementStatus.OPEN)
 
 
-class Agreement(models.Model):
+class Agreement(Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="agreements")
     description_ct = models.BinaryField(_("description (encrypted)"))
@@ -136,7 +137,7 @@ class AgreementEventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
 
 
-class AgreementEvent(models.Model):
+class AgreementEvent(Model):
     """One change of an agreement. ``detail`` holds metadata only (fields, dates, statuses)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

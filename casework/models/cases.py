@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mda.models import DataKey, Organisation, Region
+from mda.models.base import Model
 
 
 class CaseStatus(models.TextChoices):
@@ -43,7 +44,7 @@ class AccessLevel(models.IntegerChoices):
     FULL = 2, _("2 – full content")
 
 
-class Case(models.Model):
+class Case(Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=32)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cases")
@@ -132,7 +133,7 @@ class Case(models.Model):
         return self.reference
 
 
-class CaseSequence(models.Model):
+class CaseSequence(Model):
     """The last case number handed out per region and year (MDA-2026-0042)."""
 
     region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="+")
@@ -156,7 +157,7 @@ class MemberRole(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class HouseholdMember(models.Model):
+class HouseholdMember(Model):
     """A person in the household, known only by a pseudonymous label ("moeder", "kind 1")."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -179,7 +180,7 @@ class HouseholdMember(models.Model):
         return self.label
 
 
-class Identity(models.Model):
+class Identity(Model):
     """The identity vault: identifying data of one household member, every field encrypted.
 
     The blind indexes (keyed HMACs) allow "is this person known?" without decrypting anything.
@@ -204,7 +205,7 @@ class Identity(models.Model):
         return f"identity of {self.member_id}"
 
 
-class IdentityReveal(models.Model):
+class IdentityReveal(Model):
     """A coordinator's reveal of a household member's identity, with the reason (encrypted with
     the case key: free text may name people). The audit trail records the reveal itself; privacy
     officers read the reasons on the case's access log."""

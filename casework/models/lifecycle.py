@@ -16,9 +16,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case
+from mda.models.base import Model
 
 
-class CasePlan(models.Model):
+class CasePlan(Model):
     """One family, one plan: the safety goals and how often the case is reviewed."""
 
     case = models.OneToOneField(
@@ -48,7 +49,7 @@ class CheckInQuerySet(models.QuerySet["CheckIn"]):
         return self.filter(completed_at__isnull=True, cancelled_at__isnull=True)
 
 
-class CheckIn(models.Model):
+class CheckIn(Model):
     """A scheduled follow-up check-in: a task for the case director (and an agenda item)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

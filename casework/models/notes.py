@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case
 from mda.models import Organisation
+from mda.models.base import Model
 
 
 class NoteVisibility(models.TextChoices):
@@ -19,7 +20,7 @@ class NoteVisibility(models.TextChoices):
     COORDINATORS = "coordinators", _("Coordinators only")
 
 
-class Note(models.Model):
+class Note(Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

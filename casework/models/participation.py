@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import AccessLevel, Case
 from mda.models import Organisation
+from mda.models.base import Model
 
 
 class LegalBasis(models.TextChoices):
@@ -37,7 +38,7 @@ class ParticipationQuerySet(models.QuerySet["Participation"]):
         )
 
 
-class Participation(models.Model):
+class Participation(Model):
     """A partner organisation taking part in a case, after a coordinator's weegmoment.
 
     The written justification (purpose, necessity, the explanation of another legal basis) is

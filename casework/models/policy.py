@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mda import workdays
 from mda.models import Region
+from mda.models.base import Model
 
 DEFAULT_TRIAGE_WORKING_DAYS = 5
 DEFAULT_FOLLOW_UP_MONTHS = 12
@@ -32,7 +33,7 @@ class RegionPolicyManager(models.Manager["RegionPolicy"]):
         return self.filter(region=region).first() or RegionPolicy(region=region)
 
 
-class RegionPolicy(models.Model):
+class RegionPolicy(Model):
     """Lifecycle settings of one region; a region without a row uses the defaults."""
 
     region = models.OneToOneField(Region, on_delete=models.CASCADE, related_name="case_policy")

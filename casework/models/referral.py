@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case
 from mda.models import Organisation
+from mda.models.base import Model
 
 
 class Criterion(models.TextChoices):
@@ -37,7 +38,7 @@ class NotInformedReason(models.TextChoices):
     OTHER = "other", _("Another reason (explain)")
 
 
-class Referral(models.Model):
+class Referral(Model):
     """What the referrer told us besides the reason (which lives on ``Case``)."""
 
     # The case's id is the row's id: ciphertext is bound to it (mda.crypto).
@@ -94,7 +95,7 @@ class RiskOutcome(models.TextChoices):
     VERY_HIGH = "very_high", _("Very high / acute risk")
 
 
-class RiskAssessment(models.Model):
+class RiskAssessment(Model):
     """An outcome of a risk instrument as an organisation reported it: given with the referral or
     recorded later, any number over the life of a case (the history is the trend)."""
 

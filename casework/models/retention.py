@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case, CaseStatus
 from mda.models import Region
+from mda.models.base import Model
 
 
 class RetentionRule(models.TextChoices):
@@ -22,7 +23,7 @@ class RetentionRule(models.TextChoices):
     SHORT = "short", _("Shorter term: declined or advice only")
 
 
-class LegalHold(models.Model):
+class LegalHold(Model):
     """A coordinator postpones destruction (e.g. a running criminal investigation) until a date.
 
     The reason is free text that may name people, so it is sealed with the case's key and is
@@ -50,7 +51,7 @@ class LegalHold(models.Model):
         return f"hold on {self.case_id} until {self.until:%Y-%m-%d}"
 
 
-class RetentionWarning(models.Model):
+class RetentionWarning(Model):
     """The warning to the region's coordinators that a case will be destroyed on ``destroy_on``.
 
     One per case and planned date (a unique constraint; the sweep inserts before it notifies), so
@@ -71,7 +72,7 @@ class RetentionWarning(models.Model):
         return f"warning {self.case_id} for {self.destroy_on:%Y-%m-%d}"
 
 
-class DestructionRun(models.Model):
+class DestructionRun(Model):
     """One run of the destruction sweep. A run that crashed has no ``finished_at``; the next run
     picks up the cases it did not finish (each case is its own transaction)."""
 
@@ -91,7 +92,7 @@ class DestructionRun(models.Model):
         return f"destruction run {self.started_at:%Y-%m-%d %H:%M}"
 
 
-class DestructionRecord(models.Model):
+class DestructionRecord(Model):
     """What one destruction did, for the privacy officer: which case (its tombstone), when, under
     which rule and term. The one-to-one on the case is the last defence against destroying twice.
     """

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case, HouseholdMember
 from mda.models import Organisation
+from mda.models.base import Model
 
 
 class Perspective(models.TextChoices):
@@ -21,7 +22,7 @@ class Perspective(models.TextChoices):
     NETWORK = "network", _("Network")
 
 
-class SafetyScore(models.Model):
+class SafetyScore(Model):
     """A Signs of Safety reading: 0 (the children cannot stay at home) to 10 (everyone knows
     the children are safe enough to close the case), from one perspective on one date."""
 

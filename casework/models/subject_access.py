@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case, HouseholdMember
 from mda.models import Organisation
+from mda.models.base import Model
 
 
 class SubjectAccessStatus(models.TextChoices):
@@ -48,7 +49,7 @@ class ContentKind(models.TextChoices):
     CONTRIBUTION = "contribution", _("Contribution to a meeting")
 
 
-class SubjectAccessRequest(models.Model):
+class SubjectAccessRequest(Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -75,7 +76,7 @@ class SubjectAccessRequest(models.Model):
         return f"subject access {self.pk}"
 
 
-class SubjectAccessItem(models.Model):
+class SubjectAccessItem(Model):
     """One case in which the person was found, and its coordinator's confirmation."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -99,7 +100,7 @@ class SubjectAccessItem(models.Model):
         return f"{self.request_id}: {self.case_id}"
 
 
-class Withholding(models.Model):
+class Withholding(Model):
     """A part of one case's report withheld under a "tenzij" exception: the whole case, what one
     organisation received and wrote (e.g. the police's involvement and notes during an
     investigation), or one entry of the case's content (a note, an agreement, a slot's minutes, a

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models.cases import Case, CaseStatus
 from mda.models import Organisation
+from mda.models.base import Model
 
 
 class EventKind(models.TextChoices):
@@ -31,7 +32,7 @@ class EventAudience(models.TextChoices):
     COORDINATORS = "coordinators", _("Coordinators only")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(Model):
     """One entry of the case timeline: who did what, when, and (encrypted) why."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

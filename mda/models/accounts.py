@@ -9,6 +9,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mda.models.base import Model
+
 
 class Domain(models.TextChoices):
     JUSTICE = "justice", _("Criminal justice")
@@ -57,7 +59,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
-class Region(models.Model):
+class Region(Model):
     """A safety-house region (e.g. Groningen). Users never see another region's cases."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -78,7 +80,7 @@ class Region(models.Model):
         return self.name
 
 
-class Organisation(models.Model):
+class Organisation(Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("region")
@@ -108,7 +110,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class Membership(Model):
     """A user's role at one organisation. One role per user and organisation."""
 
     user = models.ForeignKey(
@@ -155,7 +157,7 @@ def token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-class ApiToken(models.Model):
+class ApiToken(Model):
     """A bearer token for a partner integration. Only a SHA-256 digest is stored."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

@@ -13,6 +13,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mda.models.base import Model
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", _("view")
@@ -69,7 +71,7 @@ ACTION_WORDS = {
 }
 
 
-class AuditEvent(models.Model):
+class AuditEvent(Model):
     """One event: written in the transaction of what it records, with a keyed MAC of its columns.
 
     It is chained later, by the sealer (``AuditSeal``); until then it is *pending*, but it is
@@ -140,7 +142,7 @@ class AuditEvent(models.Model):
         return f"{parts} ({role})" if role else parts
 
 
-class AuditSeal(models.Model):
+class AuditSeal(Model):
     """An event's place in the hash chain: dense positions 1, 2, 3 ... in the order sealed.
 
     ``hash = HMAC(key, prev_hash | position | event_id | event.mac)``; each seal carries its
@@ -165,7 +167,7 @@ class AuditSeal(models.Model):
         return f"{self.position}: #{self.event_id}"
 
 
-class AuditEventCase(models.Model):
+class AuditEventCase(Model):
     """The cases of an event that concerns several (an agenda, an invitation message), so that
     each case's access log finds it. The event's own ``detail["cases"]`` (under its MAC) lists
     the same references."""

@@ -7,9 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mda.models.accounts import Region
+from mda.models.base import Model
 
 
-class DecreedDay(models.Model):
+class DecreedDay(Model):
     """A day that a decree under the Algemene termijnenwet equates with a public holiday (for
     example the Friday after Ascension Day): no working day anywhere. A new decree every few years
     adds the next ones; a functional admin enters them."""
@@ -32,7 +33,7 @@ class DecreedDay(models.Model):
         return f"{self.day:%Y-%m-%d} {self.description}"
 
 
-class RegionClosingDay(models.Model):
+class RegionClosingDay(Model):
     """A day the region's safety house and its chain are closed (for example between Christmas
     and New Year): no working day for the deadlines, reminders and meetings of that region."""
 

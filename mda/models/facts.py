@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mda.models.accounts import Region
+from mda.models.base import Model
 
 
 class FactKind(models.TextChoices):
@@ -60,7 +61,7 @@ class FactKind(models.TextChoices):
 SPELL_KINDS = frozenset({FactKind.STATUS, FactKind.SAFETY_PHASE})
 
 
-class Fact(models.Model):
+class Fact(Model):
     """One anonymous fact. See the module docstring for what it may hold and why."""
 
     id = models.BigAutoField(primary_key=True)

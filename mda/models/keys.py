@@ -7,8 +7,10 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mda.models.base import Model
 
-class DataKey(models.Model):
+
+class DataKey(Model):
     """An AES-256 data key, stored only wrapped by a versioned master key.
 
     Shredding sets ``wrapped_key`` to NULL: every ciphertext made with this key, wherever a copy of

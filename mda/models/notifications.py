@@ -9,8 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mda.models.base import Model
 
-class Notification(models.Model):
+
+class Notification(Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # No index of its own: notification_inbox (recipient first) serves every look-up by recipient.
     recipient = models.ForeignKey(

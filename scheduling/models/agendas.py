@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import Case, CaseStatus
+from mda.models.base import Model
 from scheduling.models.meetings import DEFAULT_SLOT_MINUTES, Meeting
 
 # Cases in these statuses cannot come on an agenda.
@@ -38,7 +39,7 @@ class AgendaItemQuerySet(models.QuerySet["AgendaItem"]):
         return self.filter(removed_at__isnull=True)
 
 
-class AgendaItem(models.Model):
+class AgendaItem(Model):
     """One case's slot on a meeting's agenda. Its iCalendar UID is derived from the id."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models import Case, NoteVisibility
 from mda.models import Organisation
+from mda.models.base import Model
 from scheduling.models.agendas import AgendaItem
 
 # The sealed fields, in the order a reader sees them.
@@ -27,7 +28,7 @@ class ContributionStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
-class Contribution(models.Model):
+class Contribution(Model):
     """What one organisation brings to one case's slot. A draft is read only by its own
     organisation; a submitted one counts on the agenda and is read per its visibility."""
 

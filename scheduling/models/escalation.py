@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models import Agreement, Case
 from mda.models import Organisation, OrganisationKind, Region, Role
+from mda.models.base import Model
 
 MAX_OFFSET = 60
 
@@ -35,7 +36,7 @@ def rung_label(name: str, name_en: str) -> str:
     return name
 
 
-class Ladder(models.Model):
+class Ladder(Model):
     region = models.OneToOneField(
         Region,
         on_delete=models.CASCADE,
@@ -68,7 +69,7 @@ class OrganisationScope(models.TextChoices):
     ORGANISATION = "organisation", _("One organisation")
 
 
-class Rung(models.Model):
+class Rung(Model):
     """One step of the ladder: who is told, and when."""
 
     ladder = models.ForeignKey(Ladder, on_delete=models.CASCADE, related_name="rungs")
@@ -176,7 +177,7 @@ class NoticeStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Not sent: the agreement was resolved or moved")
 
 
-class EscalationNotice(models.Model):
+class EscalationNotice(Model):
     """A reminder or escalation: created (claimed) by the sweep or by a coordinator, then sent
     once by a worker. Holds no content; ``reason_ct`` (manual escalations) is encrypted."""
 
@@ -263,7 +264,7 @@ class EscalationNotice(models.Model):
         return rung_label(self.rung_name, self.rung_name_en)
 
 
-class EscalationRecipient(models.Model):
+class EscalationRecipient(Model):
     """Who a notice went to, and the in-app notification (with its e-mail) that told them."""
 
     # No index of its own: the unique (notice, user) index serves every look-up by notice.

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mda.models import Organisation
+from mda.models.base import Model
 from scheduling.models.agendas import AgendaItem
 from scheduling.models.meetings import Meeting
 
@@ -27,7 +28,7 @@ class InvitationResponse(models.TextChoices):
     WRITTEN = "written", _("Information sent in writing")
 
 
-class Invitation(models.Model):
+class Invitation(Model):
     """What one organisation was last sent about one slot, and its answer."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -62,7 +63,7 @@ class InvitationMethod(models.TextChoices):
     CANCEL = "CANCEL", _("Cancellation")
 
 
-class InvitationMessage(models.Model):
+class InvitationMessage(Model):
     """One e-mail to one organisation; sent once by a worker after a claim."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -84,7 +85,7 @@ class InvitationMessage(models.Model):
         return f"{self.organisation} · {self.meeting}"
 
 
-class InvitationLine(models.Model):
+class InvitationLine(Model):
     """One calendar attachment of a message: a REQUEST or CANCEL for one slot."""
 
     message = models.ForeignKey(InvitationMessage, on_delete=models.CASCADE, related_name="lines")
@@ -105,7 +106,7 @@ class InvitationLine(models.Model):
         return f"{self.method} {self.sequence} · {self.invitation}"
 
 
-class CalendarFeed(models.Model):
+class CalendarFeed(Model):
     """A personal calendar subscription. Only a SHA-256 digest of the secret token is stored."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

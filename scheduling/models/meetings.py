@@ -21,6 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from mda.models import Region
+from mda.models.base import Model
 from mda.workdays import AMSTERDAM, local_date
 
 DEFAULT_SLOT_MINUTES = 15
@@ -46,7 +47,7 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
 
 
-class MeetingSeries(models.Model):
+class MeetingSeries(Model):
     """A recurring meeting of a region: weekday and wall-clock time in Europe/Amsterdam."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -122,7 +123,7 @@ class AgendaStatus(models.TextChoices):
     PUBLISHED = "published", _("Published")
 
 
-class Meeting(models.Model):
+class Meeting(Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("region")

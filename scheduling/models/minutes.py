@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from mda.models import Organisation
+from mda.models.base import Model
 from scheduling.models.agendas import AgendaItem
 from scheduling.models.meetings import Meeting
 
@@ -20,7 +21,7 @@ class AttendanceStatus(models.TextChoices):
     ABSENT = "absent", _("Absent")
 
 
-class Attendance(models.Model):
+class Attendance(Model):
     """An organisation's attendance at the whole meeting. Recorded per slot (SlotAttendance) and
     derived from those: present at any slot is present; else an apology; else absent."""
 
@@ -42,7 +43,7 @@ class Attendance(models.Model):
         return f"{self.organisation}: {self.status}"
 
 
-class SlotAttendance(models.Model):
+class SlotAttendance(Model):
     """An invited organisation's attendance at one case's slot."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="attendance")
@@ -65,7 +66,7 @@ class SlotAttendance(models.Model):
         return f"{self.organisation}: {self.status}"
 
 
-class ItemMinutes(models.Model):
+class ItemMinutes(Model):
     """The minutes of one case at one meeting. Free text only as ciphertext (case data key)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -95,7 +96,7 @@ class ItemMinutes(models.Model):
         return f"minutes of {self.item_id}"
 
 
-class MinutesDraft(models.Model):
+class MinutesDraft(Model):
     """What was typed into a slot's minutes form and not yet saved as minutes: kept while typing
     and when a save is refused, so nothing typed is lost. The form's fields as typed (JSON, dates
     unparsed) only as ciphertext (case data key); removed when the minutes are saved."""
