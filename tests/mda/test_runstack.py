@@ -11,7 +11,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -52,18 +55,81 @@ def lines(path: Path) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
-def start_times(starts: Path, process: subprocess.Popen[str], count: int) -> list[float]:
-    """When each of the first *count* starts appeared, on this process's clock: the children's
-    own clocks need not agree (faketime starts each process's clock anew)."""
-    seen: list[float] = []
-    deadline = time.monotonic() + 60
-    while len(seen) < count and time.monotonic() < deadline:
-        seen += [time.monotonic()] * (len(lines(starts)) - len(seen))
-        if process.poll() is not None:
-            pytest.fail(f"runstack exited with {process.returncode}:\n{process.stdout.read()}")  # type: ignore[union-attr]
-        time.sleep(0.02)  # watching other processes, not waiting for the clock
-    assert len(seen) >= count, f"only {len(seen)} starts"
-    return seen
+@dataclass
+class Stack:
+    """One ``runstack`` with its two children, and when this process saw each start of the
+    crasher (the children's own clocks need not agree: faketime starts each process's clock
+    anew)."""
+
+    process: subprocess.Popen[str]
+    starts: Path
+    steady: Path
+    seen: list[float] = field(default_factory=list)
+
+    def look(self) -> None:
+        self.seen += [time.monotonic()] * (len(lines(self.starts)) - len(self.seen))
+
+    def start_times(self, count: int) -> list[float]:
+        """When each start appeared, once there are at least *count*."""
+        deadline = time.monotonic() + 60
+        while len(self.seen) < count and time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"runstack exited with {self.process.returncode}:\n{self.output()}")
+            time.sleep(0.02)  # the watcher below looks; this waits for it
+        assert len(self.seen) >= count, f"only {len(self.seen)} starts"
+        return list(self.seen)
+
+    def output(self) -> str:
+        return self.process.stdout.read() if self.process.stdout else ""
+
+
+def stack_start(directory: Path) -> Stack:
+    starts, steady = directory / "crasher-starts", directory / "steady-pids"
+    children = {
+        "crasher": [sys.executable, "-c", CRASHER, str(starts)],
+        "steady": [sys.executable, "-c", STEADY, str(steady)],
+    }
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env["MDA_VAR_DIR"] = str(directory / "var")
+    process = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, json.dumps(children), *RESTART_OPTIONS],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # like a terminal: the signal goes to runstack alone
+    )
+    return Stack(process, starts, steady)
+
+
+@pytest.fixture(scope="module")
+def stacks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[int, Stack]]:
+    """A stack for each way of stopping it, started together and watched by one thread, so the
+    two tests wait out their back-offs side by side instead of one after the other (the waiting
+    is most of their time, and the test process is idle in it)."""
+    running = {
+        int(stop_with): stack_start(tmp_path_factory.mktemp(f"stack-{stop_with.name}"))
+        for stop_with in (signal.SIGTERM, signal.SIGINT)
+    }
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.02):
+            for stack in running.values():
+                stack.look()
+
+    watcher = threading.Thread(target=watch, name="runstack-watcher", daemon=True)
+    watcher.start()
+    try:
+        yield running
+    finally:
+        done.set()
+        watcher.join()
+        for stack in running.values():
+            if stack.process.poll() is None:
+                os.killpg(stack.process.pid, signal.SIGKILL)
+                stack.process.wait()
 
 
 def alive(pid: int) -> bool:
@@ -76,28 +142,14 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("stop_with", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_a_crashed_child_is_restarted_with_a_growing_back_off_and_a_signal_stops_all(
-    stop_with: int, tmp_path: Path
+    stop_with: int, stacks: dict[int, Stack]
 ) -> None:
-    starts, steady = tmp_path / "crasher-starts", tmp_path / "steady-pids"
-    children = {
-        "crasher": [sys.executable, "-c", CRASHER, str(starts)],
-        "steady": [sys.executable, "-c", STEADY, str(steady)],
-    }
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    env["MDA_VAR_DIR"] = str(tmp_path / "var")
-    runstack = subprocess.Popen(
-        [sys.executable, "-c", DRIVER, json.dumps(children), *RESTART_OPTIONS],
-        cwd=BASE_DIR,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,  # like a terminal: the signal goes to runstack alone
-    )
+    stack = stacks[stop_with]
+    runstack = stack.process
     try:
-        started = start_times(starts, runstack, 5)
+        started = stack.start_times(5)
         gaps = [b - a for a, b in itertools.pairwise(started)]
-        (steady_pid,) = [int(p) for p in lines(steady)]
+        (steady_pid,) = [int(p) for p in lines(stack.steady)]
         assert alive(steady_pid)  # never restarted: it did not crash
 
         runstack.send_signal(stop_with)
