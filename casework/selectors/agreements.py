@@ -30,11 +30,11 @@ def agreement_list(
 ) -> QuerySet[Agreement]:
     """Agreements *actor* may see, open first, then by due date. *mine*: those of the actor's own
     organisations (the owner's work list), the actor's own first."""
-    qs = access.agreements_visible_to(actor).select_related(
-        "case__region", "case__data_key", "owner_organisation", "owner"
-    )
-    if case is not None:
-        qs = qs.filter(case=case)
+    qs = (
+        access.agreements_visible_to(actor)
+        if case is None
+        else access.agreements_of_case_visible_to(actor, case)
+    ).select_related("case__region", "case__data_key", "owner_organisation", "owner")
     if mine:
         qs = qs.filter(Q(as_owner=True))  # an access annotation
     if status:

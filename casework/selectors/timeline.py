@@ -208,11 +208,8 @@ def _note_entries(actor: User, case: Case) -> list[TimelineEntry]:
 
 
 def _notes_visible(actor: User, case: Case) -> QuerySet[Any]:
-
-    return (
-        access.notes_visible_to(actor)
-        .filter(case=case)
-        .select_related("author", "author_organisation")
+    return access.notes_of_case_visible_to(actor, case).select_related(
+        "author", "author_organisation"
     )
 
 

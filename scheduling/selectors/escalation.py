@@ -65,12 +65,27 @@ def notices_of_agreement(*, actor: User, agreement: Agreement) -> list[Escalatio
 
 def escalation_history(*, actor: User, case: Any) -> list[EscalationNotice]:
     """The case page's escalation history: what *actor* may see of it, newest first."""
-    return list(
-        notices_visible(actor=actor)
-        .filter(case=case)
+    notices = access.escalation_notices_of_case_visible_to(
+        actor,
+        case,
+        EscalationNotice.objects.select_related("case__region", "agreement", "organisation")
         .exclude(status=NoticeStatus.CANCELLED)
-        .order_by("-due_at", "-rung_number")
+        .order_by("-due_at", "-rung_number"),
     )
+    received = [n.pk for n in notices if n.as_recipient]
+    if received:
+        mine = EscalationRecipient.objects.filter(notice__in=received, user=actor)
+        acknowledgements = {
+            notice: (acknowledged_at, notification)
+            for notice, acknowledged_at, notification in mine.values_list(
+                "notice_id", "notification__acknowledged_at", "notification__uuid"
+            )
+        }
+        for notice in notices:
+            notice.my_acknowledged_at, notice.my_notification = acknowledgements.get(
+                notice.pk, (None, None)
+            )
+    return notices
 
 
 @dataclass

@@ -12,7 +12,7 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
-from casework.access import access_agreement, agreements_visible_to
+from casework.access import access_agreement, agreements_of_case_visible_to, agreements_visible_to
 from casework.models import Agreement
 from tests.casework.conftest import Scenario
 from tests.conftest import Cast, logins_made_once
@@ -112,6 +112,25 @@ def test_one_agreement_is_decided_as_the_list_decides_it(
         assert key in sees, key
         assert one.as_coordinator == coordinator, key
         assert one.as_owner == (key in OWNED.get(persona, set())), key
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_agreements_of_one_case_follow_the_same_rule_as_every_agreement(
+    persona: str, cast: Cast, scenario: Scenario, two: Two
+) -> None:
+    """The case page's one-case form of the agreement rule and the general one agree, agreement
+    by agreement and in what they annotate."""
+    user = cast.personas[persona].user
+
+    def seen(rows: Any) -> dict[Any, tuple[bool, bool]]:
+        return {a.pk: (a.as_coordinator, a.as_owner) for a in rows}
+
+    one_case = seen(agreements_of_case_visible_to(user, scenario.case))
+    assert one_case == seen(agreements_visible_to(user).filter(case=scenario.case))
+    assert one_case == {
+        two[key].pk: (TABLE[persona][3], key in OWNED.get(persona, set()))
+        for key in TABLE[persona][1]
+    }
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

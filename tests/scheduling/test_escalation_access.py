@@ -19,9 +19,11 @@ from django.http import Http404
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from casework.access import access_case
+from mda.models import Notification
 from scheduling import services as ladder
 from scheduling.access import access_escalation_notice, escalation_notices_visible_to
-from scheduling.models import EscalationNotice, Rung
+from scheduling.models import EscalationNotice, EscalationRecipient, NoticeStatus, Rung
+from scheduling.selectors.escalation import escalation_history, notices_visible
 from tests.casework.conftest import Scenario
 from tests.conftest import Cast, Logins, Persona
 from tests.scheduling.conftest import LadderPeople, at, make_agreement, run_ladder
@@ -166,6 +168,39 @@ def test_one_notice_is_decided_as_the_list_decides_it(
         if decided[0]:
             assert decided[1] == (key in TABLE[persona][3]), key
             assert decided[3] == TABLE[persona][2], key
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_case_history_is_decided_as_the_list_decides_it(
+    persona: str, climbed: Ladder, scenario: Scenario, people: dict[str, Persona]
+) -> None:
+    """The case page's history (``escalation_notices_of_case_visible_to``) holds the notices of
+    the case that ``escalation_notices_visible_to`` lists, in the same order, annotated alike,
+    with the persona's own acknowledgement (one of the notices it received is acknowledged)."""
+    user = people[persona].user
+    received = EscalationRecipient.objects.filter(
+        user=user, notice__case=scenario.case, notification__isnull=False
+    )
+    Notification.objects.filter(
+        pk__in=received.values("notification")[:1], acknowledged_at__isnull=True
+    ).update(acknowledged_at=at(2026, 7, 10, 11))
+
+    def flags(notices: Any) -> list[tuple[Any, ...]]:
+        fields = ("as_recipient", "agreement_visible", "reason_visible", "my_acknowledged_at")
+        return [(n.pk, n.my_notification, *(getattr(n, f) for f in fields)) for n in notices]
+
+    history = escalation_history(actor=user, case=scenario.case)
+    listed = (
+        notices_visible(actor=user)
+        .filter(case=scenario.case)
+        .exclude(status=NoticeStatus.CANCELLED)
+        .order_by("-due_at", "-rung_number")
+    )
+    assert flags(history) == flags(listed)
+    seen = {k for k, n in climbed.notices.items() if _sees(persona, k)}
+    assert {n.pk for n in history} == {climbed.notices[k].pk for k in seen}
+    acknowledged = [n for n in history if n.my_acknowledged_at is not None]
+    assert len(acknowledged) == (1 if TABLE[persona][3] else 0)
 
 
 def _one_and_the_list(user: Any, notice: EscalationNotice) -> tuple[bool, ...]:
