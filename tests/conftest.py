@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from _pytest import runner
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db.models.signals import post_migrate
@@ -38,7 +39,7 @@ from mda.models import DecreedDay, Domain, Organisation, OrganisationKind, Regio
 from mda.services import api_token_issue
 from mda.workdays import workdays_forget
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, UserFactory
-from tests.support import database_template, layers, locks, order
+from tests.support import database_template, layers, locks, order, stack
 from tests.support.layers import layer
 
 
@@ -346,6 +347,14 @@ def pytest_configure(config: pytest.Config) -> None:
     gc.set_threshold(10_000, 10, 100)
     if config.getoption("record_durations") and not hasattr(config, "workerinput"):
         config.pluginmanager.register(order.DurationRecorder(), "mda-durations")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """Pytest's own protocol for the test (set-up, call, tear-down, reports), run on one chunk of
+    CPython's frame stack (tests/support/stack.py): without it the frames of a request or query
+    map and unmap a chunk of that stack thousands of times a test file."""
+    return stack.run_in_one_chunk(runner.pytest_runtest_protocol, item, nextitem)
 
 
 @pytest.hookimpl(optionalhook=True)
