@@ -392,6 +392,13 @@ def minutes_level(user: User, item: AgendaItem) -> int | None:
         case = access_case(user, item.case_id)
     except Http404:
         return None
+    return minutes_level_in(case, item)
+
+
+def minutes_level_in(case: Any, item: AgendaItem) -> int | None:
+    """``minutes_level`` for an item of *case* as ``access_case`` returned it (a case loaded any
+    other way grants nothing): the case page decides it for each past slot of its case without
+    reading the case again."""
     if case.as_coordinator:
         return int(AccessLevel.FULL)
     if item.meeting.minutes_published_at is None or case.access_level < MEETING_LEVEL:

@@ -113,7 +113,8 @@ class CaseMeetings:
 
 
 def case_meetings(*, actor: User, case: Any) -> CaseMeetings:
-    """The case's slots *actor* may see: upcoming ones, and past ones whose minutes they read."""
+    """The case's slots *actor* may see: upcoming ones, and past ones whose minutes they read.
+    *case* as ``access_case`` returned it."""
     now = timezone.now()
     items = list(
         access.agenda_items_visible_to(actor)
@@ -124,7 +125,7 @@ def case_meetings(*, actor: User, case: Any) -> CaseMeetings:
     )
     upcoming = [i for i in items if i.meeting.ends_at >= now]
     readable = [
-        i for i in items if i.meeting.ends_at < now and access.minutes_level(actor, i) is not None
+        i for i in items if i.meeting.ends_at < now and access.minutes_level_in(case, i) is not None
     ]
     minuted = set(ItemMinutes.objects.filter(item__in=readable).values_list("item_id", flat=True))
     return CaseMeetings(upcoming=upcoming, past=[i for i in readable if i.pk in minuted][::-1])

@@ -19,6 +19,7 @@ Signs of Safety reading. What each persona may find in the pack:
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 
 import pypdf
@@ -27,6 +28,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mda.models import AuditEvent, User
+from mda.workdays import AMSTERDAM
 from scheduling.access import access_agenda_item, access_meeting
 from scheduling.models import ItemMinutes, Meeting
 from scheduling.selectors import packs
@@ -240,6 +242,28 @@ def test_the_pack_costs_the_same_queries_for_three_slots_or_seven(
         >= 6
     )
     assert seven == three
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "police"])
+def test_the_case_page_costs_the_same_queries_for_one_past_meeting_or_three(
+    persona: str, world: World, cast: Cast, time_machine: Any
+) -> None:
+    """Whether the minutes of each past slot are the reader's to read is decided from the case
+    the page already holds, not by reading the case again per slot."""
+    later = Meeting.objects.filter(series=world.series).order_by("starts_at")[2]  # 7 April
+    world.add("A", meeting=later)
+    world.publish(later)
+    url = f"/cases/{world.cases['A'].pk}/"
+
+    def page_queries(day: int, month: int) -> int:
+        time_machine.move_to(datetime(2026, month, day, 12, 0, tzinfo=AMSTERDAM), tick=False)
+        client = login_client(cast.personas[persona])
+        client.get(url)  # the session's first read is not the page's cost
+        return _queries(lambda: client.get(url))
+
+    one = page_queries(25, 3)  # 24 March past; 31 March and 7 April ahead
+    three = page_queries(8, 4)
+    assert three == one
 
 
 # --- printed minutes ------------------------------------------------------------------------------
